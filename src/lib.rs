@@ -1,0 +1,13 @@
+//! GridAtlas: a desktop GIS for grid governance (网格化管理). See README.md for the module map
+//! and ARCHITECTURE.md for the layering rules.
+
+#![forbid(unsafe_code)]
+
+pub mod cases;
+pub mod check;
+pub mod cli;
+pub mod demo;
+pub mod geom;
+pub mod index;
+pub mod model;
+pub mod store;

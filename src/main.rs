@@ -1,0 +1,23 @@
+//! Thin entry point: parse the command line, then run a batch command or open the window.
+
+use clap::Parser;
+use gridatlas::cli::{Cli, run};
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(command) => match run(command) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                2
+            }
+        },
+        None => {
+            eprintln!("the window is not built yet");
+            2
+        }
+    };
+    std::process::exit(code);
+}

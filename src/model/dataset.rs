@@ -1,0 +1,38 @@
+use crate::model::{Case, CaseEvent, Household, Level, Timestamp, Unit, Worker};
+
+/// Facts about a dataset as a whole, kept in the `gridatlas_meta` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatasetMeta {
+    /// A title for the window and reports, e.g. "浏阳市（演示数据）".
+    pub title: String,
+    /// Where the data came from, e.g. which parts are real and which are synthetic.
+    pub provenance: String,
+    /// The instant the data describes ("now" for overdue computations of a demo).
+    pub as_of: Timestamp,
+}
+
+/// Everything a GridAtlas document holds, in memory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    pub meta: DatasetMeta,
+    pub units: Vec<Unit>,
+    pub households: Vec<Household>,
+    pub workers: Vec<Worker>,
+    pub cases: Vec<Case>,
+    pub case_events: Vec<CaseEvent>,
+}
+
+impl Dataset {
+    pub fn units_of_level(&self, level: Level) -> impl Iterator<Item = &Unit> {
+        self.units.iter().filter(move |u| u.level == level)
+    }
+
+    /// Unit counts indexed by `Level::number() - 1`.
+    pub fn unit_counts(&self) -> [usize; 5] {
+        let mut counts = [0; 5];
+        for unit in &self.units {
+            counts[unit.level.number() as usize - 1] += 1;
+        }
+        counts
+    }
+}

@@ -1,0 +1,70 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong with a document, with a message that says which file, where
+/// and what.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: not a GeoPackage or SQLite file (it does not start with the SQLite header)", path.display())]
+    NotSqlite { path: PathBuf },
+    #[error("{}: the file is truncated: its header says {expected} bytes ({pages} pages of {page_size}), but it has {actual}", path.display())]
+    Truncated {
+        path: PathBuf,
+        expected: u64,
+        actual: u64,
+        pages: u64,
+        page_size: u64,
+    },
+    #[error("{}: a SQLite file but not a GeoPackage (application_id is {found:#010x}, expected 0x47504b47 'GPKG')", path.display())]
+    NotGeoPackage { path: PathBuf, found: u32 },
+    #[error("{}: a GeoPackage but not a GridAtlas document: {what}", path.display())]
+    NotGridAtlas { path: PathBuf, what: String },
+    #[error("{}: written by a newer GridAtlas (schema version {found}; this program reads up to {supported}); update GridAtlas to open it", path.display())]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{}: table '{table}' is missing", path.display())]
+    MissingTable { path: PathBuf, table: String },
+    #[error("{}: table '{table}' has no column '{column}'", path.display())]
+    MissingColumn {
+        path: PathBuf,
+        table: String,
+        column: String,
+    },
+    #[error("{}: {table} row id {id}: {what}", path.display())]
+    BadRow {
+        path: PathBuf,
+        table: &'static str,
+        id: i64,
+        what: String,
+    },
+    #[error("{}: already exists; choose another name or pass --force to replace it", path.display())]
+    Exists { path: PathBuf },
+    #[error("{}: {context}: {source}", path.display())]
+    Sqlite {
+        path: PathBuf,
+        context: &'static str,
+        source: rusqlite::Error,
+    },
+}
+
+/// Attaches the file and what was being done to a SQLite error.
+pub(crate) trait SqliteContext<T> {
+    fn ctx(self, path: &std::path::Path, context: &'static str) -> Result<T, StoreError>;
+}
+
+impl<T> SqliteContext<T> for Result<T, rusqlite::Error> {
+    fn ctx(self, path: &std::path::Path, context: &'static str) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Sqlite {
+            path: path.to_owned(),
+            context,
+            source,
+        })
+    }
+}

@@ -1,0 +1,16 @@
+//! The document on disk: an OGC GeoPackage (SQLite) that QGIS and GDAL open directly.
+//! The only layer that knows rusqlite. Schema: see `schema.rs` and the README.
+
+mod error;
+mod file_header;
+mod geometry;
+mod info;
+mod read;
+mod schema;
+mod write;
+
+pub use error::StoreError;
+pub use info::{FileInfo, read_info};
+pub use read::{load, open_validated};
+pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};
+pub use write::create;

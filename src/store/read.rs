@@ -1,0 +1,406 @@
+//! Opening a document: validate first (bytes, GeoPackage identity, schema version, tables and
+//! columns), read-only, so that a file we cannot use is never modified; then load every row,
+//! checking each field, and say which row and field is wrong.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, Row};
+
+use crate::model::{
+    Case, CaseAction, CaseEvent, CaseEventId, CaseId, CaseStatus, CategoryCode, Dataset,
+    DatasetMeta, Household, HouseholdId, Level, TagSet, Timestamp, Unit, UnitId, Worker, WorkerId,
+    WorkerRole,
+};
+use crate::store::error::SqliteContext;
+use crate::store::schema::{GPKG_APPLICATION_ID, MIGRATIONS, REQUIRED, SCHEMA_VERSION};
+use crate::store::{StoreError, file_header, geometry};
+
+/// Opens `path` read-only after checking that it is a GridAtlas GeoPackage this program can
+/// read. Never writes to the file.
+pub fn open_validated(path: &Path) -> Result<Connection, StoreError> {
+    file_header::check(path)?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ctx(path, "opening")?;
+    let app_id: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .ctx(path, "reading the header")?;
+    let app_id = app_id as u32;
+    if app_id != GPKG_APPLICATION_ID {
+        return Err(StoreError::NotGeoPackage {
+            path: path.to_owned(),
+            found: app_id,
+        });
+    }
+    let tables: HashSet<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type IN ('table','view')")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .ctx(path, "listing tables")?;
+    if !tables.contains("gridatlas_meta") {
+        return Err(StoreError::NotGridAtlas {
+            path: path.to_owned(),
+            what: "it has no gridatlas_meta table".into(),
+        });
+    }
+    let version: Option<String> = conn
+        .query_row(
+            "SELECT value FROM gridatlas_meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })
+        .ctx(path, "reading the schema version")?;
+    let version: i64 = version
+        .as_deref()
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| StoreError::NotGridAtlas {
+            path: path.to_owned(),
+            what: format!(
+                "gridatlas_meta.schema_version is {}",
+                version.map_or("missing".into(), |v| format!("'{v}', not a number"))
+            ),
+        })?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_owned(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version < SCHEMA_VERSION && !MIGRATIONS.iter().any(|(from, _)| *from == version) {
+        return Err(StoreError::NotGridAtlas {
+            path: path.to_owned(),
+            what: format!("unknown schema version {version}"),
+        });
+    }
+    for (table, columns) in REQUIRED {
+        if !tables.contains(*table) {
+            return Err(StoreError::MissingTable {
+                path: path.to_owned(),
+                table: (*table).into(),
+            });
+        }
+        let present: HashSet<String> = conn
+            .prepare(&format!("PRAGMA table_info({table})"))
+            .and_then(|mut s| s.query_map([], |r| r.get(1))?.collect())
+            .ctx(path, "reading table columns")?;
+        if let Some(column) = columns.iter().find(|c| !present.contains(**c)) {
+            return Err(StoreError::MissingColumn {
+                path: path.to_owned(),
+                table: (*table).into(),
+                column: (*column).into(),
+            });
+        }
+    }
+    Ok(conn)
+}
+
+/// Validates and reads a whole document into memory.
+pub fn load(path: &Path) -> Result<Dataset, StoreError> {
+    let conn = open_validated(path)?;
+    let reader = Reader { conn: &conn, path };
+    let meta = reader.meta()?;
+    let units = reader.units()?;
+    let unit_ids: HashSet<UnitId> = units.iter().map(|u| u.id).collect();
+    for u in &units {
+        if let Some(p) = u.parent.filter(|p| !unit_ids.contains(p)) {
+            return Err(reader.bad("units", u.id.0, format!("parent_id {p} is not a unit")));
+        }
+    }
+    let workers = reader.workers(&unit_ids)?;
+    let households = reader.households(&unit_ids)?;
+    let cases = reader.cases(&unit_ids)?;
+    let case_ids: HashSet<CaseId> = cases.iter().map(|c| c.id).collect();
+    let case_events = reader.case_events(&case_ids)?;
+    Ok(Dataset {
+        meta,
+        units,
+        households,
+        workers,
+        cases,
+        case_events,
+    })
+}
+
+struct Reader<'a> {
+    conn: &'a Connection,
+    path: &'a Path,
+}
+
+type Field<T> = Result<T, String>;
+
+fn text_ts(row: &Row, i: usize, name: &str) -> rusqlite::Result<Field<Option<Timestamp>>> {
+    let text: Option<String> = row.get(i)?;
+    Ok(match text {
+        None => Ok(None),
+        Some(t) => Timestamp::parse(&t)
+            .map(Some)
+            .map_err(|e| format!("{name}: {e}")),
+    })
+}
+
+fn check_lon_lat(p: geo_types::Point<f64>) -> Field<geo_types::Point<f64>> {
+    if !(-180.0..=180.0).contains(&p.x()) {
+        return Err(format!("longitude {} is out of range", p.x()));
+    }
+    if !(-90.0..=90.0).contains(&p.y()) {
+        return Err(format!("latitude {} is out of range", p.y()));
+    }
+    Ok(p)
+}
+
+fn unit_ref(id: Option<i64>, units: &HashSet<UnitId>, column: &str) -> Field<Option<UnitId>> {
+    match id {
+        None => Ok(None),
+        Some(id) if units.contains(&UnitId(id)) => Ok(Some(UnitId(id))),
+        Some(id) => Err(format!("{column} {id} is not a unit")),
+    }
+}
+
+impl Reader<'_> {
+    fn bad(&self, table: &'static str, id: i64, what: String) -> StoreError {
+        StoreError::BadRow {
+            path: self.path.to_owned(),
+            table,
+            id,
+            what,
+        }
+    }
+
+    /// Runs `sql` and maps each row with `f`, which returns the row id and either the value or
+    /// what is wrong with the row.
+    fn rows<T>(
+        &self,
+        table: &'static str,
+        sql: &str,
+        f: impl Fn(&Row) -> rusqlite::Result<(i64, Field<T>)>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut stmt = self.conn.prepare(sql).ctx(self.path, "reading")?;
+        let mut rows = stmt.query([]).ctx(self.path, "reading")?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().ctx(self.path, "reading")? {
+            let (id, value) = f(row).ctx(self.path, "reading")?;
+            out.push(value.map_err(|what| self.bad(table, id, what))?);
+        }
+        Ok(out)
+    }
+
+    fn meta(&self) -> Result<DatasetMeta, StoreError> {
+        let get = |key: &str| -> Result<Option<String>, StoreError> {
+            self.conn
+                .query_row(
+                    "SELECT value FROM gridatlas_meta WHERE key = ?1",
+                    [key],
+                    |r| r.get(0),
+                )
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })
+                .ctx(self.path, "reading gridatlas_meta")
+        };
+        let as_of = match get("as_of")? {
+            Some(t) => Timestamp::parse(&t).map_err(|e| StoreError::NotGridAtlas {
+                path: self.path.to_owned(),
+                what: format!("gridatlas_meta.as_of: {e}"),
+            })?,
+            None => Timestamp::now(),
+        };
+        Ok(DatasetMeta {
+            title: get("title")?.unwrap_or_default(),
+            provenance: get("provenance")?.unwrap_or_default(),
+            as_of,
+        })
+    }
+
+    fn units(&self) -> Result<Vec<Unit>, StoreError> {
+        self.rows(
+            "units",
+            "SELECT id, geom, level, parent_id, code, name FROM units ORDER BY id",
+            |r| {
+                let id: i64 = r.get(0)?;
+                let blob: Option<Vec<u8>> = r.get(1)?;
+                let level: i64 = r.get(2)?;
+                let parent: Option<i64> = r.get(3)?;
+                let code: String = r.get(4)?;
+                let name: String = r.get(5)?;
+                let value = (|| {
+                    let level = Level::from_number(level)
+                        .ok_or_else(|| format!("level {level} is not 1–5"))?;
+                    let geometry = match blob {
+                        Some(b) => geometry::decode_multipolygon(&b)?,
+                        None => return Err("geometry is missing".to_owned()),
+                    };
+                    if level != Level::County && parent.is_none() {
+                        return Err(format!("a {} needs a parent_id", level.name_en()));
+                    }
+                    Ok(Unit {
+                        id: UnitId(id),
+                        level,
+                        parent: parent.map(UnitId),
+                        code,
+                        name,
+                        geometry,
+                    })
+                })();
+                Ok((id, value))
+            },
+        )
+    }
+
+    fn workers(&self, units: &HashSet<UnitId>) -> Result<Vec<Worker>, StoreError> {
+        self.rows(
+            "workers",
+            "SELECT id, name, phone, role, unit_id, party_member FROM workers ORDER BY id",
+            |r| {
+                let id: i64 = r.get(0)?;
+                let role: String = r.get(3)?;
+                let unit: i64 = r.get(4)?;
+                let value = (|| {
+                    Ok(Worker {
+                        id: WorkerId(id),
+                        name: r.get(1).map_err(|e| e.to_string())?,
+                        phone: r.get(2).map_err(|e| e.to_string())?,
+                        role: WorkerRole::from_code(&role)
+                            .ok_or_else(|| format!("role '{role}' is unknown"))?,
+                        unit: unit_ref(Some(unit), units, "unit_id")?.unwrap_or(UnitId(unit)),
+                        party_member: r.get::<_, i64>(5).map_err(|e| e.to_string())? != 0,
+                    })
+                })();
+                Ok((id, value))
+            },
+        )
+    }
+
+    fn households(&self, units: &HashSet<UnitId>) -> Result<Vec<Household>, StoreError> {
+        self.rows(
+            "households",
+            "SELECT id, geom, code, address, head_name, phone, members, tags, unit_id FROM households ORDER BY id",
+            |r| {
+                let id: i64 = r.get(0)?;
+                let blob: Option<Vec<u8>> = r.get(1)?;
+                let members: i64 = r.get(6)?;
+                let tags: String = r.get(7)?;
+                let unit: Option<i64> = r.get(8)?;
+                let value = (|| {
+                    let location = check_lon_lat(geometry::decode_point(
+                        &blob.ok_or("geometry is missing")?,
+                    )?)?;
+                    Ok(Household {
+                        id: HouseholdId(id),
+                        code: r.get(2).map_err(|e| e.to_string())?,
+                        address: r.get(3).map_err(|e| e.to_string())?,
+                        head_name: r.get(4).map_err(|e| e.to_string())?,
+                        phone: r.get(5).map_err(|e| e.to_string())?,
+                        members: u16::try_from(members)
+                            .map_err(|_| format!("members {members} is out of range"))?,
+                        tags: TagSet::decode(&tags).map_err(|e| format!("tags: {e}"))?,
+                        unit: unit_ref(unit, units, "unit_id")?,
+                        location,
+                    })
+                })();
+                Ok((id, value))
+            },
+        )
+    }
+
+    fn cases(&self, units: &HashSet<UnitId>) -> Result<Vec<Case>, StoreError> {
+        self.rows(
+            "cases",
+            "SELECT id, geom, code, category, title, description, status, level, reporter, handler_id,
+                    reported_at, accepted_at, due_at, closed_at, unit_id FROM cases ORDER BY id",
+            |r| {
+                let id: i64 = r.get(0)?;
+                let blob: Option<Vec<u8>> = r.get(1)?;
+                let category: String = r.get(3)?;
+                let status: String = r.get(6)?;
+                let level: i64 = r.get(7)?;
+                let reported: String = r.get(10)?;
+                let accepted = text_ts(r, 11, "accepted_at")?;
+                let due = text_ts(r, 12, "due_at")?;
+                let closed = text_ts(r, 13, "closed_at")?;
+                let unit: Option<i64> = r.get(14)?;
+                let value = (|| {
+                    Ok(Case {
+                        id: CaseId(id),
+                        code: r.get(2).map_err(|e| e.to_string())?,
+                        category: CategoryCode::parse(&category)
+                            .ok_or_else(|| format!("category '{category}' is unknown"))?,
+                        title: r.get(4).map_err(|e| e.to_string())?,
+                        description: r.get(5).map_err(|e| e.to_string())?,
+                        status: CaseStatus::from_code(&status)
+                            .ok_or_else(|| format!("status '{status}' is unknown"))?,
+                        level: Level::from_number(level)
+                            .ok_or_else(|| format!("level {level} is not 1–5"))?,
+                        reporter: r.get(8).map_err(|e| e.to_string())?,
+                        handler: r
+                            .get::<_, Option<i64>>(9)
+                            .map_err(|e| e.to_string())?
+                            .map(WorkerId),
+                        reported_at: Timestamp::parse(&reported)
+                            .map_err(|e| format!("reported_at: {e}"))?,
+                        accepted_at: accepted?,
+                        due_at: due?,
+                        closed_at: closed?,
+                        unit: unit_ref(unit, units, "unit_id")?,
+                        location: check_lon_lat(geometry::decode_point(
+                            &blob.ok_or("geometry is missing")?,
+                        )?)?,
+                    })
+                })();
+                Ok((id, value))
+            },
+        )
+    }
+
+    fn case_events(&self, cases: &HashSet<CaseId>) -> Result<Vec<CaseEvent>, StoreError> {
+        self.rows(
+            "case_events",
+            "SELECT id, case_id, at, actor, action, from_status, to_status, from_level, to_level, note
+             FROM case_events ORDER BY id",
+            |r| {
+                let id: i64 = r.get(0)?;
+                let case_id: i64 = r.get(1)?;
+                let at: String = r.get(2)?;
+                let action: String = r.get(4)?;
+                let from: Option<String> = r.get(5)?;
+                let to: String = r.get(6)?;
+                let from_level: i64 = r.get(7)?;
+                let to_level: i64 = r.get(8)?;
+                let value = (|| {
+                    if !cases.contains(&CaseId(case_id)) {
+                        return Err(format!("case_id {case_id} is not a case"));
+                    }
+                    let status = |s: &str| {
+                        CaseStatus::from_code(s).ok_or_else(|| format!("status '{s}' is unknown"))
+                    };
+                    let level = |n: i64| {
+                        Level::from_number(n).ok_or_else(|| format!("level {n} is not 1–5"))
+                    };
+                    Ok(CaseEvent {
+                        id: CaseEventId(id),
+                        case_id: CaseId(case_id),
+                        at: Timestamp::parse(&at).map_err(|e| format!("at: {e}"))?,
+                        actor: r.get(3).map_err(|e| e.to_string())?,
+                        action: CaseAction::from_code(&action)
+                            .ok_or_else(|| format!("action '{action}' is unknown"))?,
+                        from_status: from.as_deref().map(status).transpose()?,
+                        to_status: status(&to)?,
+                        from_level: level(from_level)?,
+                        to_level: level(to_level)?,
+                        note: r.get(9).map_err(|e| e.to_string())?,
+                    })
+                })();
+                Ok((id, value))
+            },
+        )
+    }
+}

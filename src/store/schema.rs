@@ -1,0 +1,241 @@
+//! The GeoPackage schema of a GridAtlas document (documented for users in the README).
+//!
+//! Versions: `PRAGMA user_version` belongs to the GeoPackage standard (it holds the GeoPackage
+//! version, 10200 = 1.2; GDAL warns "unrecognized user_version" for anything else), so the
+//! GridAtlas schema version lives in `gridatlas_meta.schema_version`. See ARCHITECTURE.md.
+
+use rusqlite::{Connection, params};
+
+/// 'GPKG' as a big-endian integer (GeoPackage §1.1.1.1.1).
+pub const GPKG_APPLICATION_ID: u32 = 0x4750_4B47;
+/// GeoPackage 1.2: every GDAL from 2.2 on reads it without a warning.
+pub const GPKG_USER_VERSION: i64 = 10200;
+/// The GridAtlas schema this program writes and reads.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Steps that bring a file from version `n` to `n + 1`, run in one transaction on open.
+/// Version 1 is the first published schema, so there is no step yet; a file from a newer
+/// version is refused, never modified.
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[];
+
+const WGS84_WKT: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]"#;
+
+/// The GeoPackage core tables (GeoPackage 1.2 §1.1.2, §1.1.3, §2.1.5).
+const GPKG_CORE: &str = "
+CREATE TABLE gpkg_spatial_ref_sys (
+  srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY, organization TEXT NOT NULL,
+  organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+CREATE TABLE gpkg_contents (
+  table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+  description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+CREATE TABLE gpkg_geometry_columns (
+  table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
+  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+  CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
+";
+
+/// The GridAtlas tables. Timestamps are ISO 8601 UTC text; statuses use the domain doc's codes.
+const GRIDATLAS_TABLES: &str = "
+CREATE TABLE gridatlas_meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE units (
+  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  geom MULTIPOLYGON,
+  level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+  parent_id INTEGER REFERENCES units(id),
+  code TEXT NOT NULL,
+  name TEXT NOT NULL);
+CREATE INDEX units_parent ON units(parent_id);
+CREATE INDEX units_code ON units(code);
+CREATE TABLE workers (
+  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  name TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('grid_leader','full_time','part_time','instructor','micro_grid_leader','volunteer')),
+  unit_id INTEGER NOT NULL REFERENCES units(id),
+  party_member INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX workers_unit ON workers(unit_id);
+CREATE TABLE households (
+  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  geom POINT,
+  code TEXT NOT NULL,
+  address TEXT NOT NULL,
+  head_name TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  members INTEGER NOT NULL CHECK (members >= 0),
+  tags TEXT NOT NULL DEFAULT '',
+  unit_id INTEGER REFERENCES units(id));
+CREATE INDEX households_unit ON households(unit_id);
+CREATE TABLE cases (
+  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  geom POINT,
+  code TEXT NOT NULL,
+  category TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL CHECK (status IN ('reported','accepted','rejected','dispatched','handling','responded','closed')),
+  level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+  reporter TEXT NOT NULL DEFAULT '',
+  handler_id INTEGER REFERENCES workers(id),
+  reported_at TEXT NOT NULL,
+  accepted_at TEXT,
+  due_at TEXT,
+  closed_at TEXT,
+  unit_id INTEGER REFERENCES units(id));
+CREATE INDEX cases_unit ON cases(unit_id);
+CREATE INDEX cases_status ON cases(status);
+CREATE TABLE case_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL DEFAULT '',
+  action TEXT NOT NULL CHECK (action IN ('transition','escalate')),
+  from_status TEXT,
+  to_status TEXT NOT NULL,
+  from_level INTEGER NOT NULL,
+  to_level INTEGER NOT NULL,
+  note TEXT NOT NULL DEFAULT '');
+CREATE INDEX case_events_case ON case_events(case_id);
+";
+
+/// Tables and the columns a reader needs, checked on open.
+pub(crate) const REQUIRED: &[(&str, &[&str])] = &[
+    ("gridatlas_meta", &["key", "value"]),
+    (
+        "units",
+        &["id", "geom", "level", "parent_id", "code", "name"],
+    ),
+    (
+        "households",
+        &[
+            "id",
+            "geom",
+            "code",
+            "address",
+            "head_name",
+            "phone",
+            "members",
+            "tags",
+            "unit_id",
+        ],
+    ),
+    (
+        "workers",
+        &["id", "name", "phone", "role", "unit_id", "party_member"],
+    ),
+    (
+        "cases",
+        &[
+            "id",
+            "geom",
+            "code",
+            "category",
+            "title",
+            "description",
+            "status",
+            "level",
+            "reporter",
+            "handler_id",
+            "reported_at",
+            "accepted_at",
+            "due_at",
+            "closed_at",
+            "unit_id",
+        ],
+    ),
+    (
+        "case_events",
+        &[
+            "id",
+            "case_id",
+            "at",
+            "actor",
+            "action",
+            "from_status",
+            "to_status",
+            "from_level",
+            "to_level",
+            "note",
+        ],
+    ),
+];
+
+/// Feature tables: (table, geometry type, description).
+pub(crate) const FEATURE_TABLES: &[(&str, &str, &str)] = &[
+    (
+        "units",
+        "MULTIPOLYGON",
+        "Units of the net: county, townships, villages, grids, micro-grids",
+    ),
+    (
+        "households",
+        "POINT",
+        "Households (一户一档); personal data, handle with care",
+    ),
+    ("cases", "POINT", "Cases (事件) and their current status"),
+];
+
+/// Attribute tables: (table, description).
+pub(crate) const ATTRIBUTE_TABLES: &[(&str, &str)] = &[
+    (
+        "workers",
+        "Grid workers and the unit each is answerable for",
+    ),
+    (
+        "case_events",
+        "Every transition and escalation of every case",
+    ),
+];
+
+/// Creates an empty document in a fresh database. `last_change` is fixed by the caller so
+/// that the same data gives the same file.
+pub(crate) fn create_empty(
+    conn: &Connection,
+    last_change: &str,
+    bounds: &crate::store::write::Bounds,
+) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "application_id", GPKG_APPLICATION_ID as i32)?;
+    conn.pragma_update(None, "user_version", GPKG_USER_VERSION)?;
+    conn.execute_batch(GPKG_CORE)?;
+    conn.execute(
+        "INSERT INTO gpkg_spatial_ref_sys VALUES
+          ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system'),
+          ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system'),
+          ('WGS 84 geodetic', 4326, 'EPSG', 4326, ?1, 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid')",
+        params![WGS84_WKT],
+    )?;
+    conn.execute_batch(GRIDATLAS_TABLES)?;
+    for (table, geometry_type, description) in FEATURE_TABLES {
+        let extent = match *table {
+            "units" => bounds.units,
+            "households" => bounds.households,
+            _ => bounds.cases,
+        };
+        let [min_x, min_y, max_x, max_y] = extent.map_or([None; 4], |b| b.map(Some));
+        conn.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, min_x, min_y, max_x, max_y, srs_id)
+             VALUES (?1, 'features', ?1, ?2, ?3, ?4, ?5, ?6, ?7, 4326)",
+            params![table, description, last_change, min_x, min_y, max_x, max_y],
+        )?;
+        conn.execute(
+            "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', ?2, 4326, 0, 0)",
+            params![table, geometry_type],
+        )?;
+    }
+    for (table, description) in ATTRIBUTE_TABLES {
+        conn.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
+             VALUES (?1, 'attributes', ?1, ?2, ?3)",
+            params![table, description, last_change],
+        )?;
+    }
+    conn.execute(
+        "INSERT INTO gridatlas_meta VALUES ('schema_version', ?1)",
+        params![SCHEMA_VERSION.to_string()],
+    )?;
+    Ok(())
+}
