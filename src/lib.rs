@@ -3,11 +3,14 @@
 
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod cases;
 pub mod check;
 pub mod cli;
 pub mod demo;
 pub mod geom;
 pub mod index;
+pub mod map;
 pub mod model;
 pub mod store;
+pub mod ui;

@@ -1,6 +1,7 @@
 //! Thin entry point: parse the command line, then run a batch command or open the window.
 
 use clap::Parser;
+use gridatlas::app::{DocumentSource, run_window};
 use gridatlas::cli::{Cli, run};
 
 fn main() {
@@ -15,8 +16,17 @@ fn main() {
             }
         },
         None => {
-            eprintln!("the window is not built yet");
-            2
+            let source = match cli.file {
+                Some(path) => DocumentSource::File(path),
+                None => DocumentSource::DefaultDemo,
+            };
+            match run_window(source) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    2
+                }
+            }
         }
     };
     std::process::exit(code);

@@ -1,0 +1,49 @@
+use std::path::PathBuf;
+
+use crate::map::UnitShapes;
+use crate::model::{Dataset, Level};
+
+/// An open document: the data, plus what is derived from it for display.
+pub struct Document {
+    pub path: PathBuf,
+    pub dataset: Dataset,
+    pub shapes: UnitShapes,
+    pub totals: Totals,
+}
+
+/// Headline figures for the side panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Totals {
+    pub units: [usize; 5],
+    pub households: usize,
+    pub persons: u64,
+    pub workers: usize,
+    pub cases: usize,
+    pub open_cases: usize,
+}
+
+impl Document {
+    pub fn new(path: PathBuf, dataset: Dataset) -> Document {
+        let totals = Totals {
+            units: dataset.unit_counts(),
+            households: dataset.households.len(),
+            persons: dataset.households.iter().map(|h| h.members as u64).sum(),
+            workers: dataset.workers.len(),
+            cases: dataset.cases.len(),
+            open_cases: dataset.cases.iter().filter(|c| c.status.is_open()).count(),
+        };
+        Document {
+            shapes: UnitShapes::new(&dataset),
+            path,
+            dataset,
+            totals,
+        }
+    }
+
+    pub fn county_name(&self) -> &str {
+        self.dataset
+            .units_of_level(Level::County)
+            .next()
+            .map_or("", |u| u.name.as_str())
+    }
+}

@@ -1,0 +1,9 @@
+//! The map: walkers integration and the layers drawn on it.
+
+mod mercator;
+mod unit_shapes;
+mod units_layer;
+
+pub use mercator::{lon_lat_to_mercator, mercator_to_lon_lat, world_pixels};
+pub use unit_shapes::{UnitShape, UnitShapes};
+pub use units_layer::{UnitsLayer, level_for_zoom};
