@@ -107,11 +107,15 @@ pub fn check(d: &Dataset) -> CheckReport {
         })
         .collect();
     violations.extend(geometry);
-    let parents: Vec<(&&Unit, &Vec<&Unit>)> = children
+    // Every unit above the micro-grid level must be tiled by its children, also when it has
+    // none at all (then its whole area is a gap).
+    let no_kids: Vec<&Unit> = Vec::new();
+    let parents: Vec<(&Unit, &Vec<&Unit>)> = d
+        .units
         .iter()
-        .filter_map(|(p, kids)| p.and_then(|p| by_id.get(&p)).map(|p| (p, kids)))
+        .filter(|u| u.level != Level::MicroGrid)
+        .map(|u| (u, children.get(&Some(u.id)).unwrap_or(&no_kids)))
         .collect();
-    let parents: Vec<_> = parents.into_iter().map(|(p, kids)| (*p, kids)).collect();
     let tiling: Vec<Violation> = parents
         .par_iter()
         .flat_map_iter(|(parent, kids)| tiling(parent, kids))

@@ -18,7 +18,7 @@ pub enum DocumentSource {
 pub enum LoadEvent {
     /// Fraction done and what is happening.
     Progress(f32, String),
-    Done(Result<Document, String>),
+    Done(Result<Box<Document>, String>),
 }
 
 /// `<data dir>/GridAtlas/liuyang-demo.gpkg` (e.g. ~/.local/share/GridAtlas on Linux).
@@ -30,17 +30,24 @@ pub fn default_demo_path() -> PathBuf {
 }
 
 /// Starts loading in a background thread; `wake` is called after each event.
-pub fn start_loading(source: DocumentSource, wake: impl Fn() + Send + Sync + 'static) -> Receiver<LoadEvent> {
+pub fn start_loading(
+    source: DocumentSource,
+    wake: impl Fn() + Send + Sync + 'static,
+) -> Receiver<LoadEvent> {
     let (tx, rx) = channel();
     std::thread::spawn(move || {
         let result = load(source, &tx, &wake);
-        let _ = tx.send(LoadEvent::Done(result));
+        let _ = tx.send(LoadEvent::Done(result.map(Box::new)));
         wake();
     });
     rx
 }
 
-fn load(source: DocumentSource, tx: &Sender<LoadEvent>, wake: &(dyn Fn() + Send + Sync)) -> Result<Document, String> {
+fn load(
+    source: DocumentSource,
+    tx: &Sender<LoadEvent>,
+    wake: &(dyn Fn() + Send + Sync),
+) -> Result<Document, String> {
     let path = match source {
         DocumentSource::File(path) => path,
         DocumentSource::DefaultDemo => {

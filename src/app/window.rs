@@ -47,7 +47,8 @@ impl Workspace {
         };
         let (lon, lat) = mercator_to_lon_lat([(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0]);
         self.memory.center_at(lon_lat(lon, lat));
-        let span = ((b[2] - b[0]) / size.x.max(1.0) as f64).max((b[3] - b[1]) / size.y.max(1.0) as f64);
+        let span =
+            ((b[2] - b[0]) / size.x.max(1.0) as f64).max((b[3] - b[1]) / size.y.max(1.0) as f64);
         // world_pixels(zoom) * span = 1 screen point per … → zoom = log2(1 / (256 span)), with margin.
         let zoom = (1.0 / (256.0 * span.max(1e-12))).log2() - 0.15;
         let _ = self.memory.set_zoom(zoom.clamp(2.0, 19.0));
@@ -112,7 +113,12 @@ impl GridAtlasApp {
     }
 
     fn poll_loading(&mut self) {
-        let State::Loading { events, progress, message } = &mut self.state else {
+        let State::Loading {
+            events,
+            progress,
+            message,
+        } = &mut self.state
+        else {
             return;
         };
         let mut finished = None;
@@ -126,7 +132,7 @@ impl GridAtlasApp {
             }
         }
         match finished {
-            Some(Ok(doc)) => self.state = State::Ready(Box::new(Workspace::new(doc))),
+            Some(Ok(doc)) => self.state = State::Ready(Box::new(Workspace::new(*doc))),
             Some(Err(e)) => self.state = State::Failed(e),
             None => {}
         }
@@ -143,13 +149,19 @@ impl GridAtlasApp {
         }
         let lang = &mut self.lang;
         match &mut self.state {
-            State::Loading { progress, message, .. } => {
+            State::Loading {
+                progress, message, ..
+            } => {
                 egui::CentralPanel::default().show(ui, |ui| {
                     ui.vertical_centered(|ui| {
                         ui.add_space(ui.available_height() * 0.35);
                         ui.heading(s.app_name);
                         ui.label(message.as_str());
-                        ui.add(egui::ProgressBar::new(*progress).desired_width(420.0).show_percentage());
+                        ui.add(
+                            egui::ProgressBar::new(*progress)
+                                .desired_width(420.0)
+                                .show_percentage(),
+                        );
                         ui.spinner();
                     });
                 });
@@ -159,7 +171,9 @@ impl GridAtlasApp {
                     ui.vertical_centered(|ui| {
                         ui.add_space(ui.available_height() * 0.35);
                         ui.heading(s.open_failed);
-                        ui.label(RichText::new(error.as_str()).color(Color32::from_rgb(180, 40, 30)));
+                        ui.label(
+                            RichText::new(error.as_str()).color(Color32::from_rgb(180, 40, 30)),
+                        );
                     });
                 });
             }
@@ -177,7 +191,11 @@ fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
             ui.label(ws.doc.dataset.meta.title.as_str());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(s.switch_language).clicked() {
-                    *lang = if *lang == Lang::Zh { Lang::En } else { Lang::Zh };
+                    *lang = if *lang == Lang::Zh {
+                        Lang::En
+                    } else {
+                        Lang::Zh
+                    };
                 }
                 if ui.button(s.about).clicked() {
                     ws.show_about = !ws.show_about;
@@ -191,37 +209,46 @@ fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
             ui.separator();
             ui.label(format!("{}: {:.1}", s.zoom, ws.memory.zoom()));
             ui.separator();
-            ui.label(format!("{}: {}", s.showing_level, s.level(level_for_zoom(ws.memory.zoom()))));
+            ui.label(format!(
+                "{}: {}",
+                s.showing_level,
+                s.level(level_for_zoom(ws.memory.zoom()))
+            ));
             if let Some((lon, lat)) = ws.cursor {
                 ui.separator();
                 ui.monospace(format!("{lon:.5}, {lat:.5}"));
             }
         });
     });
-    egui::Panel::left("summary").default_size(210.0).show(ui, |ui| {
-        let t = &ws.doc.totals;
-        ui.heading(ws.doc.county_name());
-        egui::Grid::new("totals").num_columns(2).striped(true).show(ui, |ui| {
-            for level in Level::ALL.into_iter().skip(1) {
-                ui.label(s.level(level));
-                ui.label(t.units[level.number() as usize - 1].to_string());
-                ui.end_row();
-            }
-            for (label, value) in [
-                (s.households, t.households.to_string()),
-                (s.persons, t.persons.to_string()),
-                (s.workers, t.workers.to_string()),
-                (s.cases, t.cases.to_string()),
-                (s.open_cases, t.open_cases.to_string()),
-            ] {
-                ui.label(label);
-                ui.label(value);
-                ui.end_row();
-            }
+    egui::Panel::left("summary")
+        .default_size(210.0)
+        .show(ui, |ui| {
+            let t = &ws.doc.totals;
+            ui.heading(ws.doc.county_name());
+            egui::Grid::new("totals")
+                .num_columns(2)
+                .striped(true)
+                .show(ui, |ui| {
+                    for level in Level::ALL.into_iter().skip(1) {
+                        ui.label(s.level(level));
+                        ui.label(t.units[level.number() as usize - 1].to_string());
+                        ui.end_row();
+                    }
+                    for (label, value) in [
+                        (s.households, t.households.to_string()),
+                        (s.persons, t.persons.to_string()),
+                        (s.workers, t.workers.to_string()),
+                        (s.cases, t.cases.to_string()),
+                        (s.open_cases, t.open_cases.to_string()),
+                    ] {
+                        ui.label(label);
+                        ui.label(value);
+                        ui.end_row();
+                    }
+                });
+            ui.add_space(8.0);
+            ui.small(s.about_synthetic);
         });
-        ui.add_space(8.0);
-        ui.small(s.about_synthetic);
-    });
     egui::CentralPanel::default()
         .frame(egui::Frame::new().fill(Color32::from_rgb(244, 241, 232)))
         .show(ui, |ui| {
@@ -231,7 +258,9 @@ fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
             let centre = ws.memory.detached().unwrap_or(lon_lat(113.7, 28.2));
             let response = ui.add(
                 Map::new(None, &mut ws.memory, centre)
-                    .with_plugin(UnitsLayer { shapes: &ws.doc.shapes })
+                    .with_plugin(UnitsLayer {
+                        shapes: &ws.doc.shapes,
+                    })
                     .zoom_with_ctrl(false),
             );
             ws.cursor = response.hover_pos().map(|p| {
@@ -244,12 +273,14 @@ fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
         });
     if ws.show_about {
         let mut open = true;
-        egui::Window::new(s.about).open(&mut open).show(ui.ctx(), |ui| {
-            ui.label(s.about_synthetic);
-            ui.separator();
-            ui.label(RichText::new(s.provenance).strong());
-            ui.label(ws.doc.dataset.meta.provenance.as_str());
-        });
+        egui::Window::new(s.about)
+            .open(&mut open)
+            .show(ui.ctx(), |ui| {
+                ui.label(s.about_synthetic);
+                ui.separator();
+                ui.label(RichText::new(s.provenance).strong());
+                ui.label(ws.doc.dataset.meta.provenance.as_str());
+            });
         ws.show_about = open;
     }
 }

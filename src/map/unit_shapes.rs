@@ -29,18 +29,31 @@ impl UnitShapes {
                 .0
                 .iter()
                 .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-                .map(|ring| ring.0.iter().map(|c| lon_lat_to_mercator(c.x, c.y)).collect())
+                .map(|ring| {
+                    ring.0
+                        .iter()
+                        .map(|c| lon_lat_to_mercator(c.x, c.y))
+                        .collect()
+                })
                 .collect();
-            let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+            let mut bbox = [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ];
             for p in rings.iter().flatten() {
-                bbox = [bbox[0].min(p[0]), bbox[1].min(p[1]), bbox[2].max(p[0]), bbox[3].max(p[1])];
+                bbox = [
+                    bbox[0].min(p[0]),
+                    bbox[1].min(p[1]),
+                    bbox[2].max(p[0]),
+                    bbox[3].max(p[1]),
+                ];
             }
-            let label_at = unit
-                .geometry
-                .interior_point()
-                .map_or([(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0], |p| {
-                    lon_lat_to_mercator(p.x(), p.y())
-                });
+            let label_at = unit.geometry.interior_point().map_or(
+                [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0],
+                |p| lon_lat_to_mercator(p.x(), p.y()),
+            );
             by_level[unit.level.number() as usize - 1].push(UnitShape {
                 id: unit.id,
                 name: unit.name.clone(),
@@ -62,6 +75,13 @@ impl UnitShapes {
             .iter()
             .flatten()
             .map(|s| s.bbox)
-            .reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
+            .reduce(|a, b| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            })
     }
 }

@@ -37,14 +37,14 @@ impl ScreenTransform {
         }
     }
 
-    pub fn to_screen(&self, m: [f64; 2]) -> Pos2 {
+    pub fn to_screen(self, m: [f64; 2]) -> Pos2 {
         Pos2::new(
             self.origin_screen.x + ((m[0] - self.origin[0]) * self.scale) as f32,
             self.origin_screen.y + ((m[1] - self.origin[1]) * self.scale) as f32,
         )
     }
 
-    pub fn to_mercator(&self, p: Pos2) -> [f64; 2] {
+    pub fn to_mercator(self, p: Pos2) -> [f64; 2] {
         [
             self.origin[0] + (p.x - self.origin_screen.x) as f64 / self.scale,
             self.origin[1] + (p.y - self.origin_screen.y) as f64 / self.scale,
@@ -80,11 +80,20 @@ fn ring_points(ring: &[[f64; 2]], t: &ScreenTransform) -> Vec<Pos2> {
 }
 
 fn visible(shape: &UnitShape, view: [f64; 4]) -> bool {
-    shape.bbox[0] <= view[2] && shape.bbox[2] >= view[0] && shape.bbox[1] <= view[3] && shape.bbox[3] >= view[1]
+    shape.bbox[0] <= view[2]
+        && shape.bbox[2] >= view[0]
+        && shape.bbox[1] <= view[3]
+        && shape.bbox[3] >= view[1]
 }
 
 impl Plugin for UnitsLayer<'_> {
-    fn run(self: Box<Self>, ui: &mut Ui, _response: &egui::Response, projector: &Projector, _memory: &MapMemory) {
+    fn run(
+        self: Box<Self>,
+        ui: &mut Ui,
+        _response: &egui::Response,
+        projector: &Projector,
+        _memory: &MapMemory,
+    ) {
         let t = ScreenTransform::new(projector);
         let rect = projector.clip_rect();
         let (a, b) = (t.to_mercator(rect.min), t.to_mercator(rect.max));
@@ -112,15 +121,29 @@ impl Plugin for UnitsLayer<'_> {
         painter.extend(shapes);
 
         // Names of the finest level that still has room, placed without overlap.
-        let label_level = if finest == Level::MicroGrid { Level::Grid } else { finest };
-        let font = FontId::proportional(if label_level == Level::Township { 15.0 } else { 12.0 });
+        let label_level = if finest == Level::MicroGrid {
+            Level::Grid
+        } else {
+            finest
+        };
+        let font = FontId::proportional(if label_level == Level::Township {
+            15.0
+        } else {
+            12.0
+        });
         let mut placed: Vec<Rect> = Vec::new();
-        for shape in self.shapes.level(label_level).iter().filter(|s| visible(s, view)) {
+        for shape in self
+            .shapes
+            .level(label_level)
+            .iter()
+            .filter(|s| visible(s, view))
+        {
             let at = t.to_screen(shape.label_at);
             if !rect.contains(at) {
                 continue;
             }
-            let galley = painter.layout_no_wrap(shape.name.clone(), font.clone(), Color32::from_gray(30));
+            let galley =
+                painter.layout_no_wrap(shape.name.clone(), font.clone(), Color32::from_gray(30));
             let label = Rect::from_center_size(at, galley.size() + vec2(4.0, 2.0));
             if placed.iter().any(|r| r.intersects(label)) {
                 continue;

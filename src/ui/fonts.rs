@@ -9,12 +9,18 @@ use std::sync::Arc;
 const CANDIDATES: &[(&str, u32)] = &[
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
     ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", 2),
+    (
+        "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+        2,
+    ),
     ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
     ("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/adobe-source-han-sans/SourceHanSansCN-Regular.otf", 0),
+    (
+        "/usr/share/fonts/adobe-source-han-sans/SourceHanSansCN-Regular.otf",
+        0,
+    ),
     ("C:\\Windows\\Fonts\\msyh.ttc", 0),
     ("C:\\Windows\\Fonts\\simhei.ttf", 0),
     ("C:\\Windows\\Fonts\\simsun.ttc", 0),
@@ -24,7 +30,16 @@ const CANDIDATES: &[(&str, u32)] = &[
 ];
 
 /// File-name fragments that mark a CJK font when searching font directories.
-const NAME_HINTS: &[&str] = &["notosanscjk", "notoserifcjk", "wqy", "sourcehansans", "msyh", "simhei", "pingfang", "droidsansfallback"];
+const NAME_HINTS: &[&str] = &[
+    "notosanscjk",
+    "notoserifcjk",
+    "wqy",
+    "sourcehansans",
+    "msyh",
+    "simhei",
+    "pingfang",
+    "droidsansfallback",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FontStatus {
@@ -82,8 +97,14 @@ pub fn find_cjk_font() -> Option<(PathBuf, u32)> {
     for dir in search_dirs() {
         scan(&dir, 0, &mut found);
         if let Some(path) = found {
-            let collection = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ttc"));
-            let index = if collection && path.to_string_lossy().to_lowercase().contains("cjk") { 2 } else { 0 };
+            let collection = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("ttc"));
+            let index = if collection && path.to_string_lossy().to_lowercase().contains("cjk") {
+                2
+            } else {
+                0
+            };
             return Some((path, index));
         }
     }

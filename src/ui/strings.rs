@@ -69,7 +69,13 @@ static ZH: Strings = Strings {
     showing_level: "当前显示",
     file: "文件",
     close: "关闭",
-    levels: ["县（市、区）", "乡镇（街道）", "村（社区）", "网格", "微网格"],
+    levels: [
+        "县（市、区）",
+        "乡镇（街道）",
+        "村（社区）",
+        "网格",
+        "微网格",
+    ],
 };
 
 static EN: Strings = Strings {

@@ -1,0 +1,77 @@
+//! The batch commands as a script would use them: JSON on stdout, exit codes, one-line errors.
+
+use std::process::Command;
+
+fn gridatlas(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gridatlas"))
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let json = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn demo_info_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.gpkg");
+    let f = file.to_str().unwrap();
+    let (code, demo, err) = gridatlas(&["demo", "--out", f, "--scale", "township", "--seed", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(demo["households"], 5000);
+    assert!(demo["generate_ms"].as_u64().is_some());
+
+    let (code, info, err) = gridatlas(&["info", f]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(info["schema_version"], 1);
+    assert_eq!(info["geopackage_version"], 10200);
+    assert_eq!(info["tables"]["households"], 5000);
+    assert_eq!(info["units_per_level"]["village"], 10);
+
+    let (code, report, err) = gridatlas(&["check", f]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["violation_count"], 0);
+
+    // Refuses to overwrite without --force.
+    let (code, _, err) = gridatlas(&["demo", "--out", f, "--scale", "township"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already exists"), "{err}");
+
+    // A household moved into the wrong micro-grid: check says so and exits 1.
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    conn.execute("UPDATE households SET unit_id = (SELECT max(id) FROM units WHERE level = 5) WHERE id = 1 AND unit_id <> (SELECT max(id) FROM units WHERE level = 5)", []).unwrap();
+    conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    drop(conn);
+    let (code, report, err) = gridatlas(&["check", f]);
+    assert_eq!(code, 1);
+    assert_eq!(report["ok"], false);
+    assert!(err.contains("unit_id: households id 1"), "{err}");
+}
+
+#[test]
+fn errors_are_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("junk.gpkg");
+    std::fs::write(&file, "hello").unwrap();
+    for command in ["info", "check"] {
+        let (code, _, err) = gridatlas(&[command, file.to_str().unwrap()]);
+        assert_eq!(code, 2);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("not a GeoPackage or SQLite file"), "{err}");
+    }
+    let (code, _, err) = gridatlas(&[
+        "demo",
+        "--out",
+        dir.path().join("x.gpkg").to_str().unwrap(),
+        "--as-of",
+        "tomorrow",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--as-of"), "{err}");
+}

@@ -1,0 +1,97 @@
+//! GDAL (and so QGIS) reads what we write: `ogrinfo` lists the three feature layers with the
+//! right counts and geometry types, and raises no warning. CI installs gdal-bin; on a
+//! developer machine without it the test says so and passes, but never under CI.
+
+use std::process::Command;
+
+use gridatlas::demo::{DemoParams, Scale, generate};
+use gridatlas::model::Timestamp;
+use gridatlas::store;
+
+#[test]
+fn ogrinfo_reads_the_document() {
+    if Command::new("ogrinfo").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install gdal-bin (see .ci/run)"
+        );
+        eprintln!("ogrinfo not installed: skipping the GDAL interoperability test");
+        return;
+    }
+    let dataset = generate(
+        &DemoParams {
+            scale: Scale::Township,
+            seed: 1,
+            as_of: Timestamp::parse("2026-11-01").unwrap(),
+        },
+        &|_, _| {},
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.gpkg");
+    store::create(&path, &dataset, false).unwrap();
+    let before = std::fs::read(&path).unwrap();
+
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-so", "-al"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("Warning") && !stderr.contains("ERROR"),
+        "GDAL complained: {stderr}"
+    );
+    let layer = |name: &str| {
+        let start = stdout
+            .find(&format!("Layer name: {name}\n"))
+            .unwrap_or_else(|| panic!("no layer {name}:\n{stdout}"));
+        let rest = &stdout[start..];
+        let end = rest[1..].find("Layer name:").map_or(rest.len(), |i| i + 1);
+        rest[..end].to_owned()
+    };
+    let units = layer("units");
+    assert!(units.contains("Geometry: Multi Polygon"), "{units}");
+    assert!(
+        units.contains(&format!("Feature Count: {}", dataset.units.len())),
+        "{units}"
+    );
+    assert!(units.contains("WGS 84"), "{units}");
+    let households = layer("households");
+    assert!(households.contains("Geometry: Point"));
+    assert!(households.contains("Feature Count: 5000"), "{households}");
+    assert!(households.contains("tags: String"), "{households}");
+    let cases = layer("cases");
+    assert!(
+        cases.contains(&format!("Feature Count: {}", dataset.cases.len())),
+        "{cases}"
+    );
+
+    // A real geometry, read back by GDAL: the first household's point.
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-q", "-where", "id = 1"])
+        .arg(&path)
+        .arg("households")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let wkt = text
+        .split("POINT (")
+        .nth(1)
+        .and_then(|t| t.split(')').next())
+        .unwrap_or_else(|| panic!("no point in:\n{text}"));
+    let xy: Vec<f64> = wkt.split_whitespace().map(|v| v.parse().unwrap()).collect();
+    let h = &dataset.households[0];
+    assert!(
+        (xy[0] - h.location.x()).abs() < 1e-9 && (xy[1] - h.location.y()).abs() < 1e-9,
+        "{xy:?} vs {:?}",
+        h.location
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "ogrinfo -ro must not change the file"
+    );
+}
