@@ -11,6 +11,8 @@ use crate::demo::{DEFAULT_AS_OF, DemoParams, Scale};
 use crate::model::Timestamp;
 use crate::{check, demo, store};
 
+pub use BenchCommand as Bench;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "gridatlas",
@@ -47,6 +49,31 @@ pub enum Command {
     Info { file: PathBuf },
     /// Verify the invariants; prints each violation and exits non-zero if there is any.
     Check { file: PathBuf },
+    /// Benchmarks (release build), printing JSON.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Index build and assignment of N random points to M Voronoi cells tiling 10 km × 10 km.
+    Assign {
+        #[arg(long, default_value_t = 1_000_000)]
+        households: usize,
+        #[arg(long, default_value_t = 30_000)]
+        units: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Timed repetitions; the figures are medians.
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+        /// Density of the locator's bucket grid.
+        #[arg(long, default_value_t = crate::index::DEFAULT_BUCKETS_PER_UNIT)]
+        buckets_per_unit: f64,
+        /// Also write DIR/workload.gpkg (layers cells, points with the computed cell_id).
+        #[arg(long)]
+        write: Option<PathBuf>,
+    },
 }
 
 /// Runs a batch command. Returns the process exit code.
@@ -99,6 +126,19 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
         Command::Info { file } => {
             let info = store::read_info(&file)?;
             println!("{}", serde_json::to_string_pretty(&info)?);
+            Ok(0)
+        }
+        Command::Bench(BenchCommand::Assign { households, units, seed, runs, buckets_per_unit, write }) => {
+            let result = crate::bench::run_assign(&crate::bench::AssignParams { households, units, seed, runs, buckets_per_unit })
+                .map_err(anyhow::Error::msg)?;
+            let mut value = serde_json::to_value(&result)?;
+            if let (Some(dir), Some(workload)) = (write, &result.workload) {
+                std::fs::create_dir_all(&dir)?;
+                let path = dir.join("workload.gpkg");
+                store::write_workload(&path, &workload.cells, &workload.points, &result.assignment)?;
+                value["written"] = json!(path.display().to_string());
+            }
+            println!("{}", serde_json::to_string_pretty(&value)?);
             Ok(0)
         }
         Command::Check { file } => {

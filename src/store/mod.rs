@@ -7,10 +7,12 @@ mod geometry;
 mod info;
 mod read;
 mod schema;
+mod workload;
 mod write;
 
 pub use error::StoreError;
 pub use info::{FileInfo, read_info};
 pub use read::{load, open_validated};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};
+pub use workload::write_workload;
 pub use write::create;

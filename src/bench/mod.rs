@@ -1,0 +1,20 @@
+//! `gridatlas bench …`: the benchmarks the project ships. Each runs the same code paths as the
+//! app, in release mode, and prints JSON.
+
+mod assign;
+mod open;
+mod workload;
+
+pub use assign::{AssignBench, AssignParams, run_assign};
+pub use open::{OpenBench, run_open};
+pub use workload::{Workload, voronoi_square};
+
+/// The median of some timings (ms).
+pub fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 }
+}

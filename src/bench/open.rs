@@ -1,0 +1,1 @@
+pub struct OpenBench; pub fn run_open() {}
