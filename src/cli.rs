@@ -128,14 +128,32 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
             println!("{}", serde_json::to_string_pretty(&info)?);
             Ok(0)
         }
-        Command::Bench(BenchCommand::Assign { households, units, seed, runs, buckets_per_unit, write }) => {
-            let result = crate::bench::run_assign(&crate::bench::AssignParams { households, units, seed, runs, buckets_per_unit })
-                .map_err(anyhow::Error::msg)?;
+        Command::Bench(BenchCommand::Assign {
+            households,
+            units,
+            seed,
+            runs,
+            buckets_per_unit,
+            write,
+        }) => {
+            let result = crate::bench::run_assign(&crate::bench::AssignParams {
+                households,
+                units,
+                seed,
+                runs,
+                buckets_per_unit,
+            })
+            .map_err(anyhow::Error::msg)?;
             let mut value = serde_json::to_value(&result)?;
             if let (Some(dir), Some(workload)) = (write, &result.workload) {
                 std::fs::create_dir_all(&dir)?;
                 let path = dir.join("workload.gpkg");
-                store::write_workload(&path, &workload.cells, &workload.points, &result.assignment)?;
+                store::write_workload(
+                    &path,
+                    &workload.cells,
+                    &workload.points,
+                    &result.assignment,
+                )?;
                 value["written"] = json!(path.display().to_string());
             }
             println!("{}", serde_json::to_string_pretty(&value)?);

@@ -48,7 +48,14 @@ pub fn run_assign(p: &AssignParams) -> Result<AssignBench, String> {
     let mut assignment = Vec::new();
     for _ in 0..p.runs.max(1) {
         let t0 = Instant::now();
-        let locator = PointLocator::new(workload.cells.iter().enumerate().map(|(i, c)| (i as i64 + 1, c)), p.buckets_per_unit);
+        let locator = PointLocator::new(
+            workload
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (i as i64 + 1, c)),
+            p.buckets_per_unit,
+        );
         let t1 = Instant::now();
         assignment = locator.locate_all(&workload.points);
         let t2 = Instant::now();

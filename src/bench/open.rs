@@ -1,1 +1,2 @@
-pub struct OpenBench; pub fn run_open() {}
+pub struct OpenBench;
+pub fn run_open() {}

@@ -23,19 +23,34 @@ pub struct Workload {
 /// Intersection of segment p–q with the vertical or horizontal line `axis = value`, computed
 /// from the endpoints in a fixed order so that both cells sharing the segment get the same point.
 fn cut(p: Coord<f64>, q: Coord<f64>, vertical: bool, value: f64) -> Coord<f64> {
-    let (a, b) = if (p.x, p.y) <= (q.x, q.y) { (p, q) } else { (q, p) };
+    let (a, b) = if (p.x, p.y) <= (q.x, q.y) {
+        (p, q)
+    } else {
+        (q, p)
+    };
     if vertical {
         let t = (value - a.x) / (b.x - a.x);
-        Coord { x: value, y: a.y + t * (b.y - a.y) }
+        Coord {
+            x: value,
+            y: a.y + t * (b.y - a.y),
+        }
     } else {
         let t = (value - a.y) / (b.y - a.y);
-        Coord { x: a.x + t * (b.x - a.x), y: value }
+        Coord {
+            x: a.x + t * (b.x - a.x),
+            y: value,
+        }
     }
 }
 
 /// Sutherland–Hodgman against the square [0, SIDE_M]² (exact for convex cells).
 fn clip_to_square(ring: Vec<Coord<f64>>) -> Vec<Coord<f64>> {
-    let planes: [(bool, f64, bool); 4] = [(true, 0.0, true), (true, SIDE_M, false), (false, 0.0, true), (false, SIDE_M, false)];
+    let planes: [(bool, f64, bool); 4] = [
+        (true, 0.0, true),
+        (true, SIDE_M, false),
+        (false, 0.0, true),
+        (false, SIDE_M, false),
+    ];
     let mut out = ring;
     for (vertical, value, keep_greater) in planes {
         let inside = |c: Coord<f64>| {
@@ -96,9 +111,15 @@ pub fn voronoi_square(cells: usize, points: usize, seed: u64) -> Result<Workload
         })
         .collect();
     let points = (0..points)
-        .map(|_| Coord { x: rng.random_range(0.0..SIDE_M), y: rng.random_range(0.0..SIDE_M) })
+        .map(|_| Coord {
+            x: rng.random_range(0.0..SIDE_M),
+            y: rng.random_range(0.0..SIDE_M),
+        })
         .collect();
-    Ok(Workload { cells: polygons, points })
+    Ok(Workload {
+        cells: polygons,
+        points,
+    })
 }
 
 #[cfg(test)]

@@ -60,7 +60,10 @@ pub enum Position {
 impl PointLocator {
     /// Builds the locator over `(id, outline)` pairs. `buckets_per_polygon` trades build time
     /// and memory for lookup speed; see [`DEFAULT_BUCKETS_PER_UNIT`].
-    pub fn new<'a>(polygons: impl IntoIterator<Item = (i64, &'a MultiPolygon<f64>)>, buckets_per_polygon: f64) -> PointLocator {
+    pub fn new<'a>(
+        polygons: impl IntoIterator<Item = (i64, &'a MultiPolygon<f64>)>,
+        buckets_per_polygon: f64,
+    ) -> PointLocator {
         let mut list: Vec<(i64, &MultiPolygon<f64>)> = polygons.into_iter().collect();
         list.sort_by_key(|(id, _)| *id);
         let mut loc = PointLocator {
@@ -77,9 +80,19 @@ impl PointLocator {
             bucket_polys: Vec::new(),
             pure: Vec::new(),
         };
-        let mut extent = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut extent = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for (id, mp) in &list {
-            let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+            let mut b = [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ];
             for poly in &mp.0 {
                 for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
                     if ring.0.len() < 2 {
@@ -99,7 +112,12 @@ impl PointLocator {
             loc.ids.push(*id);
             loc.bbox.push(b);
             if b[0] <= b[2] {
-                extent = [extent[0].min(b[0]), extent[1].min(b[1]), extent[2].max(b[2]), extent[3].max(b[3])];
+                extent = [
+                    extent[0].min(b[0]),
+                    extent[1].min(b[1]),
+                    extent[2].max(b[2]),
+                    extent[3].max(b[3]),
+                ];
             }
         }
         if loc.ids.is_empty() || extent[0] > extent[2] {
@@ -108,7 +126,10 @@ impl PointLocator {
             return loc;
         }
         // Grid shape: about `buckets_per_polygon` buckets a polygon, square-ish buckets.
-        let (w, h) = ((extent[2] - extent[0]).max(1e-12), (extent[3] - extent[1]).max(1e-12));
+        let (w, h) = (
+            (extent[2] - extent[0]).max(1e-12),
+            (extent[3] - extent[1]).max(1e-12),
+        );
         let target = (loc.ids.len() as f64 * buckets_per_polygon).max(1.0);
         let size = (w * h / target).sqrt();
         loc.nx = ((w / size).ceil() as usize).clamp(1, 8192);
@@ -150,12 +171,21 @@ impl PointLocator {
         for by in y0..=y1 {
             for bx in x0..=x1 {
                 let r = self.bucket_rect(bx, by);
-                if a.x.max(c.x) < r[0] || a.x.min(c.x) > r[2] || a.y.max(c.y) < r[1] || a.y.min(c.y) > r[3] {
+                if a.x.max(c.x) < r[0]
+                    || a.x.min(c.x) > r[2]
+                    || a.y.max(c.y) < r[1]
+                    || a.y.min(c.y) > r[3]
+                {
                     continue;
                 }
                 // Separating axis: all four corners strictly on one side of the line → no contact.
                 let side = |x: f64, y: f64| dx * (y - a.y) - dy * (x - a.x);
-                let s = [side(r[0], r[1]), side(r[2], r[1]), side(r[2], r[3]), side(r[0], r[3])];
+                let s = [
+                    side(r[0], r[1]),
+                    side(r[2], r[1]),
+                    side(r[2], r[3]),
+                    side(r[0], r[3]),
+                ];
                 if s.iter().all(|v| *v > 0.0) || s.iter().all(|v| *v < 0.0) {
                     continue;
                 }
@@ -172,7 +202,8 @@ impl PointLocator {
             .flat_map_iter(|slot| {
                 let mut crossed = Vec::new();
                 for r in self.poly_ring[slot] as usize..self.poly_ring[slot + 1] as usize {
-                    let ring = &self.coords[self.ring_start[r] as usize..self.ring_start[r + 1] as usize];
+                    let ring =
+                        &self.coords[self.ring_start[r] as usize..self.ring_start[r + 1] as usize];
                     for e in ring.windows(2) {
                         self.buckets_crossed(e[0], e[1], &mut crossed);
                     }
@@ -203,7 +234,13 @@ impl PointLocator {
         // Pure buckets (no edge passes through): every point in one has the answer of its
         // centre, found by a scanline fill of each polygon over the bucket centres.
         let mut pure: Vec<u32> = (0..n_buckets)
-            .map(|b| if self.bucket_start[b] == self.bucket_start[b + 1] { NOBODY } else { IMPURE })
+            .map(|b| {
+                if self.bucket_start[b] == self.bucket_start[b + 1] {
+                    NOBODY
+                } else {
+                    IMPURE
+                }
+            })
             .collect();
         let filled: Vec<(u32, u32)> = (0..self.ids.len())
             .into_par_iter()
@@ -229,7 +266,8 @@ impl PointLocator {
             let yc = self.origin[1] + (by as f64 + 0.5) / self.inv_size[1];
             xs.clear();
             for r in self.poly_ring[slot] as usize..self.poly_ring[slot + 1] as usize {
-                let ring = &self.coords[self.ring_start[r] as usize..self.ring_start[r + 1] as usize];
+                let ring =
+                    &self.coords[self.ring_start[r] as usize..self.ring_start[r + 1] as usize];
                 for e in ring.windows(2) {
                     let (a, c) = (e[0], e[1]);
                     if (a.y > yc) != (c.y > yc) {
@@ -240,7 +278,9 @@ impl PointLocator {
             xs.sort_by(f64::total_cmp);
             for pair in xs.chunks_exact(2) {
                 // Bucket centres strictly between the two crossings.
-                let first = ((pair[0] - self.origin[0]) * self.inv_size[0] - 0.5).ceil().max(0.0) as usize;
+                let first = ((pair[0] - self.origin[0]) * self.inv_size[0] - 0.5)
+                    .ceil()
+                    .max(0.0) as usize;
                 let last = ((pair[1] - self.origin[0]) * self.inv_size[0] - 0.5).floor();
                 if last < 0.0 {
                     continue;
@@ -288,13 +328,19 @@ impl PointLocator {
                 }
             }
         }
-        if inside { Position::Inside } else { Position::Outside }
+        if inside {
+            Position::Inside
+        } else {
+            Position::Outside
+        }
     }
 
     /// The ownership rule over the candidates of bucket `b`.
     fn scan(&self, b: usize, p: Coord<f64>) -> Option<u32> {
         let mut boundary: Option<u32> = None;
-        for &slot in &self.bucket_polys[self.bucket_start[b] as usize..self.bucket_start[b + 1] as usize] {
+        for &slot in
+            &self.bucket_polys[self.bucket_start[b] as usize..self.bucket_start[b + 1] as usize]
+        {
             match self.position(slot as usize, p) {
                 // Candidates ascend by id: the first inside is the smallest.
                 Position::Inside => return Some(slot),
@@ -408,7 +454,13 @@ mod tests {
 
     fn square(x0: f64, y0: f64, s: f64) -> MultiPolygon<f64> {
         MultiPolygon::new(vec![Polygon::new(
-            LineString::from(vec![(x0, y0), (x0 + s, y0), (x0 + s, y0 + s), (x0, y0 + s), (x0, y0)]),
+            LineString::from(vec![
+                (x0, y0),
+                (x0 + s, y0),
+                (x0 + s, y0 + s),
+                (x0, y0 + s),
+                (x0, y0),
+            ]),
             vec![],
         )])
     }
@@ -418,8 +470,20 @@ mod tests {
         let a = square(0.0, 0.0, 1.0);
         let b = square(1.0, 0.0, 1.0);
         let ring = MultiPolygon::new(vec![Polygon::new(
-            LineString::from(vec![(3.0, 0.0), (6.0, 0.0), (6.0, 3.0), (3.0, 3.0), (3.0, 0.0)]),
-            vec![LineString::from(vec![(4.0, 1.0), (5.0, 1.0), (5.0, 2.0), (4.0, 2.0), (4.0, 1.0)])],
+            LineString::from(vec![
+                (3.0, 0.0),
+                (6.0, 0.0),
+                (6.0, 3.0),
+                (3.0, 3.0),
+                (3.0, 0.0),
+            ]),
+            vec![LineString::from(vec![
+                (4.0, 1.0),
+                (5.0, 1.0),
+                (5.0, 2.0),
+                (4.0, 2.0),
+                (4.0, 1.0),
+            ])],
         )]);
         let loc = PointLocator::new([(9, &a), (4, &b), (7, &ring)], 8.0);
         let at = |x, y| loc.locate(Coord { x, y });

@@ -12,13 +12,25 @@ use crate::store::error::SqliteContext;
 
 /// Writes layers `cells(id, geom)` and `points(id, cell_id, geom)`. Cell `i` has id `i + 1`;
 /// `assignment[j]` is point `j`'s cell id (NULL when outside). Replaces `path`.
-pub fn write_workload(path: &Path, cells: &[MultiPolygon<f64>], points: &[Coord<f64>], assignment: &[Option<i64>]) -> Result<(), StoreError> {
+pub fn write_workload(
+    path: &Path,
+    cells: &[MultiPolygon<f64>],
+    points: &[Coord<f64>],
+    assignment: &[Option<i64>],
+) -> Result<(), StoreError> {
     let _ = std::fs::remove_file(path);
     let mut conn = Connection::open(path).ctx(path, "creating the workload")?;
-    conn.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;").ctx(path, "configuring")?;
+    conn.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        .ctx(path, "configuring")?;
     let tx = conn.transaction().ctx(path, "starting the write")?;
-    tx.pragma_update(None, "application_id", crate::store::GPKG_APPLICATION_ID as i32).ctx(path, "header")?;
-    tx.pragma_update(None, "user_version", crate::store::GPKG_USER_VERSION).ctx(path, "header")?;
+    tx.pragma_update(
+        None,
+        "application_id",
+        crate::store::GPKG_APPLICATION_ID as i32,
+    )
+    .ctx(path, "header")?;
+    tx.pragma_update(None, "user_version", crate::store::GPKG_USER_VERSION)
+        .ctx(path, "header")?;
     tx.execute_batch(
         "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY, organization TEXT NOT NULL,
            organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
@@ -35,20 +47,32 @@ pub fn write_workload(path: &Path, cells: &[MultiPolygon<f64>], points: &[Coord<
          INSERT INTO gpkg_geometry_columns VALUES ('cells', 'geom', 'POLYGON', -1, 0, 0), ('points', 'geom', 'POINT', -1, 0, 0);",
     )
     .ctx(path, "creating tables")?;
-    let blob = |g: Geometry<f64>| g.to_gpkg_wkb(CoordDimensions::xy(), Some(-1), Vec::new()).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.to_string().into()));
+    let blob = |g: Geometry<f64>| {
+        g.to_gpkg_wkb(CoordDimensions::xy(), Some(-1), Vec::new())
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.to_string().into()))
+    };
     {
-        let mut stmt = tx.prepare("INSERT INTO cells VALUES (?1, ?2)").ctx(path, "writing cells")?;
+        let mut stmt = tx
+            .prepare("INSERT INTO cells VALUES (?1, ?2)")
+            .ctx(path, "writing cells")?;
         for (i, cell) in cells.iter().enumerate() {
             let g = match cell.0.as_slice() {
                 [one] => Geometry::Polygon(one.clone()),
                 _ => Geometry::MultiPolygon(cell.clone()),
             };
-            stmt.execute(params![i as i64 + 1, blob(g).ctx(path, "encoding a cell")?]).ctx(path, "writing cells")?;
+            stmt.execute(params![i as i64 + 1, blob(g).ctx(path, "encoding a cell")?])
+                .ctx(path, "writing cells")?;
         }
-        let mut stmt = tx.prepare("INSERT INTO points VALUES (?1, ?2, ?3)").ctx(path, "writing points")?;
+        let mut stmt = tx
+            .prepare("INSERT INTO points VALUES (?1, ?2, ?3)")
+            .ctx(path, "writing points")?;
         for (j, p) in points.iter().enumerate() {
-            stmt.execute(params![j as i64 + 1, assignment.get(j).copied().flatten(), blob(Geometry::Point(Point::from(*p))).ctx(path, "encoding a point")?])
-                .ctx(path, "writing points")?;
+            stmt.execute(params![
+                j as i64 + 1,
+                assignment.get(j).copied().flatten(),
+                blob(Geometry::Point(Point::from(*p))).ctx(path, "encoding a point")?
+            ])
+            .ctx(path, "writing points")?;
         }
     }
     tx.commit().ctx(path, "committing")?;
