@@ -49,6 +49,8 @@ pub enum Command {
     Info { file: PathBuf },
     /// Verify the invariants; prints each violation and exits non-zero if there is any.
     Check { file: PathBuf },
+    /// Recompute the micro-grid of every household and case and store it (one transaction).
+    Assign { file: PathBuf },
     /// Benchmarks (release build), printing JSON.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -56,6 +58,12 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// Open a document as the window does: read every table, build every index and statistic.
+    Open {
+        file: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Index build and assignment of N random points to M Voronoi cells tiling 10 km × 10 km.
     Assign {
         #[arg(long, default_value_t = 1_000_000)]
@@ -157,6 +165,64 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
                 value["written"] = json!(path.display().to_string());
             }
             println!("{}", serde_json::to_string_pretty(&value)?);
+            Ok(0)
+        }
+        Command::Assign { file } => {
+            let started = Instant::now();
+            let d = store::load(&file)?;
+            let index = crate::index::SpatialIndex::build(&d);
+            let a = index.assign_all(&d);
+            let changed_h: Vec<_> = d
+                .households
+                .iter()
+                .zip(&a.households)
+                .filter(|(h, u)| h.unit != **u)
+                .map(|(h, u)| (h.id, *u))
+                .collect();
+            let changed_c: Vec<_> = d
+                .cases
+                .iter()
+                .zip(&a.cases)
+                .filter(|(c, u)| c.unit != **u)
+                .map(|(c, u)| (c.id, *u))
+                .collect();
+            if !changed_h.is_empty() || !changed_c.is_empty() {
+                store::update_assignments(&file, &changed_h, &changed_c)?;
+            }
+            let outside_h: Vec<i64> = d
+                .households
+                .iter()
+                .zip(&a.households)
+                .filter(|(_, u)| u.is_none())
+                .map(|(h, _)| h.id.0)
+                .collect();
+            let outside_c: Vec<i64> = d
+                .cases
+                .iter()
+                .zip(&a.cases)
+                .filter(|(_, u)| u.is_none())
+                .map(|(c, _)| c.id.0)
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "file": file.display().to_string(),
+                    "assigned": a.households.len() + a.cases.len() - outside_h.len() - outside_c.len(),
+                    "assigned_households": a.households.len() - outside_h.len(),
+                    "assigned_cases": a.cases.len() - outside_c.len(),
+                    "outside": outside_h.len() + outside_c.len(),
+                    "outside_ids": { "households": outside_h, "cases": outside_c },
+                    "changed": changed_h.len() + changed_c.len(),
+                    "changed_households": changed_h.len(),
+                    "changed_cases": changed_c.len(),
+                    "elapsed_ms": started.elapsed().as_millis(),
+                }))?
+            );
+            Ok(0)
+        }
+        Command::Bench(BenchCommand::Open { file, runs }) => {
+            let result = crate::bench::run_open(&file, runs)?;
+            println!("{}", serde_json::to_string_pretty(&result)?);
             Ok(0)
         }
         Command::Check { file } => {

@@ -13,5 +13,6 @@ pub mod geom;
 pub mod index;
 pub mod map;
 pub mod model;
+pub mod stats;
 pub mod store;
 pub mod ui;

@@ -75,3 +75,48 @@ fn errors_are_one_line_and_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("--as-of"), "{err}");
 }
+
+#[test]
+fn assign_repairs_unit_ids_and_reports_points_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.gpkg");
+    let f = file.to_str().unwrap();
+    assert_eq!(gridatlas(&["demo", "--out", f, "--scale", "township"]).0, 0);
+    let (code, report, err) = gridatlas(&["assign", f]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(report["changed"], 0, "a fresh demo is already assigned");
+    assert_eq!(report["outside"], 0);
+
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    conn.execute_batch(
+        "UPDATE households SET unit_id = NULL WHERE id IN (1, 2, 3);
+         UPDATE cases SET unit_id = NULL WHERE id = 1;",
+    )
+    .unwrap();
+    // Household 4 moves far outside the county (its blob's x coordinate becomes 100.0).
+    let mut blob: Vec<u8> = conn
+        .query_row("SELECT geom FROM households WHERE id = 4", [], |r| r.get(0))
+        .unwrap();
+    let x = if blob[8] == 1 {
+        100.0f64.to_le_bytes()
+    } else {
+        100.0f64.to_be_bytes()
+    };
+    blob[13..21].copy_from_slice(&x);
+    conn.execute("UPDATE households SET geom = ?1 WHERE id = 4", [blob])
+        .unwrap();
+    conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    drop(conn);
+
+    let (code, report, err) = gridatlas(&["assign", f]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(report["changed_households"], 4, "{report}");
+    assert_eq!(report["changed_cases"], 1);
+    assert_eq!(report["outside"], 1);
+    assert_eq!(report["outside_ids"]["households"], serde_json::json!([4]));
+    // Stored: check agrees (household 4 has no unit and lies in none).
+    let (code, report, err) = gridatlas(&["check", f]);
+    assert_eq!(code, 0, "{err} {report}");
+    let (_, report, _) = gridatlas(&["assign", f]);
+    assert_eq!(report["changed"], 0, "assign is idempotent");
+}

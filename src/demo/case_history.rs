@@ -11,7 +11,7 @@ use rand_distr::{Distribution, LogNormal, Normal};
 
 use crate::cases::{check_escalation, check_transition, due_at, handling_window_hours};
 use crate::geom::LocalMetres;
-use crate::index::UnitIndex;
+use crate::index::PointLocator;
 use crate::model::{
     CATEGORIES, Case, CaseAction, CaseEvent, CaseEventId, CaseId, CaseStatus, CategoryCode,
     Household, Level, Timestamp, Unit, UnitId, Worker, WorkerId, WorkerRole,
@@ -74,7 +74,7 @@ pub fn generate(
     households: &[Household],
     units: &[Unit],
     workers: &[Worker],
-    micro_index: &UnitIndex,
+    micro_index: &PointLocator,
     proj: &LocalMetres,
     rng: &mut impl Rng,
 ) -> (Vec<Case>, Vec<CaseEvent>) {
@@ -119,7 +119,7 @@ pub fn generate(
                 y: near.y + jitter.sample(rng),
             });
             let (location, unit) = match micro_index.locate(moved) {
-                Some(u) => (moved, Some(u)),
+                Some(u) => (moved, Some(UnitId(u))),
                 None => (h.location.0, h.unit),
             };
             let grid = unit.and_then(|u| parent.get(&u).copied());

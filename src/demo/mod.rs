@@ -21,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::geom::LocalMetres;
-use crate::index::UnitIndex;
+use crate::index::{DEFAULT_BUCKETS_PER_UNIT, PointLocator};
 use crate::model::{Dataset, DatasetMeta, Household, HouseholdId, Level, Timestamp};
 
 pub use outline::{COUNTY_CODE, COUNTY_NAME, liuyang_wgs84};
@@ -174,7 +174,14 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
     let named = tree::name_and_number(&trees, &county_geometry_m, &proj, &mut rng);
 
     progress(0.75, "户籍档案");
-    let micro_index = UnitIndex::new(&named.units, Level::MicroGrid);
+    let micro_index = PointLocator::new(
+        named
+            .units
+            .iter()
+            .filter(|u| u.level == Level::MicroGrid)
+            .map(|u| (u.id.0, &u.geometry)),
+        DEFAULT_BUCKETS_PER_UNIT,
+    );
     let mut households: Vec<Household> = Vec::with_capacity(total);
     let attributes: Vec<_> = trees
         .par_iter()
@@ -196,7 +203,7 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
             members: draft.members,
             tags: draft.tags,
             // The authoritative assignment: the micro-grid whose outline contains the point.
-            unit: micro_index.locate(location),
+            unit: micro_index.locate(location).map(crate::model::UnitId),
             location: Point::from(location),
         });
     }

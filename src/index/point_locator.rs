@@ -302,37 +302,12 @@ impl PointLocator {
         if p.x < b[0] || p.x > b[2] || p.y < b[1] || p.y > b[3] {
             return Position::Outside;
         }
-        let mut inside = false;
-        for r in self.poly_ring[slot] as usize..self.poly_ring[slot + 1] as usize {
-            let ring = &self.coords[self.ring_start[r] as usize..self.ring_start[r + 1] as usize];
-            for e in ring.windows(2) {
-                let (a, c) = (e[0], e[1]);
-                if a == p {
-                    return Position::Boundary;
-                }
-                let (a_above, c_above) = (a.y > p.y, c.y > p.y);
-                if a_above != c_above {
-                    let o = robust::orient2d(
-                        robust::Coord { x: a.x, y: a.y },
-                        robust::Coord { x: c.x, y: c.y },
-                        robust::Coord { x: p.x, y: p.y },
-                    );
-                    if o == 0.0 {
-                        return Position::Boundary;
-                    }
-                    if (o > 0.0) == (c.y > a.y) {
-                        inside = !inside;
-                    }
-                } else if a.y == p.y && c.y == p.y && p.x >= a.x.min(c.x) && p.x <= a.x.max(c.x) {
-                    return Position::Boundary;
-                }
-            }
-        }
-        if inside {
-            Position::Inside
-        } else {
-            Position::Outside
-        }
+        position_in_rings(
+            (self.poly_ring[slot] as usize..self.poly_ring[slot + 1] as usize).map(|r| {
+                &self.coords[self.ring_start[r] as usize..self.ring_start[r + 1] as usize]
+            }),
+            p,
+        )
     }
 
     /// The ownership rule over the candidates of bucket `b`.
@@ -445,6 +420,55 @@ impl PointLocator {
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
+}
+
+/// Exact position of `p` relative to the area bounded by `rings` (closed rings, even-odd).
+/// Edge crossings are decided by the exact orientation predicate; points on an edge or a vertex
+/// are detected exactly. The one point-in-polygon test of GridAtlas: the locator and region
+/// re-assignment both use it, so they cannot disagree.
+pub fn position_in_rings<'a>(
+    rings: impl Iterator<Item = &'a [Coord<f64>]>,
+    p: Coord<f64>,
+) -> Position {
+    let mut inside = false;
+    for ring in rings {
+        for e in ring.windows(2) {
+            let (a, c) = (e[0], e[1]);
+            if a == p {
+                return Position::Boundary;
+            }
+            if (a.y > p.y) != (c.y > p.y) {
+                let o = robust::orient2d(
+                    robust::Coord { x: a.x, y: a.y },
+                    robust::Coord { x: c.x, y: c.y },
+                    robust::Coord { x: p.x, y: p.y },
+                );
+                if o == 0.0 {
+                    return Position::Boundary;
+                }
+                if (o > 0.0) == (c.y > a.y) {
+                    inside = !inside;
+                }
+            } else if a.y == p.y && c.y == p.y && p.x >= a.x.min(c.x) && p.x <= a.x.max(c.x) {
+                return Position::Boundary;
+            }
+        }
+    }
+    if inside {
+        Position::Inside
+    } else {
+        Position::Outside
+    }
+}
+
+/// [`position_in_rings`] for a MultiPolygon (geo keeps polygon rings closed).
+pub fn position_in(mp: &MultiPolygon<f64>, p: Coord<f64>) -> Position {
+    position_in_rings(
+        mp.0.iter()
+            .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+            .map(|ring| ring.0.as_slice()),
+        p,
+    )
 }
 
 #[cfg(test)]

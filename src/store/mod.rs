@@ -7,6 +7,7 @@ mod geometry;
 mod info;
 mod read;
 mod schema;
+mod update;
 mod workload;
 mod write;
 
@@ -14,5 +15,6 @@ pub use error::StoreError;
 pub use info::{FileInfo, read_info};
 pub use read::{load, open_validated};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};
+pub use update::update_assignments;
 pub use workload::write_workload;
 pub use write::create;

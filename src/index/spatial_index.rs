@@ -1,0 +1,204 @@
+//! The indexes of an open document: R-trees over household and case points (in local metres,
+//! so distances are metres), R-trees over unit envelopes per level, and the micro-grid locator.
+//! Built at open; `rebuild_units` after boundaries change.
+
+use geo::{BoundingRect, MapCoords};
+use geo_types::{Coord, Polygon};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, RTree};
+
+use crate::geom::LocalMetres;
+use crate::index::{
+    Area, DEFAULT_BUCKETS_PER_UNIT, PointLocator, Position, position_in, position_in_rings,
+};
+use crate::model::{Dataset, Level, UnitId};
+
+type PointEntry = GeomWithData<[f64; 2], u32>;
+type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
+
+pub struct SpatialIndex {
+    /// The local metric frame of the points' R-trees (centred on the dataset).
+    pub frame: LocalMetres,
+    households: RTree<PointEntry>,
+    cases: RTree<PointEntry>,
+    /// Per level (index `level - 1`): unit envelopes in lon/lat, data = index into `Dataset::units`.
+    units: Vec<RTree<BoxEntry>>,
+    micro: PointLocator,
+}
+
+/// The micro-grid of every household and case, in dataset order.
+pub struct Assignment {
+    pub households: Vec<Option<UnitId>>,
+    pub cases: Vec<Option<UnitId>>,
+}
+
+fn unit_boxes(d: &Dataset) -> Vec<RTree<BoxEntry>> {
+    let mut per_level: Vec<Vec<BoxEntry>> = vec![Vec::new(); 5];
+    for (i, u) in d.units.iter().enumerate() {
+        if let Some(r) = u.geometry.bounding_rect() {
+            per_level[u.level.number() as usize - 1].push(BoxEntry::new(
+                Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                i as u32,
+            ));
+        }
+    }
+    per_level.into_iter().map(RTree::bulk_load).collect()
+}
+
+fn micro_locator(d: &Dataset) -> PointLocator {
+    PointLocator::new(
+        d.units
+            .iter()
+            .filter(|u| u.level == Level::MicroGrid)
+            .map(|u| (u.id.0, &u.geometry)),
+        DEFAULT_BUCKETS_PER_UNIT,
+    )
+}
+
+impl SpatialIndex {
+    pub fn build(d: &Dataset) -> SpatialIndex {
+        let centre = d
+            .units
+            .iter()
+            .find(|u| u.level == Level::County)
+            .and_then(|u| u.geometry.bounding_rect())
+            .map_or(Coord { x: 0.0, y: 0.0 }, |r| r.center());
+        let frame = LocalMetres::new(centre.x, centre.y);
+        let points = |xs: Vec<Coord<f64>>| {
+            RTree::bulk_load(
+                xs.into_iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let m = frame.forward(c);
+                        PointEntry::new([m.x, m.y], i as u32)
+                    })
+                    .collect(),
+            )
+        };
+        let ((households, cases), (units, micro)) = rayon::join(
+            || {
+                rayon::join(
+                    || points(d.households.iter().map(|h| h.location.0).collect()),
+                    || points(d.cases.iter().map(|c| c.location.0).collect()),
+                )
+            },
+            || rayon::join(|| unit_boxes(d), || micro_locator(d)),
+        );
+        SpatialIndex {
+            frame,
+            households,
+            cases,
+            units,
+            micro,
+        }
+    }
+
+    /// After unit outlines changed: rebuild the envelope trees and the locator.
+    pub fn rebuild_units(&mut self, d: &Dataset) {
+        let (units, micro) = rayon::join(|| unit_boxes(d), || micro_locator(d));
+        self.units = units;
+        self.micro = micro;
+    }
+
+    /// The micro-grid owning a lon/lat point (ownership rule of `PointLocator`).
+    pub fn micro_grid_at(&self, p: Coord<f64>) -> Option<UnitId> {
+        self.micro.locate(p).map(UnitId)
+    }
+
+    /// Assigns every household and case of `d` to its micro-grid.
+    pub fn assign_all(&self, d: &Dataset) -> Assignment {
+        let hs: Vec<Coord<f64>> = d.households.iter().map(|h| h.location.0).collect();
+        let cs: Vec<Coord<f64>> = d.cases.iter().map(|c| c.location.0).collect();
+        let (households, cases) =
+            rayon::join(|| self.micro.locate_all(&hs), || self.micro.locate_all(&cs));
+        Assignment {
+            households: households.into_iter().map(|o| o.map(UnitId)).collect(),
+            cases: cases.into_iter().map(|o| o.map(UnitId)).collect(),
+        }
+    }
+
+    /// Indices (into `Dataset::units`) of the units of `level` whose envelope holds `p`.
+    pub fn units_near(&self, level: Level, p: Coord<f64>) -> impl Iterator<Item = usize> + '_ {
+        self.units[level.number() as usize - 1]
+            .locate_all_at_point(&[p.x, p.y])
+            .map(|e| e.data as usize)
+    }
+
+    /// Indices of units of `level` whose envelope meets the lon/lat box.
+    pub fn units_in_box(
+        &self,
+        level: Level,
+        min: Coord<f64>,
+        max: Coord<f64>,
+    ) -> impl Iterator<Item = usize> + '_ {
+        self.units[level.number() as usize - 1]
+            .locate_in_envelope_intersecting(&AABB::from_corners([min.x, min.y], [max.x, max.y]))
+            .map(|e| e.data as usize)
+    }
+
+    /// The unit of `level` whose outline holds `p` (inside or on its edge; smallest index on
+    /// shared edges), for picking on the map.
+    pub fn unit_at(&self, d: &Dataset, level: Level, p: Coord<f64>) -> Option<usize> {
+        self.units_near(level, p)
+            .filter_map(|i| match position_in(&d.units[i].geometry, p) {
+                Position::Outside => None,
+                pos => Some((pos != Position::Inside, i)),
+            })
+            .min()
+            .map(|(_, i)| i)
+    }
+
+    /// Indices (into `Dataset::households`) of the households inside `area` or on its line.
+    pub fn households_in(&self, area: &Area) -> Vec<usize> {
+        within(&self.households, &self.frame, area)
+    }
+
+    /// Indices (into `Dataset::cases`) of the cases inside `area` or on its line.
+    pub fn cases_in(&self, area: &Area) -> Vec<usize> {
+        within(&self.cases, &self.frame, area)
+    }
+
+    /// The `n` households nearest to a lon/lat point, with their distance in metres.
+    pub fn nearest_households(&self, p: Coord<f64>, n: usize) -> Vec<(usize, f64)> {
+        let m = self.frame.forward(p);
+        self.households
+            .nearest_neighbor_iter_with_distance_2(&[m.x, m.y])
+            .take(n)
+            .map(|(e, d2)| (e.data as usize, d2.sqrt()))
+            .collect()
+    }
+}
+
+fn within(tree: &RTree<PointEntry>, frame: &LocalMetres, area: &Area) -> Vec<usize> {
+    let mut out: Vec<usize> = match area {
+        Area::Circle { centre, radius_m } => {
+            let c = frame.forward(*centre);
+            let r2 = radius_m * radius_m;
+            tree.locate_within_distance([c.x, c.y], r2)
+                .map(|e| e.data as usize)
+                .collect()
+        }
+        Area::Polygon(polygon) => {
+            let local: Polygon<f64> = polygon.map_coords(|c| frame.forward(c));
+            let Some(r) = local.bounding_rect() else {
+                return Vec::new();
+            };
+            let rings: Vec<&[Coord<f64>]> = std::iter::once(local.exterior())
+                .chain(local.interiors())
+                .map(|ring| ring.0.as_slice())
+                .collect();
+            tree.locate_in_envelope(&AABB::from_corners(
+                [r.min().x, r.min().y],
+                [r.max().x, r.max().y],
+            ))
+            .filter(|e| {
+                let [x, y] = *e.geom();
+                position_in_rings(rings.iter().copied(), Coord { x, y }) != Position::Outside
+            })
+            .map(|e| e.data as usize)
+            .collect()
+        }
+    };
+    out.sort_unstable();
+    out
+}

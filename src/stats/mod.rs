@@ -1,0 +1,12 @@
+//! Per-unit statistics aggregated up the hierarchy, the grid standard, incremental updates
+//! when boundaries move, and area reports for emergencies.
+
+mod area_report;
+mod region;
+mod standard;
+mod unit_stats;
+
+pub use area_report::{AreaReport, HouseholdRow, area_report};
+pub use region::{Move, reassign_region};
+pub use standard::{Deviation, GridStandard};
+pub use unit_stats::{Stats, UnitTotals};
