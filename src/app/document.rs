@@ -1,13 +1,17 @@
 use std::path::PathBuf;
 
+use crate::index::SpatialIndex;
 use crate::map::UnitShapes;
 use crate::model::{Dataset, Level};
+use crate::stats::Stats;
 
 /// An open document: the data, plus what is derived from it for display.
 pub struct Document {
     pub path: PathBuf,
     pub dataset: Dataset,
     pub shapes: UnitShapes,
+    pub index: SpatialIndex,
+    pub stats: Stats,
     pub totals: Totals,
 }
 
@@ -32,8 +36,19 @@ impl Document {
             cases: dataset.cases.len(),
             open_cases: dataset.cases.iter().filter(|c| c.status.is_open()).count(),
         };
+        let ((index, stats), shapes) = rayon::join(
+            || {
+                rayon::join(
+                    || SpatialIndex::build(&dataset),
+                    || Stats::compute(&dataset, dataset.meta.as_of),
+                )
+            },
+            || UnitShapes::new(&dataset),
+        );
         Document {
-            shapes: UnitShapes::new(&dataset),
+            shapes,
+            index,
+            stats,
             path,
             dataset,
             totals,

@@ -6,10 +6,12 @@ use egui::{Color32, RichText, Ui};
 use walkers::{Map, MapMemory, lon_lat};
 
 use crate::app::{Document, DocumentSource, LoadEvent, start_loading};
-use crate::map::{UnitsLayer, level_for_zoom, mercator_to_lon_lat};
+use crate::map::{HazardLayer, ScreenTransform, UnitsLayer, level_for_zoom, mercator_to_lon_lat};
 use crate::model::Level;
 use crate::ui::strings::FONT_MISSING;
-use crate::ui::{FontStatus, Lang, Strings, install_cjk_font};
+use crate::ui::{
+    FontStatus, HazardMode, HazardTool, Lang, Strings, hazard_panel_ui, install_cjk_font,
+};
 
 enum State {
     Loading {
@@ -24,9 +26,10 @@ enum State {
 pub struct Workspace {
     pub doc: Document,
     pub memory: MapMemory,
+    pub hazard: HazardTool,
     fitted: bool,
     show_about: bool,
-    cursor: Option<(f64, f64)>,
+    cursor: Option<geo_types::Coord<f64>>,
 }
 
 impl Workspace {
@@ -34,6 +37,7 @@ impl Workspace {
         Workspace {
             doc,
             memory: MapMemory::default(),
+            hazard: HazardTool::default(),
             fitted: false,
             show_about: false,
             cursor: None,
@@ -96,6 +100,13 @@ impl GridAtlasApp {
 
     pub fn workspace(&self) -> Option<&Workspace> {
         match &self.state {
+            State::Ready(w) => Some(w),
+            _ => None,
+        }
+    }
+
+    pub fn workspace_mut(&mut self) -> Option<&mut Workspace> {
+        match &mut self.state {
             State::Ready(w) => Some(w),
             _ => None,
         }
@@ -189,6 +200,31 @@ fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
             ui.label(RichText::new(s.app_name).strong());
             ui.separator();
             ui.label(ws.doc.dataset.meta.title.as_str());
+            ui.separator();
+            ui.label(s.hazard_zone);
+            if ui
+                .selectable_label(ws.hazard.mode == HazardMode::Polygon, s.hazard_polygon)
+                .clicked()
+            {
+                ws.hazard.start(HazardMode::Polygon);
+            }
+            if ui
+                .selectable_label(ws.hazard.mode == HazardMode::Circle, s.hazard_circle)
+                .clicked()
+            {
+                ws.hazard.start(HazardMode::Circle);
+            }
+            if ws.hazard.mode == HazardMode::Polygon
+                && ws.hazard.zone.is_none()
+                && ui
+                    .add_enabled(ws.hazard.vertices.len() >= 3, egui::Button::new(s.finish))
+                    .clicked()
+            {
+                ws.hazard.finish_polygon(&ws.doc.dataset, &ws.doc.index);
+            }
+            if ws.hazard.mode != HazardMode::Off && ui.button(s.cancel).clicked() {
+                ws.hazard.cancel();
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button(s.switch_language).clicked() {
                     *lang = if *lang == Lang::Zh {
@@ -214,9 +250,9 @@ fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                 s.showing_level,
                 s.level(level_for_zoom(ws.memory.zoom()))
             ));
-            if let Some((lon, lat)) = ws.cursor {
+            if let Some(c) = ws.cursor {
                 ui.separator();
-                ui.monospace(format!("{lon:.5}, {lat:.5}"));
+                ui.monospace(format!("{:.5}, {:.5}", c.x, c.y));
             }
         });
     });
@@ -249,6 +285,23 @@ fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
             ui.add_space(8.0);
             ui.small(s.about_synthetic);
         });
+    if ws.hazard.mode != HazardMode::Off {
+        ui.input(|i| {
+            if i.key_pressed(egui::Key::Escape) {
+                ws.hazard.cancel();
+            }
+        });
+        if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            ws.hazard.finish_polygon(&ws.doc.dataset, &ws.doc.index);
+        }
+    }
+    if ws.hazard.mode != HazardMode::Off {
+        egui::Panel::right("hazard")
+            .exact_size(380.0)
+            .show(ui, |ui| {
+                hazard_panel_ui(ui, &mut ws.hazard, &ws.doc.dataset, s);
+            });
+    }
     egui::CentralPanel::default()
         .frame(egui::Frame::new().fill(Color32::from_rgb(244, 241, 232)))
         .show(ui, |ui| {
@@ -256,20 +309,42 @@ fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                 ws.fit(ui.available_size());
             }
             let centre = ws.memory.detached().unwrap_or(lon_lat(113.7, 28.2));
+            let inside: Vec<geo_types::Coord<f64>> = ws
+                .hazard
+                .report
+                .as_ref()
+                .map(|r| {
+                    r.households
+                        .iter()
+                        .map(|&i| ws.doc.dataset.households[i].location.0)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let rect = ui.available_rect_before_wrap();
             let response = ui.add(
                 Map::new(None, &mut ws.memory, centre)
                     .with_plugin(UnitsLayer {
                         shapes: &ws.doc.shapes,
                     })
-                    .zoom_with_ctrl(false),
+                    .with_plugin(HazardLayer {
+                        vertices: &ws.hazard.vertices,
+                        circle_centre: ws.hazard.circle_centre,
+                        zone: ws.hazard.zone.as_ref(),
+                        pointer: ws.cursor,
+                        inside,
+                    })
+                    .zoom_with_ctrl(false)
+                    .double_click_to_zoom(!ws.hazard.is_drawing()),
             );
-            ws.cursor = response.hover_pos().map(|p| {
-                let rel = p - response.rect.center();
-                let c = ws.memory.detached().unwrap_or(centre);
-                let m = crate::map::lon_lat_to_mercator(c.x(), c.y());
-                let scale = crate::map::world_pixels(ws.memory.zoom());
-                mercator_to_lon_lat([m[0] + rel.x as f64 / scale, m[1] + rel.y as f64 / scale])
-            });
+            let transform = ScreenTransform::from_memory(&ws.memory, centre, rect);
+            ws.cursor = response.hover_pos().map(|p| transform.to_lon_lat(p));
+            if ws.hazard.is_drawing()
+                && response.clicked()
+                && let Some(p) = response.interact_pointer_pos()
+            {
+                ws.hazard
+                    .click(transform.to_lon_lat(p), &ws.doc.dataset, &ws.doc.index);
+            }
         });
     if ws.show_about {
         let mut open = true;

@@ -5,7 +5,7 @@
 use egui::{Color32, FontId, Pos2, Rect, Shape, Stroke, Ui, vec2};
 use walkers::{MapMemory, Plugin, Projector};
 
-use crate::map::{UnitShape, UnitShapes, lon_lat_to_mercator, world_pixels};
+use crate::map::{ScreenTransform, UnitShape, UnitShapes};
 use crate::model::Level;
 
 /// The finest level drawn at a zoom.
@@ -15,40 +15,6 @@ pub fn level_for_zoom(zoom: f64) -> Level {
         z if z < 12.5 => Level::Village,
         z if z < 14.5 => Level::Grid,
         _ => Level::MicroGrid,
-    }
-}
-
-/// Maps normalized Web Mercator to screen points for one frame.
-#[derive(Clone, Copy)]
-pub struct ScreenTransform {
-    origin: [f64; 2],
-    origin_screen: Pos2,
-    scale: f64,
-}
-
-impl ScreenTransform {
-    pub fn new(projector: &Projector) -> ScreenTransform {
-        let centre = projector.unproject(projector.clip_rect().center().to_vec2());
-        let origin = lon_lat_to_mercator(centre.x(), centre.y());
-        ScreenTransform {
-            origin,
-            origin_screen: projector.clip_rect().center(),
-            scale: world_pixels(projector.zoom()),
-        }
-    }
-
-    pub fn to_screen(self, m: [f64; 2]) -> Pos2 {
-        Pos2::new(
-            self.origin_screen.x + ((m[0] - self.origin[0]) * self.scale) as f32,
-            self.origin_screen.y + ((m[1] - self.origin[1]) * self.scale) as f32,
-        )
-    }
-
-    pub fn to_mercator(self, p: Pos2) -> [f64; 2] {
-        [
-            self.origin[0] + (p.x - self.origin_screen.x) as f64 / self.scale,
-            self.origin[1] + (p.y - self.origin_screen.y) as f64 / self.scale,
-        ]
     }
 }
 

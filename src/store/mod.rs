@@ -2,6 +2,7 @@
 //! The only layer that knows rusqlite. Schema: see `schema.rs` and the README.
 
 mod error;
+mod export;
 mod file_header;
 mod geometry;
 mod info;
@@ -12,6 +13,7 @@ mod workload;
 mod write;
 
 pub use error::StoreError;
+pub use export::export_csv;
 pub use info::{FileInfo, read_info};
 pub use read::{load, open_validated};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};

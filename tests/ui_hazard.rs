@@ -1,0 +1,173 @@
+//! The hazard-zone tool driven like an operator: buttons by label, clicks on the map as pointer
+//! events, Enter and Esc; the list and its export masked unless unmasked explicitly.
+
+use egui::{Event, PointerButton, Pos2, pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use gridatlas::app::{Document, GridAtlasApp};
+use gridatlas::demo::{DemoParams, Scale, generate};
+use gridatlas::model::{Timestamp, mask_name};
+use gridatlas::ui::{FontStatus, HazardMode, install_cjk_font};
+
+fn harness() -> Harness<'static, GridAtlasApp> {
+    let dataset = generate(
+        &DemoParams {
+            scale: Scale::Township,
+            seed: 1,
+            as_of: Timestamp::parse("2026-11-01").unwrap(),
+        },
+        &|_, _| {},
+    )
+    .unwrap();
+    let app = GridAtlasApp::with_document(
+        Document::new("demo.gpkg".into(), dataset),
+        FontStatus::Found("test".into()),
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_context_setup(|ctx| assert!(matches!(install_cjk_font(ctx), FontStatus::Found(_))))
+        .build_ui_state(|ui, app: &mut GridAtlasApp| app.root_ui(ui), app);
+    h.run_steps(3);
+    h
+}
+
+fn click_at(h: &mut Harness<'static, GridAtlasApp>, pos: Pos2) {
+    h.event(Event::PointerMoved(pos));
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Default::default(),
+        });
+        h.run_steps(1);
+    }
+    h.run_steps(1);
+}
+
+#[test]
+fn circle_zone_lists_the_households_inside() {
+    let mut h = harness();
+    h.get_by_label("画圆形").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().workspace().unwrap().hazard.mode,
+        HazardMode::Circle
+    );
+    click_at(&mut h, pos2(650.0, 420.0));
+    assert!(
+        h.state()
+            .workspace()
+            .unwrap()
+            .hazard
+            .circle_centre
+            .is_some(),
+        "first click sets the centre"
+    );
+    click_at(&mut h, pos2(760.0, 420.0));
+    let ws = h.state().workspace().unwrap();
+    let report = ws
+        .hazard
+        .report
+        .as_ref()
+        .expect("second click finishes the circle");
+    let zone = ws.hazard.zone.as_ref().unwrap();
+    assert_eq!(report.households, ws.doc.index.households_in(zone));
+    assert!(
+        report.households.len() > 10,
+        "{} households",
+        report.households.len()
+    );
+    let count = report.households.len().to_string();
+    h.get_by_label(count.as_str());
+    // The tag totals (labels may repeat in the household list below them).
+    assert!(h.query_all_by_label("独居老人").next().is_some());
+    assert!(h.query_all_by_label("社区矫正").next().is_some());
+
+    // Esc clears the tool.
+    h.key_down(egui::Key::Escape);
+    h.key_up(egui::Key::Escape);
+    h.run_steps(2);
+    assert_eq!(h.state().workspace().unwrap().hazard.mode, HazardMode::Off);
+}
+
+#[test]
+fn polygon_zone_and_masked_export() {
+    let mut h = harness();
+    h.get_by_label("画多边形").click();
+    h.run_steps(2);
+    for p in [
+        pos2(560.0, 300.0),
+        pos2(820.0, 330.0),
+        pos2(760.0, 560.0),
+        pos2(640.0, 470.0),
+        pos2(540.0, 540.0),
+    ] {
+        click_at(&mut h, p);
+    }
+    assert_eq!(h.state().workspace().unwrap().hazard.vertices.len(), 5);
+    h.key_down(egui::Key::Enter);
+    h.key_up(egui::Key::Enter);
+    h.run_steps(2);
+    let n = h
+        .state()
+        .workspace()
+        .unwrap()
+        .hazard
+        .report
+        .as_ref()
+        .expect("Enter finishes the polygon")
+        .households
+        .len();
+    assert!(n > 10, "{n} households");
+
+    let dir = tempfile::tempdir().unwrap();
+    h.state_mut().workspace_mut().unwrap().hazard.export_dir = Some(dir.path().to_owned());
+    h.get_by_label("导出名单 CSV").click();
+    h.run_steps(2);
+    let masked = std::fs::read_to_string(
+        h.state()
+            .workspace()
+            .unwrap()
+            .hazard
+            .last_export
+            .clone()
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        masked.lines().count(),
+        n + 1,
+        "a header and one line per household"
+    );
+    let ws = h.state().workspace().unwrap();
+    let first = ws.doc.dataset.households[ws.hazard.report.as_ref().unwrap().households[0]].clone();
+    assert!(masked.contains(&mask_name(&first.head_name)));
+    assert!(
+        !masked.contains(&first.phone),
+        "phones are masked by default"
+    );
+
+    h.get_by_label("显示完整个人信息（需授权）").click();
+    h.run_steps(2);
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // a new file name (per second)
+    h.get_by_label("导出名单 CSV").click();
+    h.run_steps(2);
+    let unmasked = std::fs::read_to_string(
+        h.state()
+            .workspace()
+            .unwrap()
+            .hazard
+            .last_export
+            .clone()
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        unmasked.contains(&first.phone),
+        "unmasked on explicit request"
+    );
+}
