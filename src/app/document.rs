@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use crate::index::SpatialIndex;
-use crate::map::UnitShapes;
+use crate::map::MapGeometry;
 use crate::model::{Dataset, Level};
 use crate::stats::Stats;
 
@@ -9,7 +9,7 @@ use crate::stats::Stats;
 pub struct Document {
     pub path: PathBuf,
     pub dataset: Dataset,
-    pub shapes: UnitShapes,
+    pub geometry: MapGeometry,
     pub index: SpatialIndex,
     pub stats: Stats,
     pub totals: Totals,
@@ -43,10 +43,10 @@ impl Document {
                     || Stats::compute(&dataset, dataset.meta.as_of),
                 )
             },
-            || UnitShapes::new(&dataset),
+            || MapGeometry::new(&dataset),
         );
         Document {
-            shapes,
+            geometry: shapes,
             index,
             stats,
             path,

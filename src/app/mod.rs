@@ -4,7 +4,9 @@
 mod document;
 mod loader;
 mod window;
+mod workspace;
 
 pub use document::Document;
 pub use loader::{DocumentSource, LoadEvent, default_demo_path, start_loading};
-pub use window::{GridAtlasApp, run_window};
+pub use window::{GridAtlasApp, cache_dir, run_window};
+pub use workspace::{BasemapState, Workspace, workspace_ui};

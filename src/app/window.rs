@@ -1,17 +1,15 @@
-//! The main window: a loading screen, then the workspace (map, summary, status bar).
+//! The main window: a loading screen, then the workspace. The only place (with `main`) that
+//! knows eframe.
 
 use std::sync::mpsc::Receiver;
 
 use egui::{Color32, RichText, Ui};
-use walkers::{Map, MapMemory, lon_lat};
 
+use crate::app::workspace::{Workspace, workspace_ui};
 use crate::app::{Document, DocumentSource, LoadEvent, start_loading};
-use crate::map::{HazardLayer, ScreenTransform, UnitsLayer, level_for_zoom, mercator_to_lon_lat};
-use crate::model::Level;
+use crate::map::{Basemap, init_tls};
 use crate::ui::strings::FONT_MISSING;
-use crate::ui::{
-    FontStatus, HazardMode, HazardTool, Lang, Strings, hazard_panel_ui, install_cjk_font,
-};
+use crate::ui::{FontStatus, Lang, Strings, install_cjk_font};
 
 enum State {
     Loading {
@@ -23,52 +21,29 @@ enum State {
     Failed(String),
 }
 
-pub struct Workspace {
-    pub doc: Document,
-    pub memory: MapMemory,
-    pub hazard: HazardTool,
-    fitted: bool,
-    show_about: bool,
-    cursor: Option<geo_types::Coord<f64>>,
-}
-
-impl Workspace {
-    pub fn new(doc: Document) -> Workspace {
-        Workspace {
-            doc,
-            memory: MapMemory::default(),
-            hazard: HazardTool::default(),
-            fitted: false,
-            show_about: false,
-            cursor: None,
-        }
-    }
-
-    /// Centres the map on the document and picks the zoom at which it fills `size`.
-    fn fit(&mut self, size: egui::Vec2) {
-        let Some(b) = self.doc.shapes.extent() else {
-            return;
-        };
-        let (lon, lat) = mercator_to_lon_lat([(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0]);
-        self.memory.center_at(lon_lat(lon, lat));
-        let span =
-            ((b[2] - b[0]) / size.x.max(1.0) as f64).max((b[3] - b[1]) / size.y.max(1.0) as f64);
-        // world_pixels(zoom) * span = 1 screen point per … → zoom = log2(1 / (256 span)), with margin.
-        let zoom = (1.0 / (256.0 * span.max(1e-12))).log2() - 0.15;
-        let _ = self.memory.set_zoom(zoom.clamp(2.0, 19.0));
-        self.fitted = true;
-    }
-}
-
 pub struct GridAtlasApp {
     state: State,
     pub lang: Lang,
     font: FontStatus,
+    /// The basemap of the last run, applied once a document is open.
+    saved_basemap: Option<Basemap>,
+}
+
+/// Where downloaded tiles are cached: `<cache dir>/GridAtlas`.
+pub fn cache_dir() -> std::path::PathBuf {
+    dirs::cache_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("GridAtlas")
 }
 
 impl GridAtlasApp {
     /// Starts loading `source` in the background.
-    pub fn new(ctx: &egui::Context, source: DocumentSource, lang: Lang) -> GridAtlasApp {
+    pub fn new(
+        ctx: &egui::Context,
+        source: DocumentSource,
+        lang: Lang,
+        basemap: Option<Basemap>,
+    ) -> GridAtlasApp {
         let font = install_cjk_font(ctx);
         let waker = ctx.clone();
         let message = match &source {
@@ -86,6 +61,7 @@ impl GridAtlasApp {
             },
             lang,
             font,
+            saved_basemap: basemap,
         }
     }
 
@@ -95,6 +71,7 @@ impl GridAtlasApp {
             state: State::Ready(Box::new(Workspace::new(doc))),
             lang: Lang::Zh,
             font,
+            saved_basemap: None,
         }
     }
 
@@ -123,7 +100,7 @@ impl GridAtlasApp {
         }
     }
 
-    fn poll_loading(&mut self) {
+    fn poll_loading(&mut self, ctx: &egui::Context) {
         let State::Loading {
             events,
             progress,
@@ -143,7 +120,13 @@ impl GridAtlasApp {
             }
         }
         match finished {
-            Some(Ok(doc)) => self.state = State::Ready(Box::new(Workspace::new(*doc))),
+            Some(Ok(doc)) => {
+                let mut ws = Workspace::new(*doc);
+                if let Some(basemap) = self.saved_basemap.take() {
+                    ws.restore_basemap(basemap, ctx);
+                }
+                self.state = State::Ready(Box::new(ws));
+            }
             Some(Err(e)) => self.state = State::Failed(e),
             None => {}
         }
@@ -151,7 +134,7 @@ impl GridAtlasApp {
 
     /// The whole window's contents.
     pub fn root_ui(&mut self, ui: &mut Ui) {
-        self.poll_loading();
+        self.poll_loading(ui.ctx());
         let s = Strings::get(self.lang);
         if self.font == FontStatus::Missing {
             egui::Panel::top("font_warning").show(ui, |ui| {
@@ -193,173 +176,6 @@ impl GridAtlasApp {
     }
 }
 
-fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
-    let s = Strings::get(*lang);
-    egui::Panel::top("menu").show(ui, |ui| {
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(s.app_name).strong());
-            ui.separator();
-            ui.label(ws.doc.dataset.meta.title.as_str());
-            ui.separator();
-            ui.label(s.hazard_zone);
-            if ui
-                .selectable_label(ws.hazard.mode == HazardMode::Polygon, s.hazard_polygon)
-                .clicked()
-            {
-                ws.hazard.start(HazardMode::Polygon);
-            }
-            if ui
-                .selectable_label(ws.hazard.mode == HazardMode::Circle, s.hazard_circle)
-                .clicked()
-            {
-                ws.hazard.start(HazardMode::Circle);
-            }
-            if ws.hazard.mode == HazardMode::Polygon
-                && ws.hazard.zone.is_none()
-                && ui
-                    .add_enabled(ws.hazard.vertices.len() >= 3, egui::Button::new(s.finish))
-                    .clicked()
-            {
-                ws.hazard.finish_polygon(&ws.doc.dataset, &ws.doc.index);
-            }
-            if ws.hazard.mode != HazardMode::Off && ui.button(s.cancel).clicked() {
-                ws.hazard.cancel();
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button(s.switch_language).clicked() {
-                    *lang = if *lang == Lang::Zh {
-                        Lang::En
-                    } else {
-                        Lang::Zh
-                    };
-                }
-                if ui.button(s.about).clicked() {
-                    ws.show_about = !ws.show_about;
-                }
-            });
-        });
-    });
-    egui::Panel::bottom("status").show(ui, |ui| {
-        ui.horizontal(|ui| {
-            ui.label(format!("{}: {}", s.file, ws.doc.path.display()));
-            ui.separator();
-            ui.label(format!("{}: {:.1}", s.zoom, ws.memory.zoom()));
-            ui.separator();
-            ui.label(format!(
-                "{}: {}",
-                s.showing_level,
-                s.level(level_for_zoom(ws.memory.zoom()))
-            ));
-            if let Some(c) = ws.cursor {
-                ui.separator();
-                ui.monospace(format!("{:.5}, {:.5}", c.x, c.y));
-            }
-        });
-    });
-    egui::Panel::left("summary")
-        .default_size(210.0)
-        .show(ui, |ui| {
-            let t = &ws.doc.totals;
-            ui.heading(ws.doc.county_name());
-            egui::Grid::new("totals")
-                .num_columns(2)
-                .striped(true)
-                .show(ui, |ui| {
-                    for level in Level::ALL.into_iter().skip(1) {
-                        ui.label(s.level(level));
-                        ui.label(t.units[level.number() as usize - 1].to_string());
-                        ui.end_row();
-                    }
-                    for (label, value) in [
-                        (s.households, t.households.to_string()),
-                        (s.persons, t.persons.to_string()),
-                        (s.workers, t.workers.to_string()),
-                        (s.cases, t.cases.to_string()),
-                        (s.open_cases, t.open_cases.to_string()),
-                    ] {
-                        ui.label(label);
-                        ui.label(value);
-                        ui.end_row();
-                    }
-                });
-            ui.add_space(8.0);
-            ui.small(s.about_synthetic);
-        });
-    if ws.hazard.mode != HazardMode::Off {
-        ui.input(|i| {
-            if i.key_pressed(egui::Key::Escape) {
-                ws.hazard.cancel();
-            }
-        });
-        if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-            ws.hazard.finish_polygon(&ws.doc.dataset, &ws.doc.index);
-        }
-    }
-    if ws.hazard.mode != HazardMode::Off {
-        egui::Panel::right("hazard")
-            .exact_size(380.0)
-            .show(ui, |ui| {
-                hazard_panel_ui(ui, &mut ws.hazard, &ws.doc.dataset, s);
-            });
-    }
-    egui::CentralPanel::default()
-        .frame(egui::Frame::new().fill(Color32::from_rgb(244, 241, 232)))
-        .show(ui, |ui| {
-            if !ws.fitted {
-                ws.fit(ui.available_size());
-            }
-            let centre = ws.memory.detached().unwrap_or(lon_lat(113.7, 28.2));
-            let inside: Vec<geo_types::Coord<f64>> = ws
-                .hazard
-                .report
-                .as_ref()
-                .map(|r| {
-                    r.households
-                        .iter()
-                        .map(|&i| ws.doc.dataset.households[i].location.0)
-                        .collect()
-                })
-                .unwrap_or_default();
-            let rect = ui.available_rect_before_wrap();
-            let response = ui.add(
-                Map::new(None, &mut ws.memory, centre)
-                    .with_plugin(UnitsLayer {
-                        shapes: &ws.doc.shapes,
-                    })
-                    .with_plugin(HazardLayer {
-                        vertices: &ws.hazard.vertices,
-                        circle_centre: ws.hazard.circle_centre,
-                        zone: ws.hazard.zone.as_ref(),
-                        pointer: ws.cursor,
-                        inside,
-                    })
-                    .zoom_with_ctrl(false)
-                    .double_click_to_zoom(!ws.hazard.is_drawing()),
-            );
-            let transform = ScreenTransform::from_memory(&ws.memory, centre, rect);
-            ws.cursor = response.hover_pos().map(|p| transform.to_lon_lat(p));
-            if ws.hazard.is_drawing()
-                && response.clicked()
-                && let Some(p) = response.interact_pointer_pos()
-            {
-                ws.hazard
-                    .click(transform.to_lon_lat(p), &ws.doc.dataset, &ws.doc.index);
-            }
-        });
-    if ws.show_about {
-        let mut open = true;
-        egui::Window::new(s.about)
-            .open(&mut open)
-            .show(ui.ctx(), |ui| {
-                ui.label(s.about_synthetic);
-                ui.separator();
-                ui.label(RichText::new(s.provenance).strong());
-                ui.label(ws.doc.dataset.meta.provenance.as_str());
-            });
-        ws.show_about = open;
-    }
-}
-
 impl eframe::App for GridAtlasApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.root_ui(ui);
@@ -367,11 +183,15 @@ impl eframe::App for GridAtlasApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, "lang", &self.lang);
+        if let Some(ws) = self.workspace() {
+            eframe::set_value(storage, "basemap", &ws.basemap.choice);
+        }
     }
 }
 
 /// Opens the window on `source` and runs until it is closed.
 pub fn run_window(source: DocumentSource) -> anyhow::Result<()> {
+    init_tls();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("GridAtlas 网格图")
@@ -386,7 +206,13 @@ pub fn run_window(source: DocumentSource) -> anyhow::Result<()> {
                 .storage
                 .and_then(|s| eframe::get_value(s, "lang"))
                 .unwrap_or_default();
-            Ok(Box::new(GridAtlasApp::new(&cc.egui_ctx, source, lang)))
+            let basemap = cc.storage.and_then(|s| eframe::get_value(s, "basemap"));
+            Ok(Box::new(GridAtlasApp::new(
+                &cc.egui_ctx,
+                source,
+                lang,
+                basemap,
+            )))
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))

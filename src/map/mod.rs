@@ -1,13 +1,19 @@
 //! The map: walkers integration and the layers drawn on it.
 
+mod basemap;
+mod choropleth;
 mod hazard_layer;
+mod households_layer;
+mod map_geometry;
 mod mercator;
 mod screen_transform;
-mod unit_shapes;
 mod units_layer;
 
+pub use basemap::{Basemap, MbTilesSource, OSM_TEMPLATE, XyzSource, init_tls, make_tiles};
+pub use choropleth::{Choropleth, Indicator, NO_DATA, choropleth};
 pub use hazard_layer::HazardLayer;
+pub use households_layer::{HOUSEHOLDS_ZOOM, HouseholdsLayer, household_color, households_in_view};
+pub use map_geometry::{LevelGeometry, MapGeometry, UnitGeom};
 pub use mercator::{lon_lat_to_mercator, mercator_to_lon_lat, world_pixels};
 pub use screen_transform::ScreenTransform;
-pub use unit_shapes::{UnitShape, UnitShapes};
-pub use units_layer::{UnitsLayer, level_for_zoom};
+pub use units_layer::{FADE, UnitsLayer, level_alpha, level_for_zoom, level_zoom};

@@ -1,55 +1,100 @@
-//! Draws unit outlines on the walkers map: the level that suits the zoom (townships when the
-//! county fills the screen, then villages, grids, micro-grids), its parent level thicker,
-//! culled to the viewport and decimated to the pixel, with names placed without overlap.
+//! Draws the units on the walkers map: each level fades in as the zoom reaches it (townships
+//! when the county fills the screen, then villages, grids, micro-grids) instead of popping; the
+//! choropleth fills; outlines with shared borders drawn once, culled to the viewport and
+//! decimated to the pixel; and names (with household counts) placed without overlap.
 
-use egui::{Color32, FontId, Pos2, Rect, Shape, Stroke, Ui, vec2};
+use egui::{Color32, FontId, Mesh, Pos2, Rect, Shape, Stroke, Ui, epaint::Vertex, vec2};
 use walkers::{MapMemory, Plugin, Projector};
 
-use crate::map::{ScreenTransform, UnitShape, UnitShapes};
-use crate::model::Level;
+use crate::map::{Choropleth, LevelGeometry, MapGeometry, ScreenTransform, UnitGeom};
+use crate::model::{Level, UnitId};
+use crate::stats::Stats;
 
-/// The finest level drawn at a zoom.
-pub fn level_for_zoom(zoom: f64) -> Level {
-    match zoom {
-        z if z < 10.5 => Level::Township,
-        z if z < 12.5 => Level::Village,
-        z if z < 14.5 => Level::Grid,
-        _ => Level::MicroGrid,
+/// The zoom at which a level is fully shown; it fades in over the [`FADE`] zoom before it.
+pub fn level_zoom(level: Level) -> f64 {
+    match level {
+        Level::County | Level::Township => 0.0,
+        Level::Village => 10.5,
+        Level::Grid => 12.5,
+        Level::MicroGrid => 14.5,
     }
+}
+
+/// Zoom range over which a level fades in.
+pub const FADE: f64 = 0.6;
+
+/// How visible a level is at a zoom, 0–1.
+pub fn level_alpha(level: Level, zoom: f64) -> f32 {
+    ((zoom - (level_zoom(level) - FADE)) / FADE).clamp(0.0, 1.0) as f32
+}
+
+/// The finest level shown at a zoom.
+pub fn level_for_zoom(zoom: f64) -> Level {
+    Level::ALL
+        .into_iter()
+        .rev()
+        .find(|l| level_alpha(*l, zoom) >= 0.5)
+        .unwrap_or(Level::Township)
 }
 
 pub struct UnitsLayer<'a> {
-    pub shapes: &'a UnitShapes,
+    pub geometry: &'a MapGeometry,
+    pub stats: &'a Stats,
+    pub choropleth: Option<&'a Choropleth>,
+    pub selected: Option<(Level, UnitId)>,
+    pub hovered: Option<(Level, UnitId)>,
+    /// Household counts in labels, e.g. 青溪村 1,234户.
+    pub households_suffix: &'a str,
 }
 
-fn style(level: Level, emphasis: bool) -> Stroke {
-    let (width, color) = match level {
-        Level::County => (2.5, Color32::from_rgb(150, 60, 40)),
-        Level::Township => (1.8, Color32::from_rgb(90, 80, 150)),
-        Level::Village => (1.2, Color32::from_rgb(60, 110, 150)),
-        Level::Grid => (0.9, Color32::from_rgb(40, 130, 110)),
-        Level::MicroGrid => (0.6, Color32::from_rgb(120, 150, 90)),
-    };
-    Stroke::new(if emphasis { width * 1.6 } else { width }, color)
+fn style(level: Level) -> (f32, Color32) {
+    match level {
+        Level::County => (2.6, Color32::from_rgb(150, 60, 40)),
+        Level::Township => (2.0, Color32::from_rgb(90, 80, 150)),
+        Level::Village => (1.4, Color32::from_rgb(60, 110, 150)),
+        Level::Grid => (1.0, Color32::from_rgb(40, 130, 110)),
+        Level::MicroGrid => (0.7, Color32::from_rgb(120, 150, 90)),
+    }
 }
 
-/// Screen points of a ring, dropping vertices closer than half a point to the last kept one.
-fn ring_points(ring: &[[f64; 2]], t: &ScreenTransform) -> Vec<Pos2> {
-    let mut out: Vec<Pos2> = Vec::with_capacity(ring.len());
-    for &m in ring {
+fn intersects(b: &[f64; 4], view: &[f64; 4]) -> bool {
+    b[0] <= view[2] && b[2] >= view[0] && b[1] <= view[3] && b[3] >= view[1]
+}
+
+/// Screen points of a polyline, dropping vertices within half a point of the last kept one.
+fn decimated(line: &[[f64; 2]], t: &ScreenTransform, out: &mut Vec<Pos2>) {
+    out.clear();
+    for (i, &m) in line.iter().enumerate() {
         let p = t.to_screen(m);
-        if out.last().is_none_or(|q| (p - *q).length_sq() > 0.25) {
+        if i + 1 == line.len() || out.last().is_none_or(|q| (p - *q).length_sq() > 0.25) {
             out.push(p);
         }
     }
-    out
 }
 
-fn visible(shape: &UnitShape, view: [f64; 4]) -> bool {
-    shape.bbox[0] <= view[2]
-        && shape.bbox[2] >= view[0]
-        && shape.bbox[1] <= view[3]
-        && shape.bbox[3] >= view[1]
+/// Appends one unit's triangles, mapped to the screen, to `mesh`.
+fn push_unit(
+    g: &LevelGeometry,
+    u: &UnitGeom,
+    color: Color32,
+    t: &ScreenTransform,
+    mesh: &mut Mesh,
+) {
+    let tri = &g.indices[u.tri.0..u.tri.1];
+    // A unit's vertices are contiguous: map them by their offset from its first one.
+    let Some(&first) = tri.iter().min() else {
+        return;
+    };
+    let last = tri.iter().copied().max().unwrap_or(first);
+    let base = mesh.vertices.len() as u32;
+    for v in &g.vertices[first as usize..=last as usize] {
+        mesh.vertices.push(Vertex {
+            pos: t.to_screen(*v),
+            uv: egui::epaint::WHITE_UV,
+            color,
+        });
+    }
+    mesh.indices.extend(tri.iter().map(|i| base + (i - first)));
 }
 
 impl Plugin for UnitsLayer<'_> {
@@ -65,58 +110,96 @@ impl Plugin for UnitsLayer<'_> {
         let (a, b) = (t.to_mercator(rect.min), t.to_mercator(rect.max));
         let view = [a[0], a[1], b[0], b[1]];
         let painter = ui.painter().with_clip_rect(rect);
-        let finest = level_for_zoom(projector.zoom());
+        let zoom = projector.zoom();
+
         let mut shapes = Vec::new();
-        let mut levels = vec![Level::County];
-        if let Some(parent) = finest.parent().filter(|p| *p != Level::County) {
-            levels.push(parent);
+        if let Some(chor) = self.choropleth {
+            let g = self.geometry.level(chor.level);
+            let mut mesh = Mesh::default();
+            for (u, color) in g.units.iter().zip(&chor.colors) {
+                if intersects(&u.bbox, &view) {
+                    push_unit(g, u, color.gamma_multiply(0.75), &t, &mut mesh);
+                }
+            }
+            shapes.push(Shape::mesh(mesh));
         }
-        levels.push(finest);
-        // Finer levels first, so that coarser, thicker outlines are drawn on top.
-        for &level in levels.iter().rev() {
-            let stroke = style(level, level != finest && level != Level::County);
-            for shape in self.shapes.level(level).iter().filter(|s| visible(s, view)) {
-                for ring in &shape.rings {
-                    let points = ring_points(ring, &t);
-                    if points.len() >= 3 {
-                        shapes.push(Shape::closed_line(points, stroke));
+        for (which, color) in [
+            (
+                self.hovered,
+                Color32::from_rgba_unmultiplied(255, 255, 255, 60),
+            ),
+            (
+                self.selected,
+                Color32::from_rgba_unmultiplied(255, 200, 0, 70),
+            ),
+        ] {
+            if let Some((level, id)) = which
+                && let Some(u) = self.geometry.find(level, id)
+            {
+                let mut mesh = Mesh::default();
+                push_unit(self.geometry.level(level), u, color, &t, &mut mesh);
+                shapes.push(Shape::mesh(mesh));
+            }
+        }
+
+        // Outlines, finer levels first so coarser, thicker ones are on top.
+        let mut points = Vec::new();
+        for level in Level::ALL.into_iter().rev() {
+            let alpha = level_alpha(level, zoom);
+            if alpha <= 0.0 {
+                continue;
+            }
+            let (width, color) = style(level);
+            let stroke = Stroke::new(width, color.gamma_multiply(alpha));
+            let g = self.geometry.level(level);
+            for (line, bbox) in g.lines.iter().zip(&g.line_bbox) {
+                if intersects(bbox, &view) {
+                    decimated(line, &t, &mut points);
+                    if points.len() >= 2 {
+                        shapes.push(Shape::line(points.clone(), stroke));
                     }
                 }
             }
         }
         painter.extend(shapes);
 
-        // Names of the finest level that still has room, placed without overlap.
-        let label_level = if finest == Level::MicroGrid {
-            Level::Grid
-        } else {
-            finest
-        };
+        // Names, with household counts, of the finest level whose units are big enough on screen.
+        let label_level = Level::ALL
+            .into_iter()
+            .rev()
+            .find(|l| level_alpha(*l, zoom) >= 0.99 && *l != Level::County)
+            .unwrap_or(Level::Township);
         let font = FontId::proportional(if label_level == Level::Township {
-            15.0
+            14.0
         } else {
             12.0
         });
         let mut placed: Vec<Rect> = Vec::new();
-        for shape in self
-            .shapes
+        for u in self
+            .geometry
             .level(label_level)
+            .units
             .iter()
-            .filter(|s| visible(s, view))
+            .filter(|u| intersects(&u.bbox, &view))
         {
-            let at = t.to_screen(shape.label_at);
-            if !rect.contains(at) {
+            let at = t.to_screen(u.label_at);
+            let (lo, hi) = (
+                t.to_screen([u.bbox[0], u.bbox[1]]),
+                t.to_screen([u.bbox[2], u.bbox[3]]),
+            );
+            if !rect.contains(at) || (hi.x - lo.x) < 40.0 {
                 continue;
             }
-            let galley =
-                painter.layout_no_wrap(shape.name.clone(), font.clone(), Color32::from_gray(30));
-            let label = Rect::from_center_size(at, galley.size() + vec2(4.0, 2.0));
+            let households = self.stats.get(u.id).map_or(0, |s| s.households);
+            let text = format!("{}\n{households}{}", u.name, self.households_suffix);
+            let galley = painter.layout(text, font.clone(), Color32::from_gray(25), 200.0);
+            let label = Rect::from_center_size(at, galley.size() + vec2(6.0, 2.0));
             if placed.iter().any(|r| r.intersects(label)) {
                 continue;
             }
             placed.push(label);
-            painter.rect_filled(label, 2.0, Color32::from_white_alpha(170));
-            painter.galley(label.min + vec2(2.0, 1.0), galley, Color32::from_gray(30));
+            painter.rect_filled(label, 3.0, Color32::from_white_alpha(180));
+            painter.galley(label.min + vec2(3.0, 1.0), galley, Color32::from_gray(25));
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::store::StoreError;
 
 const MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
-pub(crate) fn check(path: &Path) -> Result<(), StoreError> {
+pub fn check(path: &Path) -> Result<(), StoreError> {
     let io = |source| StoreError::Io {
         path: path.to_owned(),
         source,

@@ -1,9 +1,15 @@
 //! Panels and widgets. All user-visible text comes from [`strings`].
 
+pub mod commands;
 pub mod fonts;
 pub mod hazard;
+pub mod inspector;
+pub mod search;
 pub mod strings;
 
+pub use commands::Command;
 pub use fonts::{FontStatus, install_cjk_font};
 pub use hazard::{HazardMode, HazardTool, hazard_panel_ui};
+pub use inspector::{InspectorAction, Selection, inspector_ui};
+pub use search::{HitKind, SearchHit, search};
 pub use strings::{Lang, Strings};

@@ -1,6 +1,7 @@
 //! Every user-visible string, in Chinese and English, in one place.
 
 use crate::model::Level;
+use crate::ui::Command;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Lang {
@@ -15,9 +16,13 @@ pub struct Strings {
     pub opening: &'static str,
     pub open_failed: &'static str,
     pub households: &'static str,
+    pub households_suffix: &'static str,
     pub persons: &'static str,
+    pub persons_suffix: &'static str,
     pub cases: &'static str,
     pub open_cases: &'static str,
+    pub overdue_cases: &'static str,
+    pub overdue_mark: &'static str,
     pub workers: &'static str,
     pub units: &'static str,
     pub about: &'static str,
@@ -28,6 +33,41 @@ pub struct Strings {
     pub showing_level: &'static str,
     pub file: &'static str,
     pub close: &'static str,
+    pub code: &'static str,
+    pub deviation: &'static str,
+    pub standard: &'static str,
+    pub contains: &'static str,
+    pub household_record: &'static str,
+    pub address: &'static str,
+    pub head: &'static str,
+    pub phone: &'static str,
+    pub members: &'static str,
+    pub tags: &'static str,
+    pub no_unit: &'static str,
+    pub search_hint: &'static str,
+    pub no_results: &'static str,
+    pub inspector: &'static str,
+    pub nothing_selected: &'static str,
+    pub indicator: &'static str,
+    pub indicator_level: &'static str,
+    pub level_auto: &'static str,
+    pub indicator_none: &'static str,
+    pub indicator_deviation: &'static str,
+    pub legend: &'static str,
+    pub basemap: &'static str,
+    pub basemap_none: &'static str,
+    pub basemap_osm: &'static str,
+    pub basemap_tianditu_vec: &'static str,
+    pub basemap_tianditu_img: &'static str,
+    pub basemap_xyz: &'static str,
+    pub basemap_mbtiles: &'static str,
+    pub basemap_pmtiles: &'static str,
+    pub tianditu_key: &'static str,
+    pub url_template: &'static str,
+    pub file_path: &'static str,
+    pub apply: &'static str,
+    pub palette: &'static str,
+    pub palette_filter: &'static str,
     pub hazard_zone: &'static str,
     pub hazard_polygon: &'static str,
     pub hazard_circle: &'static str,
@@ -45,6 +85,8 @@ pub struct Strings {
     pub exported_to: &'static str,
     pub more_in_export: &'static str,
     levels: [&'static str; 5],
+    /// Parallel to `Command::ALL`.
+    commands: [&'static str; 14],
 }
 
 impl Strings {
@@ -57,6 +99,13 @@ impl Strings {
 
     pub fn level(&self, level: Level) -> &'static str {
         self.levels[level.number() as usize - 1]
+    }
+
+    pub fn command(&self, c: Command) -> &'static str {
+        Command::ALL
+            .iter()
+            .position(|x| *x == c)
+            .map_or("", |i| self.commands[i])
     }
 }
 
@@ -71,9 +120,13 @@ static ZH: Strings = Strings {
     opening: "正在打开",
     open_failed: "无法打开文件",
     households: "户数",
+    households_suffix: "户",
     persons: "人口",
+    persons_suffix: "人",
     cases: "事件",
     open_cases: "未结事件",
+    overdue_cases: "超期事件",
+    overdue_mark: "（超期）",
     workers: "网格员",
     units: "单元",
     about: "关于",
@@ -85,6 +138,41 @@ static ZH: Strings = Strings {
     showing_level: "当前显示",
     file: "文件",
     close: "关闭",
+    code: "编码",
+    deviation: "偏离标准",
+    standard: "标准",
+    contains: "下辖",
+    household_record: "户籍档案",
+    address: "地址",
+    head: "户主",
+    phone: "电话",
+    members: "人数",
+    tags: "标签",
+    no_unit: "不在任何微网格内",
+    search_hint: "搜索编码、名称、地址、户主",
+    no_results: "无结果",
+    inspector: "详情",
+    nothing_selected: "单击地图上的单元或住户查看详情。",
+    indicator: "着色指标",
+    indicator_level: "着色层级",
+    level_auto: "自动",
+    indicator_none: "无",
+    indicator_deviation: "偏离标准（户数）",
+    legend: "图例",
+    basemap: "底图",
+    basemap_none: "无底图（离线）",
+    basemap_osm: "OpenStreetMap",
+    basemap_tianditu_vec: "天地图 矢量",
+    basemap_tianditu_img: "天地图 影像",
+    basemap_xyz: "自定义 XYZ 瓦片服务",
+    basemap_mbtiles: "MBTiles 文件",
+    basemap_pmtiles: "PMTiles 文件",
+    tianditu_key: "天地图密钥 (tk)",
+    url_template: "URL 模板",
+    file_path: "文件路径",
+    apply: "应用",
+    palette: "命令",
+    palette_filter: "输入以筛选命令",
     hazard_zone: "危险区域",
     hazard_polygon: "画多边形",
     hazard_circle: "画圆形",
@@ -108,6 +196,22 @@ static ZH: Strings = Strings {
         "网格",
         "微网格",
     ],
+    commands: [
+        "放大",
+        "缩小",
+        "向左平移",
+        "向右平移",
+        "向上平移",
+        "向下平移",
+        "全县视图",
+        "清除选择",
+        "命令面板",
+        "搜索",
+        "切换语言 (English)",
+        "画危险区域（多边形）",
+        "画危险区域（圆形）",
+        "关于",
+    ],
 };
 
 static EN: Strings = Strings {
@@ -116,9 +220,13 @@ static EN: Strings = Strings {
     opening: "Opening",
     open_failed: "Cannot open the file",
     households: "Households",
+    households_suffix: " households",
     persons: "Persons",
+    persons_suffix: " persons",
     cases: "Cases",
     open_cases: "Open cases",
+    overdue_cases: "Overdue cases",
+    overdue_mark: " (overdue)",
     workers: "Workers",
     units: "Units",
     about: "About",
@@ -130,6 +238,41 @@ the townships, villages, grids, micro-grids, households, people and cases inside
     showing_level: "Showing",
     file: "File",
     close: "Close",
+    code: "Code",
+    deviation: "Deviation",
+    standard: "standard",
+    contains: "Contains",
+    household_record: "Household record",
+    address: "Address",
+    head: "Head",
+    phone: "Phone",
+    members: "Members",
+    tags: "Tags",
+    no_unit: "In no micro-grid",
+    search_hint: "Search code, name, address, head",
+    no_results: "No results",
+    inspector: "Inspector",
+    nothing_selected: "Click a unit or a household on the map.",
+    indicator: "Colour by",
+    indicator_level: "Level",
+    level_auto: "Auto",
+    indicator_none: "Nothing",
+    indicator_deviation: "Deviation from standard (households)",
+    legend: "Legend",
+    basemap: "Basemap",
+    basemap_none: "None (offline)",
+    basemap_osm: "OpenStreetMap",
+    basemap_tianditu_vec: "Tianditu vector",
+    basemap_tianditu_img: "Tianditu imagery",
+    basemap_xyz: "Custom XYZ server",
+    basemap_mbtiles: "MBTiles file",
+    basemap_pmtiles: "PMTiles file",
+    tianditu_key: "Tianditu key (tk)",
+    url_template: "URL template",
+    file_path: "File path",
+    apply: "Apply",
+    palette: "Commands",
+    palette_filter: "Type to filter commands",
     hazard_zone: "Hazard zone",
     hazard_polygon: "Draw polygon",
     hazard_circle: "Draw circle",
@@ -147,4 +290,33 @@ the townships, villages, grids, micro-grids, households, people and cases inside
     exported_to: "Exported to",
     more_in_export: "more households in the export",
     levels: ["County", "Township", "Village", "Grid", "Micro-grid"],
+    commands: [
+        "Zoom in",
+        "Zoom out",
+        "Pan left",
+        "Pan right",
+        "Pan up",
+        "Pan down",
+        "Whole county",
+        "Clear selection",
+        "Command palette",
+        "Search",
+        "Switch language (中文)",
+        "Draw hazard zone (polygon)",
+        "Draw hazard zone (circle)",
+        "About",
+    ],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_has_a_label_in_both_languages() {
+        for c in Command::ALL {
+            assert!(!Strings::get(Lang::Zh).command(c).is_empty(), "{c:?}");
+            assert!(!Strings::get(Lang::En).command(c).is_empty(), "{c:?}");
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! Everything the map draws of the units, prepared once per document in normalized Web
+//! Mercator: per level, each unit's triangulated fill (for choropleths; egui cannot fill a
+//! concave polygon itself) and the level's outlines as polylines in which every shared border
+//! appears once. A frame then only culls, transforms (one multiply-add per vertex) and decimates.
+
+use std::collections::HashSet;
+
+use geo::{InteriorPoint, TriangulateEarcut};
+use geo_types::{LineString, Polygon};
+use rayon::prelude::*;
+
+use crate::map::lon_lat_to_mercator;
+use crate::model::{Dataset, Level, UnitId};
+
+/// One unit's part of a level's buffers.
+pub struct UnitGeom {
+    pub id: UnitId,
+    /// Index into `Dataset::units`.
+    pub unit: usize,
+    pub name: String,
+    /// [min_x, min_y, max_x, max_y], normalized Web Mercator.
+    pub bbox: [f64; 4],
+    pub label_at: [f64; 2],
+    /// Its triangles: `LevelGeometry::indices[tri.0..tri.1]` (into `vertices`).
+    pub tri: (usize, usize),
+}
+
+#[derive(Default)]
+pub struct LevelGeometry {
+    pub units: Vec<UnitGeom>,
+    pub vertices: Vec<[f64; 2]>,
+    pub indices: Vec<u32>,
+    /// Outlines with each shared border once.
+    pub lines: Vec<Vec<[f64; 2]>>,
+    pub line_bbox: Vec<[f64; 4]>,
+}
+
+fn bbox_of(points: &[[f64; 2]]) -> [f64; 4] {
+    points.iter().fold(
+        [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ],
+        |b, p| {
+            [
+                b[0].min(p[0]),
+                b[1].min(p[1]),
+                b[2].max(p[0]),
+                b[3].max(p[1]),
+            ]
+        },
+    )
+}
+
+fn to_mercator(ls: &LineString<f64>) -> Vec<[f64; 2]> {
+    ls.0.iter().map(|c| lon_lat_to_mercator(c.x, c.y)).collect()
+}
+
+impl LevelGeometry {
+    fn build(d: &Dataset, level: Level) -> LevelGeometry {
+        let members: Vec<usize> = d
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.level == level)
+            .map(|(i, _)| i)
+            .collect();
+        // Triangulate in parallel, then concatenate.
+        let parts: Vec<(Vec<[f64; 2]>, Vec<u32>, [f64; 4], [f64; 2])> = members
+            .par_iter()
+            .map(|&i| {
+                let unit = &d.units[i];
+                let mut vertices = Vec::new();
+                let mut indices = Vec::new();
+                for p in &unit.geometry.0 {
+                    let merc = Polygon::new(
+                        LineString::from(
+                            to_mercator(p.exterior())
+                                .into_iter()
+                                .map(|[x, y]| (x, y))
+                                .collect::<Vec<_>>(),
+                        ),
+                        p.interiors()
+                            .iter()
+                            .map(|r| {
+                                LineString::from(
+                                    to_mercator(r)
+                                        .into_iter()
+                                        .map(|[x, y]| (x, y))
+                                        .collect::<Vec<_>>(),
+                                )
+                            })
+                            .collect(),
+                    );
+                    let raw = merc.earcut_triangles_raw();
+                    let base = vertices.len() as u32;
+                    vertices.extend(raw.vertices.iter().map(|v| [v[0], v[1]]));
+                    indices.extend(raw.triangle_indices.iter().map(|&t| base + t as u32));
+                }
+                let bbox = bbox_of(&vertices);
+                let label_at = unit.geometry.interior_point().map_or(
+                    [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0],
+                    |p| lon_lat_to_mercator(p.x(), p.y()),
+                );
+                (vertices, indices, bbox, label_at)
+            })
+            .collect();
+        let mut g = LevelGeometry::default();
+        for (&i, (vertices, indices, bbox, label_at)) in members.iter().zip(parts) {
+            let base = g.vertices.len() as u32;
+            let start = g.indices.len();
+            g.vertices.extend(vertices);
+            g.indices.extend(indices.into_iter().map(|t| base + t));
+            g.units.push(UnitGeom {
+                id: d.units[i].id,
+                unit: i,
+                name: d.units[i].name.clone(),
+                bbox,
+                label_at,
+                tri: (start, g.indices.len()),
+            });
+        }
+        // Outlines: walk every ring; a segment already drawn (shared with a neighbour, whose
+        // vertices are welded identical) ends the current polyline.
+        let mut seen: HashSet<([u64; 2], [u64; 2])> = HashSet::new();
+        let key = |a: [f64; 2], b: [f64; 2]| {
+            let (ka, kb) = (
+                [a[0].to_bits(), a[1].to_bits()],
+                [b[0].to_bits(), b[1].to_bits()],
+            );
+            if ka <= kb { (ka, kb) } else { (kb, ka) }
+        };
+        for &i in &members {
+            for p in &d.units[i].geometry.0 {
+                for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                    let pts = to_mercator(ring);
+                    let mut current: Vec<[f64; 2]> = Vec::new();
+                    for w in pts.windows(2) {
+                        if seen.insert(key(w[0], w[1])) {
+                            if current.is_empty() {
+                                current.push(w[0]);
+                            }
+                            current.push(w[1]);
+                        } else if current.len() >= 2 {
+                            g.line_bbox.push(bbox_of(&current));
+                            g.lines.push(std::mem::take(&mut current));
+                        } else {
+                            current.clear();
+                        }
+                    }
+                    if current.len() >= 2 {
+                        g.line_bbox.push(bbox_of(&current));
+                        g.lines.push(current);
+                    }
+                }
+            }
+        }
+        g
+    }
+}
+
+/// The map geometry of a whole document.
+pub struct MapGeometry {
+    levels: Vec<LevelGeometry>,
+}
+
+impl MapGeometry {
+    pub fn new(d: &Dataset) -> MapGeometry {
+        MapGeometry {
+            levels: Level::ALL
+                .par_iter()
+                .map(|&l| LevelGeometry::build(d, l))
+                .collect(),
+        }
+    }
+
+    pub fn level(&self, level: Level) -> &LevelGeometry {
+        &self.levels[level.number() as usize - 1]
+    }
+
+    /// Position of a unit within its level's `units`, if drawn.
+    pub fn find(&self, level: Level, id: UnitId) -> Option<&UnitGeom> {
+        self.level(level).units.iter().find(|u| u.id == id)
+    }
+
+    /// The bounding box of everything, normalized Web Mercator.
+    pub fn extent(&self) -> Option<[f64; 4]> {
+        self.levels
+            .iter()
+            .flat_map(|l| l.units.iter().map(|u| u.bbox))
+            .reduce(|a, b| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_borders_are_drawn_once() {
+        let d = crate::demo::generate(
+            &crate::demo::DemoParams {
+                scale: crate::demo::Scale::Township,
+                seed: 1,
+                as_of: crate::model::Timestamp(0),
+            },
+            &|_, _| {},
+        )
+        .unwrap();
+        let g = MapGeometry::new(&d);
+        let grid = g.level(Level::Grid);
+        let key = |a: [f64; 2], b: [f64; 2]| {
+            let (ka, kb) = (
+                [a[0].to_bits(), a[1].to_bits()],
+                [b[0].to_bits(), b[1].to_bits()],
+            );
+            if ka <= kb { (ka, kb) } else { (kb, ka) }
+        };
+        // Independently: the distinct undirected segments of all grid rings.
+        let mut distinct = HashSet::new();
+        let mut ring_segments = 0;
+        for u in d.units_of_level(Level::Grid) {
+            for p in &u.geometry.0 {
+                let pts = to_mercator(p.exterior());
+                for w in pts.windows(2) {
+                    distinct.insert(key(w[0], w[1]));
+                    ring_segments += 1;
+                }
+            }
+        }
+        let mut drawn = HashSet::new();
+        for line in &grid.lines {
+            for w in line.windows(2) {
+                assert!(drawn.insert(key(w[0], w[1])), "a segment is drawn twice");
+            }
+        }
+        assert_eq!(drawn, distinct, "every border segment exactly once");
+        assert!(
+            drawn.len() < ring_segments,
+            "shared borders exist and are saved"
+        );
+        assert!(
+            grid.units.iter().all(|u| u.tri.1 > u.tri.0),
+            "every grid has a fill"
+        );
+    }
+}
