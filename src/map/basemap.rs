@@ -202,15 +202,12 @@ impl MbTilesSource {
         std::thread::spawn(move || {
             for id in work {
                 let result = match reader.tile(id.zoom, id.x, id.y) {
-                    Ok(Some(bytes)) => {
-                        match Tile::new(&bytes, &Style::default(), id.zoom, 256, &ctx) {
-                            Ok(tile) => Loaded::Tile(id, tile),
-                            Err(e) => Loaded::Failed(
-                                id,
-                                format!("tile {}/{}/{}: {e}", id.zoom, id.x, id.y),
-                            ),
+                    Ok(Some(bytes)) => match Tile::new(&bytes, &Style, id.zoom, 256, &ctx) {
+                        Ok(tile) => Loaded::Tile(id, tile),
+                        Err(e) => {
+                            Loaded::Failed(id, format!("tile {}/{}/{}: {e}", id.zoom, id.x, id.y))
                         }
-                    }
+                    },
                     Ok(None) => Loaded::Missing(id),
                     Err(e) => Loaded::Failed(id, e.to_string()),
                 };

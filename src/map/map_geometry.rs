@@ -58,6 +58,9 @@ fn to_mercator(ls: &LineString<f64>) -> Vec<[f64; 2]> {
     ls.0.iter().map(|c| lon_lat_to_mercator(c.x, c.y)).collect()
 }
 
+/// One unit triangulated: vertices, triangle indices, bounding box, label anchor.
+type Triangulated = (Vec<[f64; 2]>, Vec<u32>, [f64; 4], [f64; 2]);
+
 impl LevelGeometry {
     fn build(d: &Dataset, level: Level) -> LevelGeometry {
         let members: Vec<usize> = d
@@ -68,7 +71,7 @@ impl LevelGeometry {
             .map(|(i, _)| i)
             .collect();
         // Triangulate in parallel, then concatenate.
-        let parts: Vec<(Vec<[f64; 2]>, Vec<u32>, [f64; 4], [f64; 2])> = members
+        let parts: Vec<Triangulated> = members
             .par_iter()
             .map(|&i| {
                 let unit = &d.units[i];
