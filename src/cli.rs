@@ -58,6 +58,19 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// The CPU frame time of a scripted map tour (county, township, village, grid, micro-grid).
+    Frame {
+        #[arg(long)]
+        data: PathBuf,
+        /// Window size in points, WxH.
+        #[arg(long, default_value = "1920x1080")]
+        size: String,
+        #[arg(long, default_value_t = 60)]
+        frames: usize,
+        /// Colour the units by households (the choropleth path) rather than outlines only.
+        #[arg(long)]
+        choropleth: bool,
+    },
     /// Open a document as the window does: read every table, build every index and statistic.
     Open {
         file: PathBuf,
@@ -218,6 +231,28 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
                     "elapsed_ms": started.elapsed().as_millis(),
                 }))?
             );
+            Ok(0)
+        }
+        Command::Bench(BenchCommand::Frame {
+            data,
+            size,
+            frames,
+            choropleth,
+        }) => {
+            let (w, h) = size
+                .split_once('x')
+                .and_then(|(w, h)| {
+                    Some((w.trim().parse::<f32>().ok()?, h.trim().parse::<f32>().ok()?))
+                })
+                .ok_or_else(|| anyhow::anyhow!("--size: '{size}' is not WxH, e.g. 1920x1080"))?;
+            let indicator = if choropleth {
+                crate::map::Indicator::Households
+            } else {
+                crate::map::Indicator::None
+            };
+            let report = crate::app::run_frame_bench(&data, w, h, frames, indicator)
+                .map_err(anyhow::Error::msg)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(0)
         }
         Command::Bench(BenchCommand::Open { file, runs }) => {

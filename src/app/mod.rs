@@ -1,11 +1,13 @@
 //! The application: owns the open document and drives the window. The only layer (with
 //! `main`) that knows eframe.
 
+mod bench_frame;
 mod document;
 mod loader;
 mod window;
 mod workspace;
 
+pub use bench_frame::{FrameReport, run_frame_bench};
 pub use document::Document;
 pub use loader::{DocumentSource, LoadEvent, default_demo_path, start_loading};
 pub use window::{GridAtlasApp, cache_dir, run_window};

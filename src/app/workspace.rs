@@ -307,6 +307,7 @@ fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang, s: &Strings) {
             {
                 let kind = hit.kind;
                 ws.show(kind);
+                ws.search_hits.clear();
             }
             ui.separator();
             ui.label(s.hazard_zone);

@@ -11,7 +11,7 @@ use crate::map::{ScreenTransform, lon_lat_to_mercator};
 use crate::model::{Dataset, Household, Tag};
 
 /// Zoom at which household points are fully shown (they fade in over the 0.6 before).
-pub const HOUSEHOLDS_ZOOM: f64 = 15.0;
+pub const HOUSEHOLDS_ZOOM: f64 = 15.5;
 /// Beyond this many in view, points are thinned to keep the frame budget.
 const MAX_POINTS: usize = 40_000;
 
