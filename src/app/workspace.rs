@@ -289,11 +289,14 @@ fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang, s: &Strings) {
         ui.horizontal(|ui| {
             ui.label(RichText::new(s.app_name).strong());
             ui.separator();
-            let response = ui.add(
-                egui::TextEdit::singleline(&mut ws.search_text)
-                    .hint_text(s.search_hint)
-                    .desired_width(220.0),
-            );
+            let label = ui.label(s.command(Command::FocusSearch));
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(&mut ws.search_text)
+                        .hint_text(s.search_hint)
+                        .desired_width(220.0),
+                )
+                .labelled_by(label.id);
             if ws.focus_search {
                 response.request_focus();
                 ws.focus_search = false;
@@ -537,15 +540,21 @@ fn basemap_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
         });
     match &mut draft {
         Basemap::TiandituVector { key } | Basemap::TiandituImagery { key } => {
-            ui.add(egui::TextEdit::singleline(key).hint_text(s.tianditu_key));
+            let label = ui.label(s.tianditu_key);
+            ui.add(egui::TextEdit::singleline(key).hint_text(s.tianditu_key))
+                .labelled_by(label.id);
         }
         Basemap::Xyz { template, .. } => {
-            ui.add(egui::TextEdit::singleline(template).hint_text(s.url_template));
+            let label = ui.label(s.url_template);
+            ui.add(egui::TextEdit::singleline(template).hint_text(s.url_template))
+                .labelled_by(label.id);
         }
         Basemap::MbTiles { path } | Basemap::PmTiles { path } => {
+            let label = ui.label(s.file_path);
             let mut text = path.display().to_string();
             if ui
                 .add(egui::TextEdit::singleline(&mut text).hint_text(s.file_path))
+                .labelled_by(label.id)
                 .changed()
             {
                 *path = text.into();

@@ -114,6 +114,8 @@ pub fn make_tiles(
     cache: &Path,
 ) -> Result<Option<Box<dyn Tiles + Send>>, String> {
     let http = |template: String, attribution: &str| -> Box<dyn Tiles + Send> {
+        // Any caller, not only the window, may create HTTP tiles: the client needs the provider.
+        init_tls();
         let options = HttpOptions {
             cache: Some(cache.to_owned()),
             ..Default::default()
@@ -147,7 +149,13 @@ pub fn make_tiles(
                     "URL template '{template}' needs {{z}}, {{x}} and {{y}} (or {{-y}})"
                 ));
             }
-            Some(http(template.clone(), attribution))
+            // Without an attribution of its own, say which server the tiles come from.
+            let from = if attribution.is_empty() {
+                template.split('/').take(3).collect::<Vec<_>>().join("/")
+            } else {
+                attribution.clone()
+            };
+            Some(http(template.clone(), &from))
         }
         Basemap::MbTiles { path } => Some(Box::new(MbTilesSource::open(path, ctx.clone())?)),
         Basemap::PmTiles { path } => {

@@ -1,0 +1,265 @@
+//! The map workspace driven by its labels: inspector and breadcrumb, search, the basemap
+//! chooser, the command palette, hover and keys.
+
+use egui::accesskit::Role;
+use egui::{Event, Key, Modifiers, PointerButton, pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use gridatlas::app::{Document, GridAtlasApp};
+use gridatlas::demo::{DemoParams, Scale, generate};
+use gridatlas::map::Basemap;
+use gridatlas::model::{Level, Timestamp};
+use gridatlas::ui::{FontStatus, HitKind, install_cjk_font};
+
+fn harness() -> Harness<'static, GridAtlasApp> {
+    let dataset = generate(
+        &DemoParams {
+            scale: Scale::Township,
+            seed: 1,
+            as_of: Timestamp::parse("2026-11-01").unwrap(),
+        },
+        &|_, _| {},
+    )
+    .unwrap();
+    let app = GridAtlasApp::with_document(
+        Document::new("demo.gpkg".into(), dataset),
+        FontStatus::Found("test".into()),
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_context_setup(|ctx| assert!(matches!(install_cjk_font(ctx), FontStatus::Found(_))))
+        .build_ui_state(|ui, app: &mut GridAtlasApp| app.root_ui(ui), app);
+    h.run_steps(3);
+    h
+}
+
+fn click_map(h: &mut Harness<'static, GridAtlasApp>, pos: egui::Pos2) {
+    h.event(Event::PointerMoved(pos));
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        h.run_steps(1);
+    }
+    h.run_steps(2);
+}
+
+/// Focuses the text field labelled `label` and types into it (replacing its text).
+fn type_into(h: &mut Harness<'static, GridAtlasApp>, label: &str, text: &str) {
+    h.get_by_role_and_label(Role::TextInput, label).focus();
+    h.run_steps(1);
+    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::A]);
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    h.run_steps(2);
+}
+
+fn selection(h: &Harness<'static, GridAtlasApp>) -> Option<HitKind> {
+    h.state().workspace().unwrap().selection
+}
+
+#[test]
+fn click_a_unit_then_walk_up_the_breadcrumb() {
+    let mut h = harness();
+    click_map(&mut h, pos2(640.0, 470.0));
+    let Some(HitKind::Unit(i)) = selection(&h) else {
+        panic!("a click on the map selects a unit: {:?}", selection(&h))
+    };
+    let d = &h.state().workspace().unwrap().doc.dataset;
+    let (unit, village) = (
+        d.units[i].clone(),
+        d.units
+            .iter()
+            .find(|u| u.level == Level::Village && d.units[i].code.starts_with(&u.code))
+            .unwrap()
+            .clone(),
+    );
+    assert!(unit.level >= Level::Village, "{:?}", unit.level);
+    // The inspector shows it, with its code and household count.
+    h.get_by_label(
+        format!(
+            "{} · 编码 {}",
+            if unit.level == Level::Grid {
+                "网格"
+            } else {
+                "村（社区）"
+            },
+            unit.code
+        )
+        .as_str(),
+    );
+    // The breadcrumb's village link selects the village.
+    if unit.level != Level::Village {
+        h.get_by_role_and_label(Role::Link, &village.name).click();
+        h.run_steps(3);
+        assert_eq!(
+            selection(&h),
+            Some(HitKind::Unit(d_index(&h, &village.code)))
+        );
+    }
+    // …and the county link the county.
+    h.get_by_role_and_label(Role::Link, "浏阳市").click();
+    h.run_steps(3);
+    assert_eq!(selection(&h), Some(HitKind::Unit(d_index(&h, "430181"))));
+    // Esc clears the selection.
+    h.key_down(Key::Escape);
+    h.key_up(Key::Escape);
+    h.run_steps(2);
+    assert_eq!(selection(&h), None);
+}
+
+fn d_index(h: &Harness<'static, GridAtlasApp>, code: &str) -> usize {
+    h.state()
+        .workspace()
+        .unwrap()
+        .doc
+        .dataset
+        .units
+        .iter()
+        .position(|u| u.code == code)
+        .unwrap()
+}
+
+#[test]
+fn search_by_name_and_by_household_code_zooms_to_the_result() {
+    let mut h = harness();
+    let (grid_name, household_code) = {
+        let d = &h.state().workspace().unwrap().doc.dataset;
+        (
+            d.units
+                .iter()
+                .find(|u| u.level == Level::Grid)
+                .unwrap()
+                .name
+                .clone(),
+            d.households[42].code.clone(),
+        )
+    };
+    let zoom_before = h.state().workspace().unwrap().memory.zoom();
+    type_into(&mut h, "搜索", &grid_name);
+    let label = {
+        let ws = h.state().workspace().unwrap();
+        ws.search_hits.first().expect("results").label.clone()
+    };
+    h.get_by_label(label.as_str()).click();
+    h.run_steps(4);
+    let Some(HitKind::Unit(i)) = selection(&h) else {
+        panic!("selected")
+    };
+    assert_eq!(
+        h.state().workspace().unwrap().doc.dataset.units[i].name,
+        grid_name
+    );
+    let ws = h.state().workspace().unwrap();
+    assert!(ws.memory.zoom() > zoom_before, "zoomed in to the grid");
+    let centre = ws.memory.detached().unwrap();
+    let bbox = geo::BoundingRect::bounding_rect(&ws.doc.dataset.units[i].geometry).unwrap();
+    assert!(
+        geo::Intersects::intersects(
+            &bbox,
+            &geo_types::Coord {
+                x: centre.x(),
+                y: centre.y()
+            }
+        ),
+        "the map is centred on it"
+    );
+
+    type_into(&mut h, "搜索", &household_code);
+    h.key_down(Key::Enter);
+    h.key_up(Key::Enter);
+    h.run_steps(4);
+    assert_eq!(selection(&h), Some(HitKind::Household(42)));
+    h.get_by_label("户籍档案");
+}
+
+#[test]
+fn basemap_chooser_applies_a_file_and_refuses_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.mbtiles");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE metadata (name TEXT, value TEXT); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
+         INSERT INTO metadata VALUES ('name', 'test'), ('attribution', 'Test tiles');",
+    )
+    .unwrap();
+    drop(conn);
+    let mut h = harness();
+    h.get_by_label("底图").click();
+    h.run_steps(2);
+    h.get_by_label("MBTiles 文件").click();
+    h.run_steps(2);
+    type_into(&mut h, "文件路径", path.to_str().unwrap());
+    h.get_by_label("应用").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().workspace().unwrap().basemap.choice,
+        Basemap::MbTiles { path: path.clone() }
+    );
+    h.get_by_label("Test tiles"); // the attribution in the status bar
+
+    // A file that is not there: an error, and the basemap stays as it was.
+    type_into(&mut h, "文件路径", "/nonexistent/x.mbtiles");
+    h.get_by_label("应用").click();
+    h.run_steps(3);
+    assert!(
+        h.state()
+            .workspace()
+            .unwrap()
+            .basemap
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("/nonexistent/x.mbtiles")
+    );
+    assert_eq!(
+        h.state().workspace().unwrap().basemap.choice,
+        Basemap::MbTiles { path }
+    );
+}
+
+#[test]
+fn palette_lists_commands_with_shortcuts_and_runs_them() {
+    let mut h = harness();
+    let zoom = h.state().workspace().unwrap().memory.zoom();
+    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::K]);
+    h.run_steps(2);
+    assert!(h.state().workspace().unwrap().palette_open);
+    h.get_by_label("全县视图");
+    h.get_by_label("放大").click();
+    h.run_steps(2);
+    assert!(!h.state().workspace().unwrap().palette_open);
+    assert!((h.state().workspace().unwrap().memory.zoom() - zoom - 1.0).abs() < 1e-6);
+    // Map keys: minus zooms out, an arrow pans.
+    let centre = h.state().workspace().unwrap().memory.detached();
+    h.key_down(Key::ArrowRight);
+    h.key_up(Key::ArrowRight);
+    h.run_steps(2);
+    assert_ne!(h.state().workspace().unwrap().memory.detached(), centre);
+    h.key_down(Key::Minus);
+    h.key_up(Key::Minus);
+    h.run_steps(2);
+    assert!((h.state().workspace().unwrap().memory.zoom() - zoom).abs() < 1e-6);
+}
+
+#[test]
+fn hovering_a_unit_shows_what_it_is() {
+    let mut h = harness();
+    h.event(Event::PointerMoved(pos2(640.0, 470.0)));
+    h.run_steps(3);
+    let Some(HitKind::Unit(i)) = h.state().workspace().unwrap().hovered else {
+        panic!("hover picks a unit")
+    };
+    let code = h.state().workspace().unwrap().doc.dataset.units[i]
+        .code
+        .clone();
+    assert!(
+        h.query_all_by_label_contains(&code).next().is_some(),
+        "a tooltip names {code}"
+    );
+}
