@@ -3,13 +3,14 @@
 //! wins; on boundaries only, the smallest id). Includes points exactly on shared edges and
 //! vertices, on the outer border, and outside.
 
+mod common;
+
 use geo::CoordinatePosition;
 use geo::coordinate_position::CoordPos;
 use geo_types::{Coord, MultiPolygon};
 use gridatlas::bench::voronoi_square;
-use gridatlas::demo::{DemoParams, Scale, generate};
 use gridatlas::index::{DEFAULT_BUCKETS_PER_UNIT, PointLocator};
-use gridatlas::model::{Level, Timestamp};
+use gridatlas::model::Level;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -169,15 +170,7 @@ fn ids_need_not_follow_input_order() {
 #[test]
 fn real_micro_grids_match_brute_force() {
     // Multi-part outlines along a real county border, in lon/lat.
-    let d = generate(
-        &DemoParams {
-            scale: Scale::Township,
-            seed: 1,
-            as_of: Timestamp::parse("2026-11-01").unwrap(),
-        },
-        &|_, _| {},
-    )
-    .unwrap();
+    let d = common::township(1);
     let polygons: Vec<(i64, &MultiPolygon<f64>)> = d
         .units_of_level(Level::MicroGrid)
         .map(|u| (u.id.0, &u.geometry))

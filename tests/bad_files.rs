@@ -1,19 +1,14 @@
 //! Bad input: every broken file gets a one-line error that says what is wrong, and the file
 //! stays byte-identical.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use gridatlas::demo::{DemoParams, Scale, generate};
-use gridatlas::model::Timestamp;
 use gridatlas::store::{self, StoreError};
 
 fn demo_file(dir: &Path, name: &str) -> PathBuf {
-    let params = DemoParams {
-        scale: Scale::Township,
-        seed: 7,
-        as_of: Timestamp::parse("2026-11-01").unwrap(),
-    };
-    let dataset = generate(&params, &|_, _| {}).unwrap();
+    let dataset = common::township(7);
     let path = dir.join(name);
     store::create(&path, &dataset, false).unwrap();
     path

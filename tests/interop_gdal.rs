@@ -2,10 +2,10 @@
 //! right counts and geometry types, and raises no warning. CI installs gdal-bin; on a
 //! developer machine without it the test says so and passes, but never under CI.
 
+mod common;
+
 use std::process::Command;
 
-use gridatlas::demo::{DemoParams, Scale, generate};
-use gridatlas::model::Timestamp;
 use gridatlas::store;
 
 #[test]
@@ -18,15 +18,7 @@ fn ogrinfo_reads_the_document() {
         eprintln!("ogrinfo not installed: skipping the GDAL interoperability test");
         return;
     }
-    let dataset = generate(
-        &DemoParams {
-            scale: Scale::Township,
-            seed: 1,
-            as_of: Timestamp::parse("2026-11-01").unwrap(),
-        },
-        &|_, _| {},
-    )
-    .unwrap();
+    let dataset = common::township(1);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.gpkg");
     store::create(&path, &dataset, false).unwrap();

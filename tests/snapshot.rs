@@ -6,14 +6,14 @@
 //! included), every triangle filled with barycentric colour and nearest texel, premultiplied
 //! alpha blending. Set `UPDATE_SNAPSHOTS=1` to rewrite the reference after a deliberate change.
 
+mod common;
+
 use std::collections::HashMap;
 
 use egui::epaint::{ClippedPrimitive, Primitive};
 use egui::{Color32, ColorImage, TextureId};
 use gridatlas::app::{Document, GridAtlasApp};
-use gridatlas::demo::{DemoParams, Scale, generate};
 use gridatlas::map::Indicator;
-use gridatlas::model::Timestamp;
 use gridatlas::ui::{FontStatus, install_cjk_font};
 
 const W: usize = 900;
@@ -161,15 +161,7 @@ impl Canvas {
 }
 
 fn render() -> Vec<u8> {
-    let dataset = generate(
-        &DemoParams {
-            scale: Scale::Township,
-            seed: 1,
-            as_of: Timestamp::parse("2026-11-01").unwrap(),
-        },
-        &|_, _| {},
-    )
-    .unwrap();
+    let dataset = common::township(1);
     let ctx = egui::Context::default();
     assert!(
         matches!(install_cjk_font(&ctx), FontStatus::Found(_)),

@@ -1,26 +1,15 @@
 //! The spatial engine against brute force: area queries, nearest households, and incremental
 //! statistics against a full recomputation after random boundary changes.
 
+mod common;
+
 use geo::{Area as _, BoundingRect, Validation};
 use geo_types::{Coord, LineString, Polygon};
-use gridatlas::demo::{DemoParams, Scale, generate};
 use gridatlas::index::{Area, SpatialIndex};
-use gridatlas::model::{Dataset, Level, Timestamp, UnitId};
+use gridatlas::model::{Dataset, Level, UnitId};
 use gridatlas::stats::{Stats, area_report, reassign_region};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-fn township(seed: u64) -> Dataset {
-    generate(
-        &DemoParams {
-            scale: Scale::Township,
-            seed,
-            as_of: Timestamp::parse("2026-11-01").unwrap(),
-        },
-        &|_, _| {},
-    )
-    .unwrap()
-}
 
 /// A random star-shaped (often concave) polygon around a household.
 fn random_polygon(d: &Dataset, rng: &mut ChaCha8Rng) -> Polygon<f64> {
@@ -44,7 +33,7 @@ fn random_polygon(d: &Dataset, rng: &mut ChaCha8Rng) -> Polygon<f64> {
 
 #[test]
 fn area_queries_equal_brute_force() {
-    let d = township(1);
+    let d = common::township(1);
     let index = SpatialIndex::build(&d);
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let mut non_empty = 0;
@@ -85,7 +74,7 @@ fn area_queries_equal_brute_force() {
 
 #[test]
 fn nearest_households_equal_brute_force() {
-    let d = township(2);
+    let d = common::township(2);
     let index = SpatialIndex::build(&d);
     let mut rng = ChaCha8Rng::seed_from_u64(4);
     for _ in 0..20 {
@@ -118,7 +107,7 @@ fn nearest_households_equal_brute_force() {
 
 #[test]
 fn area_report_lists_people_tags_units_and_workers() {
-    let d = township(1);
+    let d = common::township(1);
     let index = SpatialIndex::build(&d);
     let centre = d.households[100].location.0;
     let report = area_report(
@@ -257,7 +246,7 @@ fn move_shared_vertex(
 
 #[test]
 fn incremental_statistics_equal_full_recomputation() {
-    let mut d = township(6);
+    let mut d = common::township(6);
     let mut index = SpatialIndex::build(&d);
     let as_of = d.meta.as_of;
     let mut stats = Stats::compute(&d, as_of);

@@ -1,61 +1,23 @@
 //! The hazard-zone tool driven like an operator: buttons by label, clicks on the map as pointer
 //! events, Enter and Esc; the list and its export masked unless unmasked explicitly.
 
-use egui::{Event, PointerButton, Pos2, pos2};
-use egui_kittest::Harness;
+mod common;
+
+use egui::pos2;
 use egui_kittest::kittest::Queryable;
-use gridatlas::app::{Document, GridAtlasApp};
-use gridatlas::demo::{DemoParams, Scale, generate};
-use gridatlas::model::{Timestamp, mask_name};
-use gridatlas::ui::{FontStatus, HazardMode, install_cjk_font};
-
-fn harness() -> Harness<'static, GridAtlasApp> {
-    let dataset = generate(
-        &DemoParams {
-            scale: Scale::Township,
-            seed: 1,
-            as_of: Timestamp::parse("2026-11-01").unwrap(),
-        },
-        &|_, _| {},
-    )
-    .unwrap();
-    let app = GridAtlasApp::with_document(
-        Document::new("demo.gpkg".into(), dataset),
-        FontStatus::Found("test".into()),
-    );
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .with_context_setup(|ctx| assert!(matches!(install_cjk_font(ctx), FontStatus::Found(_))))
-        .build_ui_state(|ui, app: &mut GridAtlasApp| app.root_ui(ui), app);
-    h.run_steps(3);
-    h
-}
-
-fn click_at(h: &mut Harness<'static, GridAtlasApp>, pos: Pos2) {
-    h.event(Event::PointerMoved(pos));
-    h.run_steps(1);
-    for pressed in [true, false] {
-        h.event(Event::PointerButton {
-            pos,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers: Default::default(),
-        });
-        h.run_steps(1);
-    }
-    h.run_steps(1);
-}
+use gridatlas::model::mask_name;
+use gridatlas::ui::HazardMode;
 
 #[test]
 fn circle_zone_lists_the_households_inside() {
-    let mut h = harness();
+    let mut h = common::harness();
     h.get_by_label("画圆形").click();
     h.run_steps(2);
     assert_eq!(
         h.state().workspace().unwrap().hazard.mode,
         HazardMode::Circle
     );
-    click_at(&mut h, pos2(650.0, 420.0));
+    common::click_at(&mut h, pos2(650.0, 420.0));
     assert!(
         h.state()
             .workspace()
@@ -65,7 +27,7 @@ fn circle_zone_lists_the_households_inside() {
             .is_some(),
         "first click sets the centre"
     );
-    click_at(&mut h, pos2(760.0, 420.0));
+    common::click_at(&mut h, pos2(760.0, 420.0));
     let ws = h.state().workspace().unwrap();
     let report = ws
         .hazard
@@ -94,7 +56,7 @@ fn circle_zone_lists_the_households_inside() {
 
 #[test]
 fn polygon_zone_and_masked_export() {
-    let mut h = harness();
+    let mut h = common::harness();
     h.get_by_label("画多边形").click();
     h.run_steps(2);
     for p in [
@@ -104,7 +66,7 @@ fn polygon_zone_and_masked_export() {
         pos2(640.0, 470.0),
         pos2(540.0, 540.0),
     ] {
-        click_at(&mut h, p);
+        common::click_at(&mut h, p);
     }
     assert_eq!(h.state().workspace().unwrap().hazard.vertices.len(), 5);
     h.key_down(egui::Key::Enter);

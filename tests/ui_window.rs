@@ -1,22 +1,14 @@
 //! The window's widgets driven headless by egui_kittest, by their labels.
 
+mod common;
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use gridatlas::app::{Document, GridAtlasApp};
-use gridatlas::demo::{DemoParams, Scale, generate};
-use gridatlas::model::Timestamp;
 use gridatlas::ui::{FontStatus, Lang, install_cjk_font};
 
 fn app() -> GridAtlasApp {
-    let dataset = generate(
-        &DemoParams {
-            scale: Scale::Township,
-            seed: 1,
-            as_of: Timestamp::parse("2026-11-01").unwrap(),
-        },
-        &|_, _| {},
-    )
-    .unwrap();
+    let dataset = common::township(1);
     GridAtlasApp::with_document(
         Document::new("demo.gpkg".into(), dataset),
         FontStatus::Found("test".into()),
@@ -81,15 +73,7 @@ fn about_says_what_is_real_and_what_is_synthetic() {
 
 #[test]
 fn missing_font_is_said_in_ascii() {
-    let dataset = generate(
-        &DemoParams {
-            scale: Scale::Township,
-            seed: 1,
-            as_of: Timestamp::parse("2026-11-01").unwrap(),
-        },
-        &|_, _| {},
-    )
-    .unwrap();
+    let dataset = common::township(1);
     let app = GridAtlasApp::with_document(
         Document::new("demo.gpkg".into(), dataset),
         FontStatus::Missing,

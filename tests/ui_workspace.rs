@@ -1,52 +1,16 @@
 //! The map workspace driven by its labels: inspector and breadcrumb, search, the basemap
 //! chooser, the command palette, hover and keys.
 
+mod common;
+
 use egui::accesskit::Role;
-use egui::{Event, Key, Modifiers, PointerButton, pos2};
+use egui::{Event, Key, Modifiers, pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use gridatlas::app::{Document, GridAtlasApp};
-use gridatlas::demo::{DemoParams, Scale, generate};
+use gridatlas::app::GridAtlasApp;
 use gridatlas::map::Basemap;
-use gridatlas::model::{Level, Timestamp};
-use gridatlas::ui::{FontStatus, HitKind, install_cjk_font};
-
-fn harness() -> Harness<'static, GridAtlasApp> {
-    let dataset = generate(
-        &DemoParams {
-            scale: Scale::Township,
-            seed: 1,
-            as_of: Timestamp::parse("2026-11-01").unwrap(),
-        },
-        &|_, _| {},
-    )
-    .unwrap();
-    let app = GridAtlasApp::with_document(
-        Document::new("demo.gpkg".into(), dataset),
-        FontStatus::Found("test".into()),
-    );
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .with_context_setup(|ctx| assert!(matches!(install_cjk_font(ctx), FontStatus::Found(_))))
-        .build_ui_state(|ui, app: &mut GridAtlasApp| app.root_ui(ui), app);
-    h.run_steps(3);
-    h
-}
-
-fn click_map(h: &mut Harness<'static, GridAtlasApp>, pos: egui::Pos2) {
-    h.event(Event::PointerMoved(pos));
-    h.run_steps(1);
-    for pressed in [true, false] {
-        h.event(Event::PointerButton {
-            pos,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        h.run_steps(1);
-    }
-    h.run_steps(2);
-}
+use gridatlas::model::Level;
+use gridatlas::ui::HitKind;
 
 /// Focuses the text field labelled `label` and types into it (replacing its text).
 fn type_into(h: &mut Harness<'static, GridAtlasApp>, label: &str, text: &str) {
@@ -65,8 +29,8 @@ fn selection(h: &Harness<'static, GridAtlasApp>) -> Option<HitKind> {
 
 #[test]
 fn click_a_unit_then_walk_up_the_breadcrumb() {
-    let mut h = harness();
-    click_map(&mut h, pos2(640.0, 470.0));
+    let mut h = common::harness();
+    common::click_at(&mut h, pos2(640.0, 470.0));
     let Some(HitKind::Unit(i)) = selection(&h) else {
         panic!("a click on the map selects a unit: {:?}", selection(&h))
     };
@@ -127,7 +91,7 @@ fn d_index(h: &Harness<'static, GridAtlasApp>, code: &str) -> usize {
 
 #[test]
 fn search_by_name_and_by_household_code_zooms_to_the_result() {
-    let mut h = harness();
+    let mut h = common::harness();
     let (grid_name, household_code) = {
         let d = &h.state().workspace().unwrap().doc.dataset;
         (
@@ -189,7 +153,7 @@ fn basemap_chooser_applies_a_file_and_refuses_a_bad_one() {
     )
     .unwrap();
     drop(conn);
-    let mut h = harness();
+    let mut h = common::harness();
     h.get_by_label("底图").click();
     h.run_steps(2);
     h.get_by_label("MBTiles 文件").click();
@@ -225,7 +189,7 @@ fn basemap_chooser_applies_a_file_and_refuses_a_bad_one() {
 
 #[test]
 fn palette_lists_commands_with_shortcuts_and_runs_them() {
-    let mut h = harness();
+    let mut h = common::harness();
     let zoom = h.state().workspace().unwrap().memory.zoom();
     h.key_combination_modifiers(Modifiers::COMMAND, &[Key::K]);
     h.run_steps(2);
@@ -249,7 +213,7 @@ fn palette_lists_commands_with_shortcuts_and_runs_them() {
 
 #[test]
 fn hovering_a_unit_shows_what_it_is() {
-    let mut h = harness();
+    let mut h = common::harness();
     h.event(Event::PointerMoved(pos2(640.0, 470.0)));
     h.run_steps(3);
     let Some(HitKind::Unit(i)) = h.state().workspace().unwrap().hovered else {

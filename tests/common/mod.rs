@@ -1,0 +1,58 @@
+//! Shared by the integration tests: the fixed demo data and a harness of the real window.
+#![allow(dead_code)] // each test crate uses a different part
+
+use egui::{Event, Modifiers, PointerButton, Pos2};
+use egui_kittest::Harness;
+use gridatlas::app::{Document, GridAtlasApp};
+use gridatlas::demo::{DemoParams, Scale, generate};
+use gridatlas::model::{Dataset, Timestamp};
+use gridatlas::ui::{FontStatus, install_cjk_font};
+
+/// The township-scale demo, as of a fixed date.
+pub fn township(seed: u64) -> Dataset {
+    generate(
+        &DemoParams {
+            scale: Scale::Township,
+            seed,
+            as_of: Timestamp::parse("2026-11-01").unwrap(),
+        },
+        &|_, _| {},
+    )
+    .unwrap()
+}
+
+/// The window on the township demo (seed 1), with the system CJK font, as a desktop would
+/// show it; any glyph that would be a box fails the test.
+pub fn harness() -> Harness<'static, GridAtlasApp> {
+    let app = GridAtlasApp::with_document(
+        Document::new("demo.gpkg".into(), township(1)),
+        FontStatus::Found("test".into()),
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_context_setup(|ctx| {
+            assert!(
+                matches!(install_cjk_font(ctx), FontStatus::Found(_)),
+                "install fonts-noto-cjk (see .ci/run)"
+            )
+        })
+        .build_ui_state(|ui, app: &mut GridAtlasApp| app.root_ui(ui), app);
+    h.run_steps(3);
+    h
+}
+
+/// A primary click on the map at `pos`, as pointer events.
+pub fn click_at(h: &mut Harness<'static, GridAtlasApp>, pos: Pos2) {
+    h.event(Event::PointerMoved(pos));
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        h.run_steps(1);
+    }
+    h.run_steps(2);
+}
