@@ -49,6 +49,21 @@ pub enum Command {
     Info { file: PathBuf },
     /// Verify the invariants; prints each violation and exits non-zero if there is any.
     Check { file: PathBuf },
+    /// Case indicators (domain doc definitions) for every unit of a level over [from, to): a JSON
+    /// array of {unit_id, code, name, due, closure_rate, on_time_rate, rework_rate, overdue,
+    /// mean_handling_hours}; rates are null when their denominator is zero.
+    Stats {
+        file: PathBuf,
+        /// Start of the period (inclusive), a date or an ISO 8601 UTC time.
+        #[arg(long)]
+        from: String,
+        /// End of the period (exclusive).
+        #[arg(long)]
+        to: String,
+        /// 1 county, 2 township, 3 village, 4 grid, 5 micro-grid.
+        #[arg(long, default_value_t = 2)]
+        level: i64,
+    },
     /// Recompute the micro-grid of every household and case and store it (one transaction).
     Assign { file: PathBuf },
     /// Benchmarks (release build), printing JSON.
@@ -178,6 +193,28 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
                 value["written"] = json!(path.display().to_string());
             }
             println!("{}", serde_json::to_string_pretty(&value)?);
+            Ok(0)
+        }
+        Command::Stats {
+            file,
+            from,
+            to,
+            level,
+        } => {
+            let from = Timestamp::parse(&from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+            let to = Timestamp::parse(&to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+            if to <= from {
+                anyhow::bail!(
+                    "--to ({}) must be after --from ({})",
+                    to.to_iso(),
+                    from.to_iso()
+                );
+            }
+            let level = crate::model::Level::from_number(level)
+                .ok_or_else(|| anyhow::anyhow!("--level: {level} is not 1–5"))?;
+            let d = store::load(&file)?;
+            let rows = crate::stats::unit_indicators(&d, level, from, to);
+            println!("{}", serde_json::to_string_pretty(&rows)?);
             Ok(0)
         }
         Command::Assign { file } => {

@@ -166,6 +166,21 @@ fn county_demo_has_the_real_liuyang_figures_and_holds_every_invariant() {
 }
 
 #[test]
+fn every_seed_gives_a_valid_county() {
+    // Seed 2 once overflowed the household counts; a few seeds, generation and invariants.
+    for seed in [2, 17] {
+        let d = generate(&params(Scale::County, seed), &|_, _| {}).unwrap();
+        assert_eq!(d.households.len(), 420_000, "seed {seed}");
+        let report = check(&d);
+        assert!(
+            report.ok,
+            "seed {seed}: {:?}",
+            report.violations.iter().take(3).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
 fn check_finds_what_is_wrong() {
     let good = township(2);
     // A household handed to another micro-grid without moving it.

@@ -3,7 +3,9 @@
 //! here.
 
 mod deadline;
+mod indicators;
 mod workflow;
 
 pub use deadline::{due_at, handling_window_hours};
+pub use indicators::{CaseHistoryFlags, IndicatorSums, Indicators, history_flags};
 pub use workflow::{WorkflowError, allowed_transitions, check_escalation, check_transition};

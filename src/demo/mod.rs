@@ -118,9 +118,15 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
             _ => rng.random_range(0.4..0.8),
         })
         .collect();
+    // Streets hold about 35 %, the rest 65 %; then normalise exactly, so that the counts below
+    // (floors of the shares) never add up to more than the total.
     let rural: f64 = shares[STREETS..].iter().sum();
     for s in &mut shares[STREETS..] {
         *s *= 0.65 / rural;
+    }
+    let all: f64 = shares.iter().sum();
+    for s in &mut shares {
+        *s /= all;
     }
     let (selected, county_geometry_m): (Vec<usize>, _) = match params.scale {
         Scale::County => ((0..TOWNSHIPS).collect(), county_m.clone()),
@@ -136,7 +142,8 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
     if params.scale == Scale::Township {
         counts[0] = total;
     } else if let Some(last) = counts.last_mut() {
-        *last += total - sum;
+        // Floors of shares summing to 1 add up to at most `total`.
+        *last += total.saturating_sub(sum);
     }
 
     progress(0.05, "村（社区）、网格、微网格");
