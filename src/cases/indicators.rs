@@ -8,6 +8,7 @@
 //! - 超期 overdue: `accepted_at` set, not `rejected`, `due_at` < to, `closed_at` unset or ≥ to;
 //! - 平均处置时长 mean handling time: mean of `closed_at` − `accepted_at`, in hours, over cases with
 //!   `closed_at` in [from, to).
+//!
 //! A rate whose denominator is zero is `None` (null), never 0 or 100 %.
 
 use std::collections::HashMap;
