@@ -8,6 +8,17 @@ use gridatlas::model::{
     DatasetMeta, Level, Timestamp, Unit, UnitId,
 };
 
+/// (accepted, due, closed, final status, statuses passed through after acceptance).
+type PlannedCase = (
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+    CaseStatus,
+    &'static [CaseStatus],
+);
+/// due, closure, on time, rework, overdue, mean handling hours.
+type SqlRow = (i64, Option<f64>, Option<f64>, Option<f64>, i64, Option<f64>);
+
 fn square(x0: f64, y0: f64, s: f64) -> MultiPolygon<f64> {
     MultiPolygon::new(vec![Polygon::new(
         LineString::from(vec![
@@ -77,13 +88,7 @@ fn fixture() -> Dataset {
     let mut cases = Vec::new();
     let mut events = Vec::new();
     // (accepted, due, closed, final status, statuses passed through after accepted)
-    let plan: [(
-        Option<&str>,
-        Option<&str>,
-        Option<&str>,
-        CaseStatus,
-        &[CaseStatus],
-    ); 7] = {
+    let plan: [PlannedCase; 7] = {
         use CaseStatus::*;
         [
             // c1: due in May, closed on time, one pass through responded.
@@ -289,10 +294,7 @@ fn county_demo_agrees_with_plain_sql() {
     let conn = rusqlite::Connection::open(&file).unwrap();
     let sql = include_str!("../docs/indicators.sql");
     let mut stmt = conn.prepare(sql).unwrap();
-    let from_sql: std::collections::HashMap<
-        String,
-        (i64, Option<f64>, Option<f64>, Option<f64>, i64, Option<f64>),
-    > = stmt
+    let from_sql: std::collections::HashMap<String, SqlRow> = stmt
         .query_map(rusqlite::named_params! {":from": from, ":to": to}, |r| {
             Ok((
                 r.get::<_, String>(0)?,
