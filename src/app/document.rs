@@ -13,6 +13,8 @@ pub struct Document {
     pub index: SpatialIndex,
     pub stats: Stats,
     pub totals: Totals,
+    /// Indices into `Dataset::case_events` per case, in time order.
+    pub events_by_case: std::collections::HashMap<crate::model::CaseId, Vec<usize>>,
 }
 
 /// Headline figures for the side panel.
@@ -45,7 +47,16 @@ impl Document {
             },
             || MapGeometry::new(&dataset),
         );
+        let mut events_by_case: std::collections::HashMap<crate::model::CaseId, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, e) in dataset.case_events.iter().enumerate() {
+            events_by_case.entry(e.case_id).or_default().push(i);
+        }
+        for list in events_by_case.values_mut() {
+            list.sort_by_key(|&i| (dataset.case_events[i].at, dataset.case_events[i].id));
+        }
         Document {
+            events_by_case,
             geometry: shapes,
             index,
             stats,

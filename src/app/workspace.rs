@@ -9,13 +9,14 @@ use walkers::{Map, MapMemory, Tiles, lon_lat};
 
 use crate::app::Document;
 use crate::map::{
-    Basemap, Choropleth, HOUSEHOLDS_ZOOM, HazardLayer, HouseholdsLayer, Indicator, ScreenTransform,
-    UnitsLayer, choropleth, level_for_zoom, lon_lat_to_mercator, make_tiles, mercator_to_lon_lat,
+    Basemap, CasesLayer, Choropleth, HOUSEHOLDS_ZOOM, HazardLayer, HouseholdsLayer, Indicator,
+    ScreenTransform, UnitsLayer, choropleth, level_for_zoom, lon_lat_to_mercator, make_tiles,
+    mercator_to_lon_lat,
 };
 use crate::model::{Level, Tag, UnitId};
 use crate::ui::{
-    Command, HazardMode, HazardTool, HitKind, InspectorAction, Lang, SearchHit, Selection, Strings,
-    hazard_panel_ui, inspector_ui, search,
+    Command, HazardMode, HazardTool, HitKind, InspectorAction, InspectorContext, Lang, SearchHit,
+    Selection, Strings, hazard_panel_ui, inspector_ui, search,
 };
 
 /// Tiles of the current basemap, or why there are none.
@@ -42,6 +43,9 @@ pub struct Workspace {
     pub palette_filter: String,
     pub basemap: BasemapState,
     pub show_about: bool,
+    /// Case pins on the map (open and overdue), and closed ones too.
+    pub show_cases: bool,
+    pub show_closed_cases: bool,
     pub cursor: Option<Coord<f64>>,
     /// A normalized Web Mercator box to show as soon as the map's size is known.
     pending_fit: Option<[f64; 4]>,
@@ -80,6 +84,8 @@ impl Workspace {
                 draft: Basemap::None,
             },
             show_about: false,
+            show_cases: true,
+            show_closed_cases: false,
             cursor: None,
             pending_fit,
             unit_slot,
@@ -107,9 +113,12 @@ impl Workspace {
                 let u = &self.doc.dataset.units[i];
                 self.doc.geometry.find(u.level, u.id).map(|g| g.bbox)
             }
-            HitKind::Household(i) => {
-                let h = &self.doc.dataset.households[i];
-                let m = lon_lat_to_mercator(h.location.x(), h.location.y());
+            HitKind::Household(i) | HitKind::Case(i) => {
+                let p = match selection {
+                    HitKind::Case(_) => self.doc.dataset.cases[i].location,
+                    _ => self.doc.dataset.households[i].location,
+                };
+                let m = lon_lat_to_mercator(p.x(), p.y());
                 // About 300 m around it, so its neighbours show too.
                 let d = 300.0 / 40_075_016.0;
                 Some([m[0] - d, m[1] - d, m[0] + d, m[1] + d])
@@ -165,6 +174,11 @@ impl Workspace {
         }
     }
 
+    /// The mapping between the map's screen area and the world as of the last frame.
+    pub fn map_transform(&self) -> ScreenTransform {
+        ScreenTransform::from_memory(&self.memory, lon_lat(113.7, 28.2), self.map_rect)
+    }
+
     /// The level the choropleth colours now.
     pub fn choropleth_level(&self) -> Level {
         self.indicator_level
@@ -197,6 +211,15 @@ impl Workspace {
     /// the finest level shown.
     fn pick(&self, t: &ScreenTransform, p: egui::Pos2) -> Option<Selection> {
         let at = t.to_lon_lat(p);
+        if self.show_cases
+            && let Some((i, metres)) = self.doc.index.nearest_case(at)
+            && metres * t.points_per_metre() <= 7.0
+            && crate::map::pin_style(&self.doc.dataset.cases[i], self.doc.dataset.meta.as_of)
+                .is_some()
+            && (self.show_closed_cases || self.doc.dataset.cases[i].status.is_open())
+        {
+            return Some(HitKind::Case(i));
+        }
         if self.memory.zoom() >= HOUSEHOLDS_ZOOM - 0.3
             && let Some(&(i, metres)) = self.doc.index.nearest_households(at, 1).first()
             && metres * t.points_per_metre() <= 6.0
@@ -255,9 +278,17 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| match ws.selection {
                     Some(sel) => {
-                        if let Some(InspectorAction::Show(next)) =
-                            inspector_ui(ui, &ws.doc.dataset, &ws.doc.stats, &ws.unit_slot, sel, s)
-                        {
+                        if let Some(InspectorAction::Show(next)) = inspector_ui(
+                            ui,
+                            &ws.doc.dataset,
+                            &InspectorContext {
+                                stats: &ws.doc.stats,
+                                unit_slot: &ws.unit_slot,
+                                events_by_case: &ws.doc.events_by_case,
+                            },
+                            sel,
+                            s,
+                        ) {
                             ws.show(next);
                         }
                     }
@@ -423,6 +454,14 @@ fn summary_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 ui.end_row();
             }
         });
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut ws.show_cases, s.show_cases);
+        ui.add_enabled(
+            ws.show_cases,
+            egui::Checkbox::new(&mut ws.show_closed_cases, s.show_closed_cases),
+        );
+    });
     ui.separator();
     indicator_ui(ui, ws, s);
     ui.separator();
@@ -602,6 +641,10 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 Some(HitKind::Unit(i)) => Some((d.units[i].level, d.units[i].id)),
                 _ => None,
             };
+            let selected_case = match ws.selection {
+                Some(HitKind::Case(i)) => Some(i),
+                _ => None,
+            };
             let selected_household = match ws.selection {
                 Some(HitKind::Household(i)) => Some(i),
                 _ => None,
@@ -618,6 +661,13 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                     selected: as_unit(ws.selection, &ws.doc.dataset),
                     hovered: as_unit(ws.hovered, &ws.doc.dataset),
                     households_suffix: s.households_suffix,
+                })
+                .with_plugin(CasesLayer {
+                    dataset: &ws.doc.dataset,
+                    index: &ws.doc.index,
+                    show_closed: ws.show_closed_cases,
+                    selected: selected_case,
+                    visible: ws.show_cases,
                 })
                 .with_plugin(HouseholdsLayer {
                     dataset: &ws.doc.dataset,
@@ -650,6 +700,15 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                             u.code,
                             s.households_suffix
                         )
+                    }
+                    HitKind::Case(i) => {
+                        let c = &ws.doc.dataset.cases[i];
+                        let overdue = if c.is_overdue_at(ws.doc.dataset.meta.as_of) {
+                            s.overdue_mark
+                        } else {
+                            ""
+                        };
+                        format!("{}\n{} · {}{overdue}", c.title, c.code, c.status.name_zh())
                     }
                     HitKind::Household(i) => {
                         let h = &ws.doc.dataset.households[i];

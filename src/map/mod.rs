@@ -1,6 +1,7 @@
 //! The map: walkers integration and the layers drawn on it.
 
 mod basemap;
+mod cases_layer;
 mod choropleth;
 mod hazard_layer;
 mod households_layer;
@@ -10,6 +11,7 @@ mod screen_transform;
 mod units_layer;
 
 pub use basemap::{Basemap, MbTilesSource, OSM_TEMPLATE, XyzSource, init_tls, make_tiles};
+pub use cases_layer::{CasesLayer, pin_style};
 pub use choropleth::{Choropleth, Indicator, NO_DATA, choropleth};
 pub use hazard_layer::HazardLayer;
 pub use households_layer::{HOUSEHOLDS_ZOOM, HouseholdsLayer, household_color, households_in_view};

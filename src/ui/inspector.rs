@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use egui::{Color32, RichText, Ui};
 
-use crate::model::{Dataset, Level, Tag, UnitId, mask_name, mask_phone};
+use crate::model::{
+    CATEGORIES, CaseAction, CaseId, Category, Dataset, Level, Tag, Timestamp, UnitId, mask_name,
+    mask_phone,
+};
 use crate::stats::{GridStandard, Stats};
 use crate::ui::Strings;
 use crate::ui::search::HitKind;
@@ -19,18 +22,154 @@ pub enum InspectorAction {
     Show(Selection),
 }
 
+/// What the inspector reads besides the dataset.
+pub struct InspectorContext<'a> {
+    pub stats: &'a Stats,
+    pub unit_slot: &'a HashMap<UnitId, usize>,
+    /// Indices into `Dataset::case_events` per case, in time order.
+    pub events_by_case: &'a HashMap<CaseId, Vec<usize>>,
+}
+
 pub fn inspector_ui(
     ui: &mut Ui,
     d: &Dataset,
-    stats: &Stats,
-    slot: &HashMap<UnitId, usize>,
+    cx: &InspectorContext,
     selection: Selection,
     s: &Strings,
 ) -> Option<InspectorAction> {
     match selection {
-        HitKind::Unit(i) => unit_ui(ui, d, stats, slot, i, s),
-        HitKind::Household(i) => household_ui(ui, d, slot, i, s),
+        HitKind::Unit(i) => unit_ui(ui, d, cx.stats, cx.unit_slot, i, s),
+        HitKind::Household(i) => household_ui(ui, d, cx.unit_slot, i, s),
+        HitKind::Case(i) => case_ui(ui, d, cx, i, s),
     }
+}
+
+fn case_ui(
+    ui: &mut Ui,
+    d: &Dataset,
+    cx: &InspectorContext,
+    i: usize,
+    s: &Strings,
+) -> Option<InspectorAction> {
+    let mut action = None;
+    let c = &d.cases[i];
+    let overdue = c.is_overdue_at(d.meta.as_of);
+    ui.heading(s.case_record);
+    ui.label(RichText::new(&c.title).strong());
+    let category = Category::find(c.category).map_or(String::new(), |k| {
+        let major = CATEGORIES
+            .iter()
+            .find(|m| m.major == c.category.major)
+            .map_or("", |m| m.name_zh);
+        format!("{major} / {} ({})", k.name_zh, c.category)
+    });
+    let time = |t: Option<Timestamp>| {
+        t.map_or("—".to_owned(), |t| {
+            t.to_iso()
+                .replace('T', " ")
+                .trim_end_matches('Z')
+                .to_owned()
+        })
+    };
+    egui::Grid::new("case")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label(s.code);
+            ui.monospace(&c.code);
+            ui.end_row();
+            ui.label(s.category);
+            ui.label(category);
+            ui.end_row();
+            ui.label(s.status);
+            let status = format!(
+                "{}{}",
+                c.status.name_zh(),
+                if overdue { s.overdue_mark } else { "" }
+            );
+            ui.colored_label(
+                if overdue {
+                    Color32::from_rgb(200, 40, 30)
+                } else {
+                    ui.visuals().text_color()
+                },
+                status,
+            );
+            ui.end_row();
+            ui.label(s.handling_level);
+            ui.label(s.level(c.level));
+            ui.end_row();
+            ui.label(s.reporter);
+            ui.label(&c.reporter);
+            ui.end_row();
+            ui.label(s.handler);
+            ui.label(
+                c.handler
+                    .and_then(|h| d.workers.iter().find(|w| w.id == h))
+                    .map_or("—".to_owned(), |w| {
+                        format!("{} {} {}", w.role.name_zh(), w.name, mask_phone(&w.phone))
+                    }),
+            );
+            ui.end_row();
+            for (label, t) in [
+                (s.reported_at, Some(c.reported_at)),
+                (s.accepted_at, c.accepted_at),
+                (s.due_at, c.due_at),
+                (s.closed_at, c.closed_at),
+            ] {
+                ui.label(label);
+                ui.label(time(t));
+                ui.end_row();
+            }
+            ui.label(s.level(Level::MicroGrid));
+            match c.unit.and_then(|u| cx.unit_slot.get(&u)) {
+                Some(&k) => {
+                    if ui.link(&d.units[k].name).clicked() {
+                        action = Some(InspectorAction::Show(HitKind::Unit(k)));
+                    }
+                }
+                None => {
+                    ui.label("—");
+                }
+            }
+            ui.end_row();
+        });
+    if !c.description.is_empty() {
+        ui.label(&c.description);
+    }
+    ui.separator();
+    ui.label(RichText::new(s.timeline).strong());
+    for &e in cx
+        .events_by_case
+        .get(&c.id)
+        .map_or(&[][..], |v| v.as_slice())
+    {
+        let e = &d.case_events[e];
+        let what = match e.action {
+            CaseAction::Transition => match e.from_status {
+                None => e.to_status.name_zh().to_owned(),
+                Some(from) => format!("{} → {}", from.name_zh(), e.to_status.name_zh()),
+            },
+            CaseAction::Escalate => format!("{} {}", s.escalated_to, s.level(e.to_level)),
+        };
+        let note = if e.note.is_empty() {
+            String::new()
+        } else {
+            format!("：{}", e.note)
+        };
+        let line = format!("{}  {}  {}{note}", time(Some(e.at)), what, e.actor);
+        if e.is_rework() {
+            ui.colored_label(
+                Color32::from_rgb(200, 110, 0),
+                format!("{line}（{}）", s.rework),
+            );
+        } else if e.action == CaseAction::Escalate {
+            ui.colored_label(Color32::from_rgb(120, 60, 170), line);
+        } else {
+            ui.label(line);
+        }
+    }
+    action
 }
 
 fn unit_ui(

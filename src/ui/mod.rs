@@ -10,6 +10,6 @@ pub mod strings;
 pub use commands::Command;
 pub use fonts::{FontStatus, install_cjk_font};
 pub use hazard::{HazardMode, HazardTool, hazard_panel_ui};
-pub use inspector::{InspectorAction, Selection, inspector_ui};
+pub use inspector::{InspectorAction, InspectorContext, Selection, inspector_ui};
 pub use search::{HitKind, SearchHit, search};
 pub use strings::{Lang, Strings};

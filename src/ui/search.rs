@@ -6,6 +6,8 @@ use crate::model::{Dataset, mask_name};
 pub enum HitKind {
     Unit(usize),
     Household(usize),
+    /// Index into `Dataset::cases`.
+    Case(usize),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +47,21 @@ pub fn search(d: &Dataset, query: &str, limit: usize) -> Vec<SearchHit> {
     }
     hits.sort_by_key(|(rank, h)| (*rank, h.label.len()));
     let mut out: Vec<SearchHit> = hits.into_iter().map(|(_, h)| h).take(limit).collect();
+    // Case codes (SJ20260503000012).
+    if q.len() >= 4 && (q.starts_with("SJ") || q.starts_with("sj")) {
+        let upper = q.to_uppercase();
+        for (i, c) in d.cases.iter().enumerate() {
+            if c.code.starts_with(&upper) {
+                out.push(SearchHit {
+                    kind: HitKind::Case(i),
+                    label: format!("{} {}", c.code, c.title),
+                });
+                if out.len() >= limit {
+                    return out;
+                }
+            }
+        }
+    }
     // Households need two characters (one would match most of the county).
     if out.len() < limit && q.chars().count() >= 2 {
         for (i, h) in d.households.iter().enumerate() {
