@@ -59,6 +59,33 @@ fn click_a_pin_and_read_the_timeline() {
 }
 
 #[test]
+fn a_hidden_closed_case_next_to_a_pin_does_not_steal_the_click() {
+    let mut d = common::township(1);
+    let open = d.cases.iter().position(|c| c.status.is_open()).unwrap();
+    let closed = d
+        .cases
+        .iter()
+        .position(|c| c.status == gridatlas::model::CaseStatus::Closed)
+        .unwrap();
+    // A few metres away: nearer to the click point below than the open case itself.
+    let p = d.cases[open].location;
+    d.cases[closed].location = geo_types::Point::new(p.x() + 0.00002, p.y());
+    let mut h = common::harness_with(d);
+    let at = {
+        let ws = h.state().workspace().unwrap();
+        let c = ws.doc.dataset.cases[closed].location;
+        ws.map_transform()
+            .to_screen(lon_lat_to_mercator(c.x(), c.y()))
+    };
+    common::click_at(&mut h, at);
+    assert_eq!(
+        h.state().workspace().unwrap().selection,
+        Some(HitKind::Case(open)),
+        "the visible pin is picked"
+    );
+}
+
+#[test]
 fn search_a_case_by_code() {
     let mut h = common::harness();
     let (index, code) = {

@@ -211,14 +211,24 @@ impl Workspace {
     /// the finest level shown.
     fn pick(&self, t: &ScreenTransform, p: egui::Pos2) -> Option<Selection> {
         let at = t.to_lon_lat(p);
-        if self.show_cases
-            && let Some((i, metres)) = self.doc.index.nearest_case(at)
-            && metres * t.points_per_metre() <= 7.0
-            && crate::map::pin_style(&self.doc.dataset.cases[i], self.doc.dataset.meta.as_of)
-                .is_some()
-            && (self.show_closed_cases || self.doc.dataset.cases[i].status.is_open())
-        {
-            return Some(HitKind::Case(i));
+        // The nearest case that is drawn: closed ones are hidden unless asked for, and a hidden
+        // case next to a pin must not stand in its way.
+        if self.show_cases {
+            let d = &self.doc.dataset;
+            let shown = |i: &usize| {
+                let c = &d.cases[*i];
+                crate::map::pin_style(c, d.meta.as_of).is_some()
+                    && (self.show_closed_cases || c.status.is_open())
+            };
+            if let Some((i, _)) = self
+                .doc
+                .index
+                .cases_near(at, 7.0 / t.points_per_metre())
+                .into_iter()
+                .find(|(i, _)| shown(i))
+            {
+                return Some(HitKind::Case(i));
+            }
         }
         if self.memory.zoom() >= HOUSEHOLDS_ZOOM - 0.3
             && let Some(&(i, metres)) = self.doc.index.nearest_households(at, 1).first()

@@ -158,13 +158,14 @@ impl SpatialIndex {
         within(&self.cases, &self.frame, area)
     }
 
-    /// The case nearest to a lon/lat point, with its distance in metres.
-    pub fn nearest_case(&self, p: Coord<f64>) -> Option<(usize, f64)> {
+    /// Cases within `radius_m` of a lon/lat point, nearest first, with their distance in metres.
+    pub fn cases_near(&self, p: Coord<f64>, radius_m: f64) -> Vec<(usize, f64)> {
         let m = self.frame.forward(p);
         self.cases
             .nearest_neighbor_iter_with_distance_2(&[m.x, m.y])
-            .next()
             .map(|(e, d2)| (e.data as usize, d2.sqrt()))
+            .take_while(|(_, d)| *d <= radius_m)
+            .collect()
     }
 
     /// The `n` households nearest to a lon/lat point, with their distance in metres.

@@ -24,8 +24,13 @@ pub fn township(seed: u64) -> Dataset {
 /// The window on the township demo (seed 1), with the system CJK font, as a desktop would
 /// show it; any glyph that would be a box fails the test.
 pub fn harness() -> Harness<'static, GridAtlasApp> {
+    harness_with(township(1))
+}
+
+/// The window on `dataset`.
+pub fn harness_with(dataset: Dataset) -> Harness<'static, GridAtlasApp> {
     let app = GridAtlasApp::with_document(
-        Document::new("demo.gpkg".into(), township(1)),
+        Document::new("demo.gpkg".into(), dataset),
         FontStatus::Found("test".into()),
     );
     let mut h = Harness::builder()
