@@ -209,6 +209,68 @@ fn xyz_tiles_come_from_a_server_and_a_failing_one_does_not_block() {
     );
 }
 
+/// A loopback server that answers 500 to its first `failures` requests, then the tile.
+fn serve_flaky(failures: usize, requests: usize) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let body = png([0, 120, 200]);
+        for (n, stream) in listener.incoming().take(requests).enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = [0u8; 2048];
+            let _ = stream.read(&mut buf);
+            let status = if n < failures { 500 } else { 200 };
+            let head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    port
+}
+
+#[test]
+fn a_failed_http_tile_is_asked_for_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = egui::Context::default();
+    gridatlas::map::init_tls();
+    let port = serve_flaky(3, 40);
+    let template = format!("http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png");
+    let cache = dir.path().join("cache");
+    let make = move || {
+        let options = walkers::HttpOptions {
+            cache: Some(cache.clone()),
+            ..Default::default()
+        };
+        Box::new(walkers::HttpTiles::with_options(
+            gridatlas::map::XyzSource::new(&template, "t"),
+            options,
+            ctx.clone(),
+        )) as Box<dyn Tiles + Send>
+    };
+    let mut tiles = gridatlas::map::RetryingTiles::new(make, Duration::from_millis(300));
+    let id = TileId {
+        x: 3,
+        y: 2,
+        zoom: 3,
+    };
+    let whole = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
+    let started = Instant::now();
+    let mut arrived = false;
+    while started.elapsed() < Duration::from_secs(10) {
+        if tiles.at(id).is_some_and(|p| p.uv == whole) {
+            arrived = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(arrived, "the tile arrives once the server recovers");
+    assert!(tiles.retries >= 1, "it took a retry");
+}
+
 #[test]
 fn pmtiles_file_serves_raster_tiles() {
     let dir = tempfile::tempdir().unwrap();

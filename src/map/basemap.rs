@@ -116,14 +116,20 @@ pub fn make_tiles(
     let http = |template: String, attribution: &str| -> Box<dyn Tiles + Send> {
         // Any caller, not only the window, may create HTTP tiles: the client needs the provider.
         init_tls();
-        let options = HttpOptions {
-            cache: Some(cache.to_owned()),
-            ..Default::default()
-        };
-        Box::new(HttpTiles::with_options(
-            XyzSource::new(&template, attribution),
-            options,
-            ctx.clone(),
+        let (cache, ctx, attribution) = (cache.to_owned(), ctx.clone(), attribution.to_owned());
+        Box::new(RetryingTiles::new(
+            move || {
+                let options = HttpOptions {
+                    cache: Some(cache.clone()),
+                    ..Default::default()
+                };
+                Box::new(HttpTiles::with_options(
+                    XyzSource::new(&template, &attribution),
+                    options,
+                    ctx.clone(),
+                )) as Box<dyn Tiles + Send>
+            },
+            HTTP_RETRY_AFTER,
         ))
     };
     Ok(match choice {
@@ -165,6 +171,74 @@ pub fn make_tiles(
             Some(Box::new(PmTiles::new(path, ctx.clone())))
         }
     })
+}
+
+/// How long a tile may stay missing before the HTTP source asks again.
+pub const HTTP_RETRY_AFTER: Duration = Duration::from_secs(20);
+
+/// Retries failed downloads, which walkers' `HttpTiles` does not do: it keeps an empty entry for
+/// a tile whose download failed and never asks for it again until that entry is evicted. When
+/// a tile shown on the map has stayed missing (only a parent standing in) for `retry_after`, the
+/// source is rebuilt; tiles already downloaded come back from its disk cache.
+pub struct RetryingTiles {
+    make: Box<dyn Fn() -> Box<dyn Tiles + Send> + Send>,
+    inner: Box<dyn Tiles + Send>,
+    missing_since: HashMap<TileId, Instant>,
+    last_rebuild: Instant,
+    retry_after: Duration,
+    /// How many times the source was rebuilt.
+    pub retries: u32,
+}
+
+impl RetryingTiles {
+    pub fn new(
+        make: impl Fn() -> Box<dyn Tiles + Send> + Send + 'static,
+        retry_after: Duration,
+    ) -> RetryingTiles {
+        let inner = make();
+        RetryingTiles {
+            make: Box::new(make),
+            inner,
+            missing_since: HashMap::new(),
+            last_rebuild: Instant::now(),
+            retry_after,
+            retries: 0,
+        }
+    }
+}
+
+impl Tiles for RetryingTiles {
+    fn at(&mut self, tile_id: TileId) -> Option<TilePiece> {
+        let piece = self.inner.at(tile_id);
+        // A parent standing in (a part of its uv) does not count as the tile having arrived.
+        let whole = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
+        if piece.as_ref().is_some_and(|p| p.uv == whole) {
+            self.missing_since.remove(&tile_id);
+        } else {
+            self.missing_since
+                .entry(tile_id)
+                .or_insert_with(Instant::now);
+        }
+        let stale = self
+            .missing_since
+            .values()
+            .any(|t| t.elapsed() >= self.retry_after);
+        if stale && self.last_rebuild.elapsed() >= self.retry_after {
+            self.inner = (self.make)();
+            self.last_rebuild = Instant::now();
+            self.missing_since.clear();
+            self.retries += 1;
+        }
+        piece
+    }
+
+    fn attribution(&self) -> Attribution {
+        self.inner.attribution()
+    }
+
+    fn tile_size(&self) -> u32 {
+        self.inner.tile_size()
+    }
 }
 
 /// Installs the TLS crypto provider once (walkers' HTTP client is built without one).

@@ -10,7 +10,10 @@ mod mercator;
 mod screen_transform;
 mod units_layer;
 
-pub use basemap::{Basemap, MbTilesSource, OSM_TEMPLATE, XyzSource, init_tls, make_tiles};
+pub use basemap::{
+    Basemap, HTTP_RETRY_AFTER, MbTilesSource, OSM_TEMPLATE, RetryingTiles, XyzSource, init_tls,
+    make_tiles,
+};
 pub use cases_layer::{CasesLayer, pin_style};
 pub use choropleth::{Choropleth, Indicator, NO_DATA, choropleth};
 pub use hazard_layer::HazardLayer;
