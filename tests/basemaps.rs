@@ -131,20 +131,21 @@ fn bad_files_are_refused_with_a_message() {
     assert!(err.contains("{z}"), "{err}");
 }
 
-/// A loopback tile server answering `requests` requests with `status` and a PNG, then stopping.
-fn serve(status: u16, requests: usize) -> u16 {
+/// A loopback tile server answering `requests` requests with a PNG and the status
+/// `status(n)` for the n-th request, then stopping.
+fn serve(status: impl Fn(usize) -> u16 + Send + 'static, requests: usize) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    listener.set_nonblocking(false).unwrap();
     std::thread::spawn(move || {
         let body = png([0, 120, 200]);
-        for stream in listener.incoming().take(requests) {
+        for (n, stream) in listener.incoming().take(requests).enumerate() {
             let Ok(mut stream) = stream else { continue };
             let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
             let mut buf = [0u8; 2048];
             let _ = stream.read(&mut buf);
             let head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 {} X\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                status(n),
                 body.len()
             );
             let _ = stream.write_all(head.as_bytes());
@@ -158,7 +159,7 @@ fn serve(status: u16, requests: usize) -> u16 {
 fn xyz_tiles_come_from_a_server_and_a_failing_one_does_not_block() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = egui::Context::default();
-    let port = serve(200, 16);
+    let port = serve(|_| 200, 16);
     let mut tiles = make_tiles(
         &Basemap::Xyz {
             template: format!("http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png"),
@@ -184,7 +185,7 @@ fn xyz_tiles_come_from_a_server_and_a_failing_one_does_not_block() {
     );
     assert_eq!(tiles.attribution().text, format!("http://127.0.0.1:{port}"));
 
-    let failing = serve(500, 16);
+    let failing = serve(|_| 500, 16);
     let mut tiles = make_tiles(
         &Basemap::Xyz {
             template: format!("http://127.0.0.1:{failing}/{{z}}/{{x}}/{{y}}.png"),
@@ -209,35 +210,13 @@ fn xyz_tiles_come_from_a_server_and_a_failing_one_does_not_block() {
     );
 }
 
-/// A loopback server that answers 500 to its first `failures` requests, then the tile.
-fn serve_flaky(failures: usize, requests: usize) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let body = png([0, 120, 200]);
-        for (n, stream) in listener.incoming().take(requests).enumerate() {
-            let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-            let mut buf = [0u8; 2048];
-            let _ = stream.read(&mut buf);
-            let status = if n < failures { 500 } else { 200 };
-            let head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
-        }
-    });
-    port
-}
-
 #[test]
 fn a_failed_http_tile_is_asked_for_again() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = egui::Context::default();
     gridatlas::map::init_tls();
-    let port = serve_flaky(3, 40);
+    // Fails three times, then recovers.
+    let port = serve(|n| if n < 3 { 500 } else { 200 }, 40);
     let template = format!("http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png");
     let cache = dir.path().join("cache");
     let make = move || {
