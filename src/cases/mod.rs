@@ -1,11 +1,20 @@
 //! The case workflow (GB/T 30428's seven stages): which transitions are allowed, deadlines by
-//! category and level, escalation. The only place these rules live; widgets and generators ask
-//! here.
+//! category and level, escalation, what operators do to a case, the list's filters and the
+//! history by day. The only place these rules live; widgets and generators ask here.
 
 mod deadline;
+mod filter;
 mod indicators;
+mod operations;
+mod timeline;
 mod workflow;
 
 pub use deadline::{due_at, handling_window_hours};
+pub use filter::{CaseFilter, SortKey, case_unit_chains, filter_cases, sort_cases};
 pub use indicators::{CaseHistoryFlags, IndicatorSums, Indicators, history_flags};
+pub use operations::{
+    CaseError, NewCase, Step, case_code, edit, eligible_handlers, escalate, report,
+    responsible_unit, transition,
+};
+pub use timeline::{CaseState, CaseTimeline};
 pub use workflow::{WorkflowError, allowed_transitions, check_escalation, check_transition};

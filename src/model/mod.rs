@@ -11,6 +11,7 @@ mod level;
 mod tag;
 mod timestamp;
 mod unit;
+mod unit_tree;
 mod worker;
 
 pub use case::{Case, CaseAction, CaseEvent, CaseStatus};
@@ -23,4 +24,5 @@ pub use level::Level;
 pub use tag::{Tag, TagParseError, TagSet};
 pub use timestamp::{Timestamp, TimestampError};
 pub use unit::Unit;
+pub use unit_tree::UnitTree;
 pub use worker::{Worker, WorkerRole};
