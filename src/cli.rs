@@ -44,6 +44,9 @@ pub enum Command {
         /// Replace the file if it exists.
         #[arg(long)]
         force: bool,
+        /// Number of cases instead of the scale's (20,000 for the county).
+        #[arg(long)]
+        cases: Option<usize>,
     },
     /// Counts per table, units per level, schema version.
     Info { file: PathBuf },
@@ -66,6 +69,19 @@ pub enum Command {
     },
     /// Recompute the micro-grid of every household and case and store it (one transaction).
     Assign { file: PathBuf },
+    /// Import cases from a CSV file as newly reported cases (columns: see README), each located
+    /// in its micro-grid; all rows or none.
+    ImportCases {
+        file: PathBuf,
+        #[arg(long)]
+        csv: PathBuf,
+        /// The datum of the CSV's coordinates.
+        #[arg(long, value_enum, default_value = "gcj02")]
+        datum: crate::store::CoordinateDatum,
+        /// Recorded as the actor of the report events.
+        #[arg(long, default_value = "导入")]
+        actor: String,
+    },
     /// Benchmarks (release build), printing JSON.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -85,6 +101,16 @@ pub enum BenchCommand {
         /// Colour the units by households (the choropleth path) rather than outlines only.
         #[arg(long)]
         choropleth: bool,
+    },
+    /// The case desk's frame time with the case list open: a filter change every frame, then
+    /// the time slider one day further every frame (without and with the heatmap).
+    Cases {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value = "1920x1080")]
+        size: String,
+        #[arg(long, default_value_t = 120)]
+        frames: usize,
     },
     /// Open a document as the window does: read every table, build every index and statistic.
     Open {
@@ -121,6 +147,7 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
             seed,
             as_of,
             force,
+            cases,
         } => {
             let as_of = Timestamp::parse(&as_of).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
             if out.exists() && !force {
@@ -129,7 +156,12 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
                     out.display()
                 );
             }
-            let params = DemoParams { scale, seed, as_of };
+            let params = DemoParams {
+                scale,
+                seed,
+                as_of,
+                cases,
+            };
             let started = Instant::now();
             let dataset = demo::generate(&params, &|_, _| {}).map_err(anyhow::Error::msg)?;
             let generate_ms = started.elapsed().as_millis();
@@ -276,12 +308,7 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
             frames,
             choropleth,
         }) => {
-            let (w, h) = size
-                .split_once('x')
-                .and_then(|(w, h)| {
-                    Some((w.trim().parse::<f32>().ok()?, h.trim().parse::<f32>().ok()?))
-                })
-                .ok_or_else(|| anyhow::anyhow!("--size: '{size}' is not WxH, e.g. 1920x1080"))?;
+            let (w, h) = parse_size(&size)?;
             let indicator = if choropleth {
                 crate::map::Indicator::Households
             } else {
@@ -290,6 +317,39 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
             let report = crate::app::run_frame_bench(&data, w, h, frames, indicator)
                 .map_err(anyhow::Error::msg)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(0)
+        }
+        Command::Bench(BenchCommand::Cases { data, size, frames }) => {
+            let (w, h) = parse_size(&size)?;
+            let report =
+                crate::app::run_cases_bench(&data, w, h, frames).map_err(anyhow::Error::msg)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(0)
+        }
+        Command::ImportCases {
+            file,
+            csv,
+            datum,
+            actor,
+        } => {
+            let started = Instant::now();
+            let mut dataset = store::load(&file)?;
+            let mut index = crate::index::SpatialIndex::build(&dataset);
+            let added =
+                crate::ledger::import_cases(&file, &mut dataset, &mut index, &csv, datum, &actor)?;
+            let outside = added
+                .iter()
+                .filter(|&&i| dataset.cases[i].unit.is_none())
+                .count();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "file": file.display().to_string(),
+                    "imported": added.len(),
+                    "outside_any_micro_grid": outside,
+                    "elapsed_ms": started.elapsed().as_millis(),
+                }))?
+            );
             Ok(0)
         }
         Command::Bench(BenchCommand::Open { file, runs }) => {
@@ -315,4 +375,10 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
             Ok(if report.ok { 0 } else { 1 })
         }
     }
+}
+
+fn parse_size(size: &str) -> anyhow::Result<(f32, f32)> {
+    size.split_once('x')
+        .and_then(|(w, h)| Some((w.trim().parse::<f32>().ok()?, h.trim().parse::<f32>().ok()?)))
+        .ok_or_else(|| anyhow::anyhow!("--size: '{size}' is not WxH, e.g. 1920x1080"))
 }

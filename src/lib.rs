@@ -11,6 +11,7 @@ pub mod cli;
 pub mod demo;
 pub mod geom;
 pub mod index;
+pub mod ledger;
 pub mod map;
 pub mod model;
 pub mod stats;

@@ -13,6 +13,7 @@ fn params(scale: Scale, seed: u64) -> DemoParams {
         scale,
         seed,
         as_of: Timestamp::parse("2026-11-01").unwrap(),
+        cases: None,
     }
 }
 

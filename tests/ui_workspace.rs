@@ -12,16 +12,7 @@ use gridatlas::map::Basemap;
 use gridatlas::model::Level;
 use gridatlas::ui::HitKind;
 
-/// Focuses the text field labelled `label` and types into it (replacing its text).
-fn type_into(h: &mut Harness<'static, GridAtlasApp>, label: &str, text: &str) {
-    h.get_by_role_and_label(Role::TextInput, label).focus();
-    h.run_steps(1);
-    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::A]);
-    h.run_steps(1);
-    h.get_by_role_and_label(Role::TextInput, label)
-        .type_text(text);
-    h.run_steps(2);
-}
+use common::type_into;
 
 fn selection(h: &Harness<'static, GridAtlasApp>) -> Option<HitKind> {
     h.state().workspace().unwrap().selection

@@ -49,6 +49,38 @@ fn busiest(d: &Dataset, doc: &Document, level: Level) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// One frame of the real window code, headless: `root_ui` plus tessellation. Returns the CPU
+/// time in ms, the clipped primitives and the mesh vertices.
+pub(crate) fn headless_frame(
+    ctx: &egui::Context,
+    app: &mut GridAtlasApp,
+    clock: &mut f64,
+    size: egui::Vec2,
+) -> (f64, usize, usize) {
+    *clock += 1.0 / 60.0;
+    let input = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, size)),
+        time: Some(*clock),
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let out = ctx.run_ui(input, |ui| app.root_ui(ui));
+    let prims = ctx.tessellate(out.shapes, out.pixels_per_point);
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    let vertices = prims
+        .iter()
+        .map(|p| match &p.primitive {
+            egui::epaint::Primitive::Mesh(m) => m.vertices.len(),
+            egui::epaint::Primitive::Callback(_) => 0,
+        })
+        .sum();
+    (ms, prims.len(), vertices)
+}
+
+pub(crate) fn percentile_of(sorted: &[f64], p: f64) -> f64 {
+    percentile(sorted, p)
+}
+
 pub fn run_frame_bench(
     path: &Path,
     width: f32,
@@ -83,29 +115,9 @@ pub fn run_frame_bench(
     if let Some(ws) = app.workspace_mut() {
         ws.indicator = indicator;
     }
-    let input = |t: f64| egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(width, height),
-        )),
-        time: Some(t),
-        ..Default::default()
-    };
     let mut clock = 0.0;
-    let frame = |app: &mut GridAtlasApp, clock: &mut f64| -> (f64, usize, usize) {
-        *clock += 1.0 / 60.0;
-        let started = Instant::now();
-        let out = ctx.run_ui(input(*clock), |ui| app.root_ui(ui));
-        let prims = ctx.tessellate(out.shapes, out.pixels_per_point);
-        let ms = started.elapsed().as_secs_f64() * 1e3;
-        let vertices = prims
-            .iter()
-            .map(|p| match &p.primitive {
-                egui::epaint::Primitive::Mesh(m) => m.vertices.len(),
-                egui::epaint::Primitive::Callback(_) => 0,
-            })
-            .sum();
-        (ms, prims.len(), vertices)
+    let frame = |app: &mut GridAtlasApp, clock: &mut f64| {
+        headless_frame(&ctx, app, clock, egui::vec2(width, height))
     };
     // Warm up: font atlas, galley caches, the first fit.
     for _ in 0..10 {

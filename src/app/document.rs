@@ -1,8 +1,9 @@
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::index::SpatialIndex;
 use crate::map::MapGeometry;
-use crate::model::{Dataset, Level};
+use crate::model::{CaseId, Dataset, Level, Timestamp};
 use crate::stats::Stats;
 
 /// An open document: the data, plus what is derived from it for display.
@@ -14,7 +15,7 @@ pub struct Document {
     pub stats: Stats,
     pub totals: Totals,
     /// Indices into `Dataset::case_events` per case, in time order.
-    pub events_by_case: std::collections::HashMap<crate::model::CaseId, Vec<usize>>,
+    pub events_by_case: HashMap<CaseId, Vec<usize>>,
 }
 
 /// Headline figures for the side panel.
@@ -47,16 +48,8 @@ impl Document {
             },
             || MapGeometry::new(&dataset),
         );
-        let mut events_by_case: std::collections::HashMap<crate::model::CaseId, Vec<usize>> =
-            std::collections::HashMap::new();
-        for (i, e) in dataset.case_events.iter().enumerate() {
-            events_by_case.entry(e.case_id).or_default().push(i);
-        }
-        for list in events_by_case.values_mut() {
-            list.sort_by_key(|&i| (dataset.case_events[i].at, dataset.case_events[i].id));
-        }
         Document {
-            events_by_case,
+            events_by_case: events_by_case(&dataset),
             geometry: shapes,
             index,
             stats,
@@ -66,10 +59,32 @@ impl Document {
         }
     }
 
+    /// After cases or their history changed: the per-unit case counts (open, overdue at `now`),
+    /// the headline totals and the history index.
+    pub fn cases_changed(&mut self, now: Timestamp) {
+        let d = &self.dataset;
+        self.stats = Stats::compute(d, now);
+        self.totals.cases = d.cases.len();
+        self.totals.open_cases = d.cases.iter().filter(|c| c.status.is_open()).count();
+        self.events_by_case = events_by_case(d);
+    }
+
     pub fn county_name(&self) -> &str {
         self.dataset
             .units_of_level(Level::County)
             .next()
             .map_or("", |u| u.name.as_str())
     }
+}
+
+/// Indices into `Dataset::case_events` per case, in time order.
+fn events_by_case(d: &Dataset) -> HashMap<CaseId, Vec<usize>> {
+    let mut by_case: HashMap<CaseId, Vec<usize>> = HashMap::new();
+    for (i, e) in d.case_events.iter().enumerate() {
+        by_case.entry(e.case_id).or_default().push(i);
+    }
+    for list in by_case.values_mut() {
+        list.sort_by_key(|&i| (d.case_events[i].at, d.case_events[i].id));
+    }
+    by_case
 }

@@ -61,6 +61,7 @@ fn load(
                     scale: Scale::County,
                     seed: 1,
                     as_of: Timestamp::now().day_start(),
+                    cases: None,
                 };
                 let send = |f: f32, what: &str| {
                     let _ = tx.send(LoadEvent::Progress(f * 0.8, what.to_owned()));

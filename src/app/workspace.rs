@@ -7,13 +7,18 @@ use egui::{Color32, RichText, Ui};
 use geo_types::Coord;
 use walkers::{Map, MapMemory, Tiles, lon_lat};
 
-use crate::app::Document;
-use crate::map::{
-    Basemap, CasesLayer, Choropleth, HOUSEHOLDS_ZOOM, HazardLayer, HouseholdsLayer, Indicator,
-    ScreenTransform, UnitsLayer, choropleth, level_for_zoom, lon_lat_to_mercator, make_tiles,
-    mercator_to_lon_lat,
+use crate::app::case_panels::{
+    DraftAction, ListAction, case_actions_ui, case_list_ui, charts_ui, message_ui, new_case_window,
+    time_slider_ui, unit_indicators_ui,
 };
-use crate::model::{Level, Tag, UnitId};
+use crate::app::{CaseDesk, CaseDraft, CaseRequest, DeskMessage, Document};
+use crate::cases::Indicators;
+use crate::map::{
+    Basemap, CasesLayer, Choropleth, HOUSEHOLDS_ZOOM, HazardLayer, HeatmapLayer, HouseholdsLayer,
+    Indicator, ScreenTransform, UnitsLayer, choropleth, level_for_zoom, lon_lat_to_mercator,
+    make_tiles, mercator_to_lon_lat,
+};
+use crate::model::{CategoryCode, Level, Tag, Timestamp, UnitId};
 use crate::ui::{
     Command, HazardMode, HazardTool, HitKind, InspectorAction, InspectorContext, Lang, SearchHit,
     Selection, Strings, hazard_panel_ui, inspector_ui, search,
@@ -47,6 +52,16 @@ pub struct Workspace {
     pub show_cases: bool,
     pub show_closed_cases: bool,
     pub cursor: Option<Coord<f64>>,
+    /// The case list, time slider, drafts and steps.
+    pub desk: CaseDesk,
+    heat_texture: Option<egui::TextureHandle>,
+    /// Case indicators per unit of a level over a period, for the choropleth.
+    case_indicators: Option<(
+        Level,
+        (Timestamp, Timestamp),
+        u64,
+        HashMap<UnitId, Indicators>,
+    )>,
     /// A normalized Web Mercator box to show as soon as the map's size is known.
     pending_fit: Option<[f64; 4]>,
     unit_slot: HashMap<UnitId, usize>,
@@ -65,7 +80,12 @@ impl Workspace {
             .map(|(i, u)| (u.id, i))
             .collect();
         let pending_fit = doc.geometry.extent();
+        let mut desk = CaseDesk::new(&doc.dataset);
+        desk.refresh(&doc.dataset);
         Workspace {
+            desk,
+            heat_texture: None,
+            case_indicators: None,
             doc,
             memory: MapMemory::default(),
             hazard: HazardTool::default(),
@@ -151,6 +171,9 @@ impl Workspace {
                     self.palette_open = false;
                 } else if self.hazard.mode != HazardMode::Off {
                     self.hazard.cancel();
+                } else if self.desk.reporting || self.desk.draft.is_some() {
+                    self.desk.reporting = false;
+                    self.desk.draft = None;
                 } else {
                     self.selection = None;
                     self.search_hits.clear();
@@ -170,6 +193,13 @@ impl Workspace {
             }
             Command::HazardPolygon => self.hazard.start(HazardMode::Polygon),
             Command::HazardCircle => self.hazard.start(HazardMode::Circle),
+            Command::ReportCase => {
+                self.desk.reporting = !self.desk.reporting;
+                self.desk.draft = None;
+            }
+            Command::CaseList => self.desk.show_list = !self.desk.show_list,
+            Command::TimeSlider => self.desk.slider.enabled = !self.desk.slider.enabled,
+            Command::Charts => self.desk.show_charts = !self.desk.show_charts,
             Command::About => self.show_about = !self.show_about,
         }
     }
@@ -191,6 +221,21 @@ impl Workspace {
             .choropleth_cache
             .as_ref()
             .is_some_and(|c| c.indicator == self.indicator && c.level == level);
+        let period = self.desk.period();
+        let version = self.desk.version;
+        let cases_fresh = self
+            .case_indicators
+            .as_ref()
+            .is_some_and(|(l, p, v, _)| *l == level && *p == period && *v == version);
+        if self.indicator.is_case_indicator() && !cases_fresh {
+            let values =
+                crate::stats::unit_indicators(&self.doc.dataset, level, period.0, period.1)
+                    .into_iter()
+                    .map(|u| (UnitId(u.unit_id), u.indicators))
+                    .collect();
+            self.case_indicators = Some((level, period, version, values));
+        }
+        let fresh = fresh && (!self.indicator.is_case_indicator() || cases_fresh);
         if self.indicator == Indicator::None {
             self.choropleth_cache = None;
         } else if !fresh {
@@ -199,6 +244,7 @@ impl Workspace {
                 level,
                 self.doc.geometry.level(level),
                 &self.doc.stats,
+                self.case_indicators.as_ref().map(|c| &c.3),
             );
         }
     }
@@ -214,11 +260,11 @@ impl Workspace {
         // The nearest case that is drawn: closed ones are hidden unless asked for, and a hidden
         // case next to a pin must not stand in its way.
         if self.show_cases {
-            let d = &self.doc.dataset;
             let shown = |i: &usize| {
-                let c = &d.cases[*i];
-                crate::map::pin_style(c, d.meta.as_of).is_some()
-                    && (self.show_closed_cases || c.status.is_open())
+                self.desk
+                    .states
+                    .get(*i)
+                    .is_some_and(|st| crate::map::pin_style(*st, self.show_closed_cases).is_some())
             };
             if let Some((i, _)) = self
                 .doc
@@ -241,6 +287,122 @@ impl Workspace {
             .index
             .unit_at(&self.doc.dataset, level, at)
             .map(HitKind::Unit)
+    }
+
+    /// Runs a step on case `i` (file first) and reports the outcome in the desk.
+    pub fn apply_case_request(&mut self, i: usize, request: CaseRequest) {
+        let doc = &mut self.doc;
+        match self
+            .desk
+            .apply(&doc.path, &mut doc.dataset, &mut doc.index, i, request)
+        {
+            Ok(()) => {
+                let c = &doc.dataset.cases[i];
+                self.desk.message = Some(DeskMessage::Done(format!(
+                    "{} → {}",
+                    c.code,
+                    c.status.name_zh()
+                )));
+                self.cases_changed();
+            }
+            Err(e) => self.desk.message = Some(DeskMessage::Refused(e.to_string())),
+        }
+    }
+
+    /// Starts a new case at a map location (reporting mode).
+    pub fn start_case_at(&mut self, at: Coord<f64>) {
+        let unit = self.doc.index.micro_grid_at(at);
+        if unit.is_none() {
+            self.desk.message = Some(DeskMessage::Refused(
+                "该位置不在任何微网格内 / not inside any micro-grid".into(),
+            ));
+            return;
+        }
+        let category = self
+            .desk
+            .draft
+            .as_ref()
+            .map_or(CategoryCode { major: 6, minor: 2 }, |d| d.category);
+        self.desk.draft = Some(CaseDraft {
+            location: geo_types::Point(at),
+            unit,
+            category,
+            title: String::new(),
+            description: String::new(),
+            reporter: String::new(),
+        });
+    }
+
+    /// Reports the drafted case and selects it.
+    pub fn submit_case_draft(&mut self) {
+        let doc = &mut self.doc;
+        match self
+            .desk
+            .submit_draft(&doc.path, &mut doc.dataset, &mut doc.index)
+        {
+            Ok(i) => {
+                self.desk.message = Some(DeskMessage::Done(doc.dataset.cases[i].code.clone()));
+                self.selection = Some(HitKind::Case(i));
+                self.cases_changed();
+            }
+            Err(e) => self.desk.message = Some(DeskMessage::Refused(e.to_string())),
+        }
+    }
+
+    fn cases_changed(&mut self) {
+        self.doc.cases_changed(self.desk.now);
+        self.choropleth_cache = None;
+        self.desk.refresh(&self.doc.dataset);
+    }
+
+    /// Writes the listed cases to `<path>.csv` or `<path>.geojson`.
+    pub fn export_cases(&mut self, geojson: bool) {
+        let base = if self.desk.export_path.trim().is_empty() {
+            self.doc.path.with_file_name("cases-export")
+        } else {
+            std::path::PathBuf::from(self.desk.export_path.trim())
+        };
+        let path = base.with_extension(if geojson { "geojson" } else { "csv" });
+        let d = &self.doc.dataset;
+        let code_of: HashMap<UnitId, &str> =
+            d.units.iter().map(|u| (u.id, u.code.as_str())).collect();
+        let now = self.desk.view_time();
+        let rows: Vec<crate::store::CaseRow> = self
+            .desk
+            .list
+            .iter()
+            .map(|&i| {
+                let c = &d.cases[i];
+                crate::store::CaseRow::new(
+                    c,
+                    c.unit.and_then(|u| code_of.get(&u)).map(|s| s.to_string()),
+                    now,
+                )
+            })
+            .collect();
+        let result = if geojson {
+            crate::store::export_cases_geojson(&path, &rows)
+        } else {
+            crate::store::export_cases_csv(&path, &rows)
+        };
+        self.desk.message = Some(match result {
+            Ok(()) => DeskMessage::Done(format!("{} ({} )", path.display(), rows.len())),
+            Err(e) => DeskMessage::Refused(e.to_string()),
+        });
+    }
+
+    pub fn import_cases(&mut self) {
+        let doc = &mut self.doc;
+        match self
+            .desk
+            .import(&doc.path, &mut doc.dataset, &mut doc.index)
+        {
+            Ok(n) => {
+                self.desk.message = Some(DeskMessage::Done(format!("+{n}")));
+                self.cases_changed();
+            }
+            Err(e) => self.desk.message = Some(DeskMessage::Refused(e.to_string())),
+        }
     }
 
     fn set_basemap(&mut self, choice: Basemap, ctx: &egui::Context) {
@@ -273,6 +435,16 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
     egui::Panel::left("summary")
         .default_size(230.0)
         .show(ui, |ui| summary_ui(ui, ws, s));
+    ws.desk.refresh(&ws.doc.dataset);
+    if ws.desk.show_list || ws.desk.slider.enabled {
+        egui::Panel::bottom("case-desk")
+            .resizable(true)
+            .default_size(if ws.desk.show_list { 300.0 } else { 40.0 })
+            .show(ui, |ui| case_desk_ui(ui, ws, s));
+    }
+    if ws.desk.slider.enabled && ws.desk.slider.playing {
+        ui.ctx().request_repaint();
+    }
     if ws.hazard.mode != HazardMode::Off {
         if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             ws.hazard.finish_polygon(&ws.doc.dataset, &ws.doc.index);
@@ -286,6 +458,8 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
         egui::Panel::right("inspector")
             .exact_size(330.0)
             .show(ui, |ui| {
+                message_ui(ui, &ws.desk, s);
+                let mut request = None;
                 egui::ScrollArea::vertical().show(ui, |ui| match ws.selection {
                     Some(sel) => {
                         if let Some(InspectorAction::Show(next)) = inspector_ui(
@@ -301,15 +475,48 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                         ) {
                             ws.show(next);
                         }
+                        match sel {
+                            HitKind::Case(i) => {
+                                request = case_actions_ui(ui, &mut ws.desk, &ws.doc.dataset, i, s)
+                                    .map(|r| (i, r));
+                            }
+                            HitKind::Unit(u) => {
+                                let id = ws.doc.dataset.units[u].id;
+                                unit_indicators_ui(ui, &ws.desk, &ws.doc.dataset, id, s);
+                            }
+                            HitKind::Household(_) => {}
+                        }
                     }
                     None => {
                         ui.heading(s.inspector);
                         ui.label(s.nothing_selected);
                     }
                 });
+                if let Some((i, r)) = request {
+                    ws.apply_case_request(i, r);
+                }
             });
     }
     map_ui(ui, ws, s);
+    if let Some(draft) = ws.desk.draft.as_mut() {
+        let unit_name = draft
+            .unit
+            .and_then(|u| ws.unit_slot.get(&u))
+            .map(|&k| ws.doc.dataset.units[k].name.as_str());
+        match new_case_window(ui.ctx(), draft, unit_name, s) {
+            Some(DraftAction::Submit) => ws.submit_case_draft(),
+            Some(DraftAction::Cancel) => ws.desk.draft = None,
+            None => {}
+        }
+    }
+    if ws.desk.show_charts {
+        let mut open = true;
+        egui::Window::new(s.charts)
+            .open(&mut open)
+            .default_width(520.0)
+            .show(ui.ctx(), |ui| charts_ui(ui, &ws.desk, &ws.doc.dataset, s));
+        ws.desk.show_charts = open;
+    }
     palette_ui(ui, ws, lang);
     if ws.show_about {
         let mut open = true;
@@ -353,7 +560,20 @@ fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang, s: &Strings) {
                 ws.show(kind);
                 ws.search_hits.clear();
             }
-            ui.separator();
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button(s.switch_language).clicked() {
+                    ws.run(Command::ToggleLanguage, lang);
+                }
+                if ui.button(s.about).clicked() {
+                    ws.show_about = !ws.show_about;
+                }
+                if ui.button(format!("{} Ctrl+K", s.palette)).clicked() {
+                    ws.run(Command::CommandPalette, lang);
+                }
+            });
+        });
+        // The tools row: drawing a hazard zone, and the case desk.
+        ui.horizontal(|ui| {
             ui.label(s.hazard_zone);
             if ui
                 .selectable_label(ws.hazard.mode == HazardMode::Polygon, s.hazard_polygon)
@@ -378,17 +598,31 @@ fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang, s: &Strings) {
             if ws.hazard.mode != HazardMode::Off && ui.button(s.cancel).clicked() {
                 ws.hazard.cancel();
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button(s.switch_language).clicked() {
-                    ws.run(Command::ToggleLanguage, lang);
-                }
-                if ui.button(s.about).clicked() {
-                    ws.show_about = !ws.show_about;
-                }
-                if ui.button(format!("{} Ctrl+K", s.palette)).clicked() {
-                    ws.run(Command::CommandPalette, lang);
-                }
-            });
+            ui.separator();
+            if ui
+                .selectable_label(ws.desk.reporting, s.report_case)
+                .clicked()
+            {
+                ws.run(Command::ReportCase, lang);
+            }
+            if ws.desk.reporting {
+                ui.colored_label(Color32::from_rgb(30, 100, 210), s.report_case_hint);
+            }
+            if ui
+                .selectable_label(ws.desk.show_list, s.case_list)
+                .clicked()
+            {
+                ws.run(Command::CaseList, lang);
+            }
+            if ui
+                .selectable_label(ws.desk.slider.enabled, s.time_slider)
+                .clicked()
+            {
+                ws.run(Command::TimeSlider, lang);
+            }
+            if ui.selectable_label(ws.desk.show_charts, s.charts).clicked() {
+                ws.run(Command::Charts, lang);
+            }
         });
         if !ws.search_hits.is_empty()
             || (!ws.search_text.trim().is_empty() && ui.memory(|m| m.focused().is_some()))
@@ -472,6 +706,10 @@ fn summary_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
             egui::Checkbox::new(&mut ws.show_closed_cases, s.show_closed_cases),
         );
     });
+    ui.add_enabled(
+        ws.show_cases,
+        egui::Checkbox::new(&mut ws.desk.heatmap, s.heatmap),
+    );
     ui.separator();
     indicator_ui(ui, ws, s);
     ui.separator();
@@ -489,6 +727,11 @@ fn indicator_name(i: Indicator, s: &Strings) -> String {
         Indicator::Tag(_) => i.tag().map_or(String::new(), |t| t.name_zh().to_owned()),
         Indicator::OpenCases => s.open_cases.into(),
         Indicator::OverdueCases => s.overdue_cases.into(),
+        Indicator::ClosureRate => s.closure_rate.into(),
+        Indicator::OnTimeRate => s.on_time_rate.into(),
+        Indicator::ReworkRate => s.rework_rate.into(),
+        Indicator::PeriodOverdue => format!("{}（{}）", s.overdue_period, s.period),
+        Indicator::MeanHandlingHours => s.mean_handling.into(),
     }
 }
 
@@ -505,7 +748,15 @@ fn indicator_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
             .filter(|t| t.is_vulnerable() || t.is_special())
             .map(|t| Indicator::Tag(*t as u8)),
     );
-    options.extend([Indicator::OpenCases, Indicator::OverdueCases]);
+    options.extend([
+        Indicator::OpenCases,
+        Indicator::OverdueCases,
+        Indicator::ClosureRate,
+        Indicator::OnTimeRate,
+        Indicator::ReworkRate,
+        Indicator::PeriodOverdue,
+        Indicator::MeanHandlingHours,
+    ]);
     egui::ComboBox::from_label(s.indicator)
         .selected_text(indicator_name(ws.indicator, s))
         .show_ui(ui, |ui| {
@@ -523,6 +774,15 @@ fn indicator_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
             }
         });
     ws.refresh_choropleth();
+    if ws.indicator.is_case_indicator() {
+        let (from, to) = ws.desk.period();
+        ui.weak(format!(
+            "{} {} – {}",
+            s.period,
+            &from.to_iso()[..10],
+            &to.plus_seconds(-1).to_iso()[..10]
+        ));
+    }
     if let Some(c) = ws.choropleth() {
         ui.label(
             RichText::new(format!(
@@ -663,6 +923,13 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
             if let Some(tiles) = ws.basemap.tiles.as_deref_mut() {
                 map = map.with_layer(tiles, 1.0);
             }
+            let heatmap = (ws.desk.heatmap && ws.show_cases).then_some(HeatmapLayer {
+                dataset: &ws.doc.dataset,
+                index: &ws.doc.index,
+                states: &ws.desk.states,
+                show_closed: ws.show_closed_cases,
+                texture: &mut ws.heat_texture,
+            });
             let response = ui.add(
                 map.with_plugin(UnitsLayer {
                     geometry: &ws.doc.geometry,
@@ -672,12 +939,14 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                     hovered: as_unit(ws.hovered, &ws.doc.dataset),
                     households_suffix: s.households_suffix,
                 })
+                .with_plugin(OptionalPlugin(heatmap))
                 .with_plugin(CasesLayer {
                     dataset: &ws.doc.dataset,
                     index: &ws.doc.index,
+                    states: &ws.desk.states,
                     show_closed: ws.show_closed_cases,
                     selected: selected_case,
-                    visible: ws.show_cases,
+                    visible: ws.show_cases && !ws.desk.heatmap,
                 })
                 .with_plugin(HouseholdsLayer {
                     dataset: &ws.doc.dataset,
@@ -696,6 +965,19 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
             );
             let t = ScreenTransform::from_memory(&ws.memory, centre, rect);
             ws.cursor = response.hover_pos().map(|p| t.to_lon_lat(p));
+            if ws.desk.reporting && response.hovered() {
+                ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
+            }
+            if let Some(draft) = &ws.desk.draft {
+                let m = lon_lat_to_mercator(draft.location.x(), draft.location.y());
+                let p = t.to_screen(m);
+                ui.painter().circle(
+                    p,
+                    7.0,
+                    crate::map::OPEN_COLOR,
+                    egui::Stroke::new(2.0, Color32::from_rgb(255, 190, 0)),
+                );
+            }
             ws.hovered = response.hover_pos().and_then(|p| ws.pick(&t, p));
             if let Some(hovered) = ws.hovered {
                 let text = match hovered {
@@ -713,11 +995,12 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                     }
                     HitKind::Case(i) => {
                         let c = &ws.doc.dataset.cases[i];
-                        let overdue = if c.is_overdue_at(ws.doc.dataset.meta.as_of) {
-                            s.overdue_mark
-                        } else {
-                            ""
-                        };
+                        let overdue =
+                            if ws.desk.states.get(i) == Some(&crate::cases::CaseState::Overdue) {
+                                s.overdue_mark
+                            } else {
+                                ""
+                            };
                         format!("{}\n{} · {}{overdue}", c.title, c.code, c.status.name_zh())
                     }
                     HitKind::Household(i) => {
@@ -739,6 +1022,8 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 if ws.hazard.is_drawing() {
                     ws.hazard
                         .click(t.to_lon_lat(p), &ws.doc.dataset, &ws.doc.index);
+                } else if ws.desk.reporting {
+                    ws.start_case_at(t.to_lon_lat(p));
                 } else {
                     ws.selection = ws.pick(&t, p);
                 }
@@ -790,5 +1075,53 @@ fn palette_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
     if let Some(c) = run {
         ws.palette_open = false;
         ws.run(c, lang);
+    }
+}
+
+/// A walkers plugin that may be absent this frame.
+struct OptionalPlugin<P>(Option<P>);
+
+impl<P: walkers::Plugin> walkers::Plugin for OptionalPlugin<P> {
+    fn run(
+        self: Box<Self>,
+        ui: &mut Ui,
+        response: &egui::Response,
+        projector: &walkers::Projector,
+        memory: &MapMemory,
+    ) {
+        if let Some(p) = self.0 {
+            Box::new(p).run(ui, response, projector, memory);
+        }
+    }
+}
+
+/// The bottom panel: time slider and, when open, the case list.
+fn case_desk_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
+    time_slider_ui(ui, &mut ws.desk, s);
+    if !ws.desk.show_list {
+        return;
+    }
+    ui.separator();
+    let selected_unit = match ws.selection {
+        Some(HitKind::Unit(i)) => Some(ws.doc.dataset.units[i].id),
+        _ => None,
+    };
+    let selected_case = match ws.selection {
+        Some(HitKind::Case(i)) => Some(i),
+        _ => None,
+    };
+    match case_list_ui(
+        ui,
+        &mut ws.desk,
+        &ws.doc.dataset,
+        selected_unit,
+        selected_case,
+        s,
+    ) {
+        Some(ListAction::Show(i)) => ws.show(HitKind::Case(i)),
+        Some(ListAction::ExportCsv) => ws.export_cases(false),
+        Some(ListAction::ExportGeoJson) => ws.export_cases(true),
+        Some(ListAction::Import) => ws.import_cases(),
+        None => {}
     }
 }

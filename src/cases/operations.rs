@@ -286,11 +286,23 @@ mod tests {
             Err(CaseError::HandlerRequired)
         );
         assert_eq!(
-            transition(&c, CaseStatus::Dispatched, Some(WorkerId(6)), &[WorkerId(5)], &s),
+            transition(
+                &c,
+                CaseStatus::Dispatched,
+                Some(WorkerId(6)),
+                &[WorkerId(5)],
+                &s
+            ),
             Err(CaseError::HandlerNotEligible(6))
         );
-        let (c, e) =
-            transition(&c, CaseStatus::Dispatched, Some(WorkerId(5)), &[WorkerId(5)], &s).unwrap();
+        let (c, e) = transition(
+            &c,
+            CaseStatus::Dispatched,
+            Some(WorkerId(5)),
+            &[WorkerId(5)],
+            &s,
+        )
+        .unwrap();
         assert_eq!(c.handler, Some(WorkerId(5)));
         assert_eq!(e.from_status, Some(CaseStatus::Accepted));
         let (c, _) = transition(&c, CaseStatus::Handling, None, &[], &s).unwrap();
@@ -314,7 +326,13 @@ mod tests {
         let (c, _) = report(new_case(), CaseId(1), CaseEventId(1), "居民").unwrap();
         let t0 = c.reported_at;
         assert_eq!(
-            transition(&c, CaseStatus::Rejected, None, &[], &step("2026-05-04T00:00:00Z", " ", t0)),
+            transition(
+                &c,
+                CaseStatus::Rejected,
+                None,
+                &[],
+                &step("2026-05-04T00:00:00Z", " ", t0)
+            ),
             Err(CaseError::NoteRequired("不予立案 rejection"))
         );
         let (r, e) = transition(
@@ -328,11 +346,25 @@ mod tests {
         assert_eq!(e.note, "重复上报");
         assert!(escalate(&r, &step("2026-05-04T01:00:00Z", "x", t0)).is_err());
         assert!(matches!(
-            transition(&c, CaseStatus::Accepted, None, &[], &step("2026-05-03T19:00:00Z", "", t0)),
+            transition(
+                &c,
+                CaseStatus::Accepted,
+                None,
+                &[],
+                &step("2026-05-03T19:00:00Z", "", t0)
+            ),
             Err(CaseError::BeforeLastEvent { .. })
         ));
         assert_eq!(
-            report(NewCase { title: " ".into(), ..new_case() }, CaseId(2), CaseEventId(2), "x"),
+            report(
+                NewCase {
+                    title: " ".into(),
+                    ..new_case()
+                },
+                CaseId(2),
+                CaseEventId(2),
+                "x"
+            ),
             Err(CaseError::TitleRequired)
         );
     }
@@ -341,10 +373,19 @@ mod tests {
     fn escalation_restarts_the_clock_with_the_new_levels_window() {
         let (c, _) = report(new_case(), CaseId(1), CaseEventId(1), "居民").unwrap();
         let t0 = c.reported_at;
-        let (c, _) = transition(&c, CaseStatus::Accepted, None, &[], &step("2026-05-03T21:00:00Z", "", t0))
-            .unwrap();
+        let (c, _) = transition(
+            &c,
+            CaseStatus::Accepted,
+            None,
+            &[],
+            &step("2026-05-03T21:00:00Z", "", t0),
+        )
+        .unwrap();
         let (c, e) = escalate(&c, &step("2026-05-06T00:00:00Z", "本级无法解决", t0)).unwrap();
-        assert_eq!((c.level, e.from_level, e.to_level), (Level::Grid, Level::MicroGrid, Level::Grid));
+        assert_eq!(
+            (c.level, e.from_level, e.to_level),
+            (Level::Grid, Level::MicroGrid, Level::Grid)
+        );
         assert_eq!(e.action, CaseAction::Escalate);
         assert_eq!(c.due_at.unwrap().to_iso(), "2026-05-08T00:00:00Z");
         let (c, _) = escalate(&c, &step("2026-05-06T01:00:00Z", "上报村", t0)).unwrap();

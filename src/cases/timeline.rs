@@ -107,9 +107,14 @@ mod tests {
             last_event_at: ts("2026-05-01T10:00:00Z"),
             event_id: CaseEventId(id),
         };
-        let (c, e1) =
-            transition(&c, CaseStatus::Accepted, None, &[], &step("2026-05-01T12:00:00Z", 2))
-                .unwrap();
+        let (c, e1) = transition(
+            &c,
+            CaseStatus::Accepted,
+            None,
+            &[],
+            &step("2026-05-01T12:00:00Z", 2),
+        )
+        .unwrap();
         let d = Dataset {
             meta: DatasetMeta {
                 title: String::new(),
@@ -124,11 +129,26 @@ mod tests {
             case_events: vec![e1, e0],
         };
         let t = CaseTimeline::new(&d);
-        assert_eq!(t.state_at(&d, 0, ts("2026-05-01T09:59:59Z")), CaseState::Absent);
-        assert_eq!(t.status_at(0, ts("2026-05-01T11:00:00Z")), Some(CaseStatus::Reported));
-        assert_eq!(t.state_at(&d, 0, ts("2026-05-03T12:00:00Z")), CaseState::Open);
+        assert_eq!(
+            t.state_at(&d, 0, ts("2026-05-01T09:59:59Z")),
+            CaseState::Absent
+        );
+        assert_eq!(
+            t.status_at(0, ts("2026-05-01T11:00:00Z")),
+            Some(CaseStatus::Reported)
+        );
+        assert_eq!(
+            t.state_at(&d, 0, ts("2026-05-03T12:00:00Z")),
+            CaseState::Open
+        );
         // Due 2026-05-03T12:00 (48 h): overdue one second later, across the day boundary too.
-        assert_eq!(t.state_at(&d, 0, ts("2026-05-03T12:00:01Z")), CaseState::Overdue);
-        assert_eq!(t.state_at(&d, 0, ts("2026-05-04T00:00:00Z")), CaseState::Overdue);
+        assert_eq!(
+            t.state_at(&d, 0, ts("2026-05-03T12:00:01Z")),
+            CaseState::Overdue
+        );
+        assert_eq!(
+            t.state_at(&d, 0, ts("2026-05-04T00:00:00Z")),
+            CaseState::Overdue
+        );
     }
 }

@@ -44,6 +44,8 @@ pub struct DemoParams {
     pub seed: u64,
     /// "Now" for the demo: cases span the 180 days before it.
     pub as_of: Timestamp,
+    /// Overrides the scale's number of cases (benchmarks load 100,000).
+    pub cases: Option<usize>,
 }
 
 impl DemoParams {
@@ -55,6 +57,9 @@ impl DemoParams {
     }
 
     pub fn cases(&self) -> usize {
+        if let Some(n) = self.cases {
+            return n;
+        }
         match self.scale {
             Scale::County => 20_000,
             Scale::Township => 240,

@@ -93,6 +93,12 @@ impl SpatialIndex {
         }
     }
 
+    /// A case appended to `Dataset::cases` at index `i`.
+    pub fn insert_case(&mut self, i: usize, location: Coord<f64>) {
+        let m = self.frame.forward(location);
+        self.cases.insert(PointEntry::new([m.x, m.y], i as u32));
+    }
+
     /// After unit outlines changed: rebuild the envelope trees and the locator.
     pub fn rebuild_units(&mut self, d: &Dataset) {
         let (units, micro) = rayon::join(|| unit_boxes(d), || micro_locator(d));

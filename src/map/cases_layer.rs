@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use egui::{Align2, Color32, FontId, Stroke, Ui};
 use walkers::{MapMemory, Plugin, Projector};
 
+use crate::cases::CaseState;
 use crate::index::{Area, SpatialIndex};
 use crate::map::{ScreenTransform, lon_lat_to_mercator};
-use crate::model::{Case, CaseStatus, Dataset, Timestamp};
+use crate::model::Dataset;
 
 /// Above this many cases in view, pins are clustered.
 const CLUSTER_ABOVE: usize = 400;
@@ -21,19 +22,22 @@ pub const OPEN: Color32 = Color32::from_rgb(30, 100, 210);
 pub const OVERDUE: Color32 = Color32::from_rgb(215, 30, 30);
 pub const CLOSED: Color32 = Color32::from_rgb(150, 150, 150);
 
-/// How a case looks on the map at `now`, or `None` when it is not shown.
-pub fn pin_style(c: &Case, now: Timestamp) -> Option<(Color32, f32)> {
-    match c.status {
-        CaseStatus::Rejected => None,
-        CaseStatus::Closed => Some((CLOSED, 3.0)),
-        _ if c.is_overdue_at(now) => Some((OVERDUE, 6.5)),
-        _ => Some((OPEN, 5.0)),
+/// How a case in `state` looks on the map, or `None` when it is not shown.
+pub fn pin_style(state: CaseState, show_closed: bool) -> Option<(Color32, f32)> {
+    match state {
+        CaseState::Absent => None,
+        CaseState::Closed if !show_closed => None,
+        CaseState::Closed => Some((CLOSED, 3.0)),
+        CaseState::Overdue => Some((OVERDUE, 6.5)),
+        CaseState::Open => Some((OPEN, 5.0)),
     }
 }
 
 pub struct CasesLayer<'a> {
     pub dataset: &'a Dataset,
     pub index: &'a SpatialIndex,
+    /// Per case, its state at the view time after the list's filter (the case desk's).
+    pub states: &'a [CaseState],
     /// Show closed cases too (struck off, grey).
     pub show_closed: bool,
     pub selected: Option<usize>,
@@ -64,17 +68,13 @@ impl Plugin for CasesLayer<'_> {
             (a.x, b.y),
             (a.x, a.y),
         ]);
-        let now = self.dataset.meta.as_of;
         let visible: Vec<(usize, Color32, f32)> = self
             .index
             .cases_in(&Area::Polygon(geo_types::Polygon::new(ring, vec![])))
             .into_iter()
             .filter_map(|i| {
-                let c = &self.dataset.cases[i];
-                if c.status == CaseStatus::Closed && !self.show_closed {
-                    return None;
-                }
-                pin_style(c, now).map(|(color, r)| (i, color, r))
+                let state = self.states.get(i).copied()?;
+                pin_style(state, self.show_closed).map(|(color, r)| (i, color, r))
             })
             .collect();
         let painter = ui.painter().with_clip_rect(rect);

@@ -2,10 +2,14 @@
 //! quantile classes for counts, a diverging palette with fixed breaks for the deviation from the
 //! grid standard (so that "within tolerance" is always the neutral middle).
 
+use std::collections::HashMap;
+
 use egui::Color32;
 
+use crate::cases::Indicators;
+
 use crate::map::LevelGeometry;
-use crate::model::{Level, Tag};
+use crate::model::{Level, Tag, UnitId};
 use crate::stats::{GridStandard, Stats, UnitTotals};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -20,6 +24,12 @@ pub enum Indicator {
     Tag(u8),
     OpenCases,
     OverdueCases,
+    /// The case indicators of the domain doc over the case desk's period, per unit subtree.
+    ClosureRate,
+    OnTimeRate,
+    ReworkRate,
+    PeriodOverdue,
+    MeanHandlingHours,
 }
 
 impl Indicator {
@@ -36,7 +46,43 @@ impl Indicator {
             Indicator::Tag(i) => *t.tags.get(i as usize)? as f64,
             Indicator::OpenCases => t.open_cases as f64,
             Indicator::OverdueCases => t.overdue_cases as f64,
+            _ => return None,
         })
+    }
+
+    /// The value from a unit's case indicators, for the case-indicator variants.
+    pub fn case_value(self, i: &Indicators) -> Option<f64> {
+        match self {
+            Indicator::ClosureRate => i.closure_rate,
+            Indicator::OnTimeRate => i.on_time_rate,
+            Indicator::ReworkRate => i.rework_rate,
+            Indicator::PeriodOverdue => Some(i.overdue as f64),
+            Indicator::MeanHandlingHours => i.mean_handling_hours,
+            _ => None,
+        }
+    }
+
+    pub fn is_case_indicator(self) -> bool {
+        matches!(
+            self,
+            Indicator::ClosureRate
+                | Indicator::OnTimeRate
+                | Indicator::ReworkRate
+                | Indicator::PeriodOverdue
+                | Indicator::MeanHandlingHours
+        )
+    }
+
+    /// Rates where higher is better: coloured with the palette reversed, so red stays "bad".
+    fn higher_is_better(self) -> bool {
+        matches!(self, Indicator::ClosureRate | Indicator::OnTimeRate)
+    }
+
+    fn is_rate(self) -> bool {
+        matches!(
+            self,
+            Indicator::ClosureRate | Indicator::OnTimeRate | Indicator::ReworkRate
+        )
     }
 
     pub fn tag(self) -> Option<Tag> {
@@ -84,11 +130,18 @@ pub fn choropleth(
     level: Level,
     geometry: &LevelGeometry,
     stats: &Stats,
+    cases: Option<&HashMap<UnitId, Indicators>>,
 ) -> Option<Choropleth> {
     let values: Vec<Option<f64>> = geometry
         .units
         .iter()
-        .map(|u| stats.get(u.id).and_then(|t| indicator.value(t, level)))
+        .map(|u| {
+            if indicator.is_case_indicator() {
+                cases?.get(&u.id).and_then(|i| indicator.case_value(i))
+            } else {
+                stats.get(u.id).and_then(|t| indicator.value(t, level))
+            }
+        })
         .collect();
     if indicator == Indicator::None || values.iter().all(Option::is_none) {
         return None;
@@ -124,16 +177,36 @@ pub fn choropleth(
     let q = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
     let mut breaks: Vec<f64> = (1..5).map(|i| q(i as f64 / 5.0)).collect();
     breaks.dedup();
+    let palette = |class: usize| {
+        let class = class.min(4);
+        SEQUENTIAL[if indicator.higher_is_better() {
+            4 - class
+        } else {
+            class
+        }]
+    };
     let colors = values
         .iter()
-        .map(|v| v.map_or(NO_DATA, |v| SEQUENTIAL[class_of(v, &breaks).min(4)]))
+        .map(|v| v.map_or(NO_DATA, |v| palette(class_of(v, &breaks))))
         .collect();
     let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+    let fmt = |v: f64| {
+        if indicator.is_rate() {
+            format!("{:.1}%", v * 100.0)
+        } else if indicator == Indicator::MeanHandlingHours {
+            format!("{v:.1}")
+        } else {
+            format!("{v:.0}")
+        }
+    };
     let mut legend = Vec::new();
     let mut low = min;
     for (i, b) in breaks.iter().chain(std::iter::once(&max)).enumerate() {
-        legend.push((SEQUENTIAL[i.min(4)], format!("{low:.0} – {b:.0}")));
+        legend.push((palette(i), format!("{} – {}", fmt(low), fmt(*b))));
         low = *b;
+    }
+    if values.iter().any(Option::is_none) {
+        legend.push((NO_DATA, "—".into()));
     }
     Some(Choropleth {
         indicator,

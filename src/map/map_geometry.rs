@@ -215,6 +215,7 @@ mod tests {
                 scale: crate::demo::Scale::Township,
                 seed: 1,
                 as_of: crate::model::Timestamp(0),
+                cases: None,
             },
             &|_, _| {},
         )

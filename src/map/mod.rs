@@ -4,6 +4,7 @@ mod basemap;
 mod cases_layer;
 mod choropleth;
 mod hazard_layer;
+mod heatmap_layer;
 mod households_layer;
 mod map_geometry;
 mod mercator;
@@ -14,9 +15,12 @@ pub use basemap::{
     Basemap, HTTP_RETRY_AFTER, MbTilesSource, OSM_TEMPLATE, RetryingTiles, XyzSource, init_tls,
     make_tiles,
 };
-pub use cases_layer::{CasesLayer, pin_style};
+pub use cases_layer::{
+    CLOSED as CLOSED_COLOR, CasesLayer, OPEN as OPEN_COLOR, OVERDUE as OVERDUE_COLOR, pin_style,
+};
 pub use choropleth::{Choropleth, Indicator, NO_DATA, choropleth};
 pub use hazard_layer::HazardLayer;
+pub use heatmap_layer::{HeatmapLayer, density_image};
 pub use households_layer::{HOUSEHOLDS_ZOOM, HouseholdsLayer, household_color, households_in_view};
 pub use map_geometry::{LevelGeometry, MapGeometry, UnitGeom};
 pub use mercator::{lon_lat_to_mercator, mercator_to_lon_lat, world_pixels};

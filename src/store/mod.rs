@@ -1,6 +1,9 @@
 //! The document on disk: an OGC GeoPackage (SQLite) that QGIS and GDAL open directly.
 //! The only layer that knows rusqlite. Schema: see `schema.rs` and the README.
 
+mod case_export;
+mod case_import;
+mod case_ledger;
 mod error;
 mod export;
 mod file_header;
@@ -13,6 +16,11 @@ mod update;
 mod workload;
 mod write;
 
+pub use case_export::{CaseRow, export_cases_csv, export_cases_geojson};
+pub use case_import::{
+    CoordinateDatum, ImportError, ImportedCase, REQUIRED_COLUMNS, read_cases_csv,
+};
+pub use case_ledger::save_cases;
 pub use error::StoreError;
 pub use export::export_csv;
 pub use info::{FileInfo, read_info};

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use geo::BoundingRect;
 use rusqlite::{Connection, params};
 
-use crate::model::Dataset;
+use crate::model::{Case, CaseEvent, Dataset};
 use crate::store::error::SqliteContext;
 use crate::store::{StoreError, geometry, schema};
 
@@ -176,13 +176,30 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
             h.unit.map(|u| u.0)
         ])?;
     }
-    let mut stmt = conn.prepare(
-        "INSERT INTO cases (id, geom, code, category, title, description, status, level, reporter,
+    write_cases(conn, &d.cases, false)?;
+    write_case_events(conn, &d.case_events)?;
+    Ok(())
+}
+
+/// Inserts cases; with `replace`, a case with the same id is overwritten (operators' edits).
+pub(crate) fn write_cases(
+    conn: &Connection,
+    cases: &[Case],
+    replace: bool,
+) -> rusqlite::Result<()> {
+    let verb = if replace {
+        "INSERT OR REPLACE"
+    } else {
+        "INSERT"
+    };
+    let mut stmt = conn.prepare(&format!(
+        "{verb} INTO cases (id, geom, code, category, title, description, status, level, reporter,
            handler_id, reported_at, accepted_at, due_at, closed_at, unit_id)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
-    )?;
-    for c in &d.cases {
-        let blob = geometry::encode_point(c.location).map_err(to_sql_err)?;
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"
+    ))?;
+    for c in cases {
+        let blob = geometry::encode_point(c.location)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
         stmt.execute(params![
             c.id.0,
             blob,
@@ -201,11 +218,16 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
             c.unit.map(|u| u.0)
         ])?;
     }
+    Ok(())
+}
+
+/// Appends history entries (the history is never rewritten).
+pub(crate) fn write_case_events(conn: &Connection, events: &[CaseEvent]) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
         "INSERT INTO case_events (id, case_id, at, actor, action, from_status, to_status, from_level, to_level, note)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
     )?;
-    for e in &d.case_events {
+    for e in events {
         stmt.execute(params![
             e.id.0,
             e.case_id.0,

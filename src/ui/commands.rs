@@ -19,11 +19,15 @@ pub enum Command {
     ToggleLanguage,
     HazardPolygon,
     HazardCircle,
+    ReportCase,
+    CaseList,
+    TimeSlider,
+    Charts,
     About,
 }
 
 impl Command {
-    pub const ALL: [Command; 14] = [
+    pub const ALL: [Command; 18] = [
         Command::ZoomIn,
         Command::ZoomOut,
         Command::PanLeft,
@@ -37,6 +41,10 @@ impl Command {
         Command::ToggleLanguage,
         Command::HazardPolygon,
         Command::HazardCircle,
+        Command::ReportCase,
+        Command::CaseList,
+        Command::TimeSlider,
+        Command::Charts,
         Command::About,
     ];
 
@@ -57,6 +65,10 @@ impl Command {
             Command::FocusSearch => cmd(Key::F),
             Command::ToggleLanguage => cmd(Key::L),
             Command::HazardPolygon | Command::HazardCircle => None,
+            Command::ReportCase => cmd(Key::N),
+            Command::CaseList => cmd(Key::E),
+            Command::TimeSlider => cmd(Key::T),
+            Command::Charts => None,
             Command::About => key(Key::F1),
         }
     }

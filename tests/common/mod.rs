@@ -15,6 +15,7 @@ pub fn township(seed: u64) -> Dataset {
             scale: Scale::Township,
             seed,
             as_of: Timestamp::parse("2026-11-01").unwrap(),
+            cases: None,
         },
         &|_, _| {},
     )
@@ -60,4 +61,43 @@ pub fn click_at(h: &mut Harness<'static, GridAtlasApp>, pos: Pos2) {
         h.run_steps(1);
     }
     h.run_steps(2);
+}
+
+/// Focuses the text field labelled `label` and types into it (replacing its text).
+pub fn type_into(h: &mut Harness<'static, GridAtlasApp>, label: &str, text: &str) {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable;
+    let role = if h.query_by_role_and_label(Role::TextInput, label).is_some() {
+        Role::TextInput
+    } else {
+        Role::MultilineTextInput
+    };
+    h.get_by_role_and_label(role, label).focus();
+    h.run_steps(1);
+    h.key_combination_modifiers(Modifiers::COMMAND, &[egui::Key::A]);
+    h.run_steps(1);
+    h.get_by_role_and_label(role, label).type_text(text);
+    h.run_steps(2);
+}
+
+/// The township demo written to `dir/doc.gpkg`, and the window on that file (operators' steps
+/// are written to it).
+pub fn harness_on_file(
+    dir: &std::path::Path,
+) -> (Harness<'static, GridAtlasApp>, std::path::PathBuf) {
+    let path = dir.join("doc.gpkg");
+    gridatlas::store::create(&path, &township(1), false).unwrap();
+    let dataset = gridatlas::store::load(&path).unwrap();
+    let app = GridAtlasApp::with_document(
+        Document::new(path.clone(), dataset),
+        FontStatus::Found("test".into()),
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_context_setup(|ctx| {
+            install_cjk_font(ctx);
+        })
+        .build_ui_state(|ui, app: &mut GridAtlasApp| app.root_ui(ui), app);
+    h.run_steps(3);
+    (h, path)
 }

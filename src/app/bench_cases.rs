@@ -1,0 +1,147 @@
+//! `gridatlas bench cases`: the frame time of the case desk through the real window code,
+//! headless — the case list open at the county view, then (1) a filter change every frame
+//! (statuses, category, overdue only, a township's subtree, a date range, text), (2) the time
+//! slider moved one day every frame across the whole period, (3) the same with the heatmap.
+//! Each measured frame is one whose filter or day changed, so the list, the map states and the
+//! layers are all recomputed in it.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::app::bench_frame::{headless_frame, percentile_of};
+use crate::app::{Document, GridAtlasApp};
+use crate::model::{Level, Timestamp};
+use crate::ui::install_cjk_font;
+
+#[derive(Debug, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub frames: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
+    /// Cases listed after the last change (shows the filter really filtered).
+    pub listed_last: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CasesReport {
+    pub file: String,
+    pub size: String,
+    pub cases: usize,
+    pub case_events: usize,
+    pub load_ms: f64,
+    pub scenarios: Vec<Scenario>,
+}
+
+fn summarise(name: &str, mut times: Vec<f64>, listed_last: usize) -> Scenario {
+    times.sort_by(f64::total_cmp);
+    Scenario {
+        name: name.into(),
+        frames: times.len(),
+        p50_ms: percentile_of(&times, 0.5),
+        p95_ms: percentile_of(&times, 0.95),
+        max_ms: times.last().copied().unwrap_or(0.0),
+        listed_last,
+    }
+}
+
+pub fn run_cases_bench(
+    path: &Path,
+    width: f32,
+    height: f32,
+    frames: usize,
+) -> Result<CasesReport, String> {
+    let started = Instant::now();
+    let dataset = crate::store::load(path).map_err(|e| e.to_string())?;
+    let doc = Document::new(path.to_owned(), dataset);
+    let load_ms = started.elapsed().as_secs_f64() * 1e3;
+    let (cases, case_events) = (doc.dataset.cases.len(), doc.dataset.case_events.len());
+    let townships: Vec<_> = doc
+        .dataset
+        .units_of_level(Level::Township)
+        .map(|u| u.id)
+        .collect();
+    let ctx = egui::Context::default();
+    let font = install_cjk_font(&ctx);
+    let mut app = GridAtlasApp::with_document(doc, font);
+    let size = egui::vec2(width, height);
+    let mut clock = 0.0;
+    {
+        let ws = app.workspace_mut().ok_or("no workspace")?;
+        ws.desk.show_list = true;
+    }
+    for _ in 0..10 {
+        headless_frame(&ctx, &mut app, &mut clock, size);
+    }
+    let mut scenarios = Vec::new();
+
+    // 1. A filter change every frame.
+    let mut times = Vec::with_capacity(frames);
+    for f in 0..frames {
+        {
+            let ws = app.workspace_mut().ok_or("no workspace")?;
+            let desk = &mut ws.desk;
+            desk.filter = crate::cases::CaseFilter::default();
+            match f % 6 {
+                0 => desk.filter.statuses[6] = false,
+                1 => desk.filter.major = Some([1, 6, 10, 12][f / 6 % 4]),
+                2 => desk.filter.overdue_only = true,
+                3 => desk.filter.unit = townships.get(f / 6 % townships.len().max(1)).copied(),
+                4 => {
+                    let from = desk
+                        .now
+                        .plus_seconds(-((f as i64 % 90) + 30) * Timestamp::DAY);
+                    desk.filter.from = Some(from.day_start());
+                    desk.filter.to = Some(from.plus_seconds(14 * Timestamp::DAY).day_start());
+                }
+                _ => desk.filter.text = ["路灯", "纠纷", "SJ2026", "井盖"][f / 6 % 4].into(),
+            }
+        }
+        let (ms, _, _) = headless_frame(&ctx, &mut app, &mut clock, size);
+        times.push(ms);
+    }
+    let listed = app.workspace().map_or(0, |ws| ws.desk.list.len());
+    scenarios.push(summarise("filter change", times, listed));
+
+    // 2 and 3. The slider one day further every frame (wrapping over the period).
+    for heatmap in [false, true] {
+        {
+            let ws = app.workspace_mut().ok_or("no workspace")?;
+            ws.desk.filter = crate::cases::CaseFilter::default();
+            ws.desk.slider.enabled = true;
+            ws.desk.slider.day = 0;
+            ws.desk.heatmap = heatmap;
+        }
+        for _ in 0..3 {
+            headless_frame(&ctx, &mut app, &mut clock, size);
+        }
+        let mut times = Vec::with_capacity(frames);
+        for _ in 0..frames {
+            {
+                let ws = app.workspace_mut().ok_or("no workspace")?;
+                let s = &mut ws.desk.slider;
+                s.day = (s.day + 1) % s.days;
+            }
+            let (ms, _, _) = headless_frame(&ctx, &mut app, &mut clock, size);
+            times.push(ms);
+        }
+        let listed = app.workspace().map_or(0, |ws| ws.desk.list.len());
+        let name = if heatmap {
+            "time slider + heatmap"
+        } else {
+            "time slider"
+        };
+        scenarios.push(summarise(name, times, listed));
+    }
+    Ok(CasesReport {
+        file: path.display().to_string(),
+        size: format!("{}x{}", width as u32, height as u32),
+        cases,
+        case_events,
+        load_ms,
+        scenarios,
+    })
+}

@@ -1,0 +1,391 @@
+//! The operators' case desk around the map: the list's filter and order, the time slider, the
+//! per-case map state derived from them (recomputed only when one of them changes), the drafts
+//! of a new case and of the next step, and the steps themselves — checked by `cases`, written by
+//! `ledger` (file first), then reflected here.
+
+use std::path::Path;
+
+use crate::cases::{
+    CaseFilter, CaseState, CaseTimeline, IndicatorSums, Indicators, NewCase, SortKey, Step,
+    case_unit_chains, eligible_handlers, escalate, filter_cases, history_flags, report, sort_cases,
+    transition,
+};
+use crate::index::SpatialIndex;
+use crate::ledger::{LedgerError, commit, next_ids};
+use crate::model::{CaseStatus, CategoryCode, Dataset, Timestamp, UnitId, UnitTree, WorkerId};
+use crate::store::CoordinateDatum;
+
+/// The day slider: the map as it was at the end of any day, and playback over a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeSlider {
+    pub enabled: bool,
+    /// Days since `first_day`.
+    pub day: i64,
+    /// Midnight UTC of the first day with a case.
+    pub first_day: Timestamp,
+    pub days: i64,
+    pub playing: bool,
+    /// Seconds of playback not yet turned into days.
+    pub pending: f32,
+    pub days_per_second: f32,
+}
+
+impl TimeSlider {
+    /// The end of the chosen day (the map shows everything up to then).
+    pub fn time(&self) -> Timestamp {
+        self.first_day
+            .plus_seconds((self.day + 1) * Timestamp::DAY - 1)
+    }
+
+    /// Advances playback by `dt` seconds; stops at the last day.
+    pub fn tick(&mut self, dt: f32) {
+        if !self.playing {
+            return;
+        }
+        self.pending += dt * self.days_per_second;
+        let whole = self.pending.floor();
+        self.pending -= whole;
+        self.day = (self.day + whole as i64).min(self.days - 1);
+        if self.day >= self.days - 1 {
+            self.playing = false;
+        }
+    }
+}
+
+/// A case being reported: where, and what the operator has typed so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseDraft {
+    pub location: geo_types::Point<f64>,
+    pub unit: Option<UnitId>,
+    pub category: CategoryCode,
+    pub title: String,
+    pub description: String,
+    pub reporter: String,
+}
+
+/// What the operator asks the desk to do with the selected case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaseRequest {
+    Transition {
+        to: CaseStatus,
+        handler: Option<WorkerId>,
+        note: String,
+    },
+    Escalate {
+        note: String,
+    },
+    Edit {
+        category: CategoryCode,
+        title: String,
+        description: String,
+    },
+}
+
+/// The outcome of the last action, shown until the next one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeskMessage {
+    Done(String),
+    Refused(String),
+}
+
+pub struct CaseDesk {
+    pub tree: UnitTree,
+    pub timeline: CaseTimeline,
+    chains: Vec<[Option<UnitId>; 5]>,
+    pub filter: CaseFilter,
+    pub sort: SortKey,
+    pub descending: bool,
+    /// Cases passing the filter at the view time, in list order.
+    pub list: Vec<usize>,
+    /// Per case, how the map shows it (`Absent` when filtered out).
+    pub states: Vec<CaseState>,
+    computed_for: Option<(CaseFilter, SortKey, bool, Timestamp, u64)>,
+    pub slider: TimeSlider,
+    pub heatmap: bool,
+    pub show_list: bool,
+    pub show_charts: bool,
+    /// Clicking the map reports a case there.
+    pub reporting: bool,
+    pub draft: Option<CaseDraft>,
+    /// The note and handler of the next step on the selected case.
+    pub note: String,
+    pub handler: Option<WorkerId>,
+    pub message: Option<DeskMessage>,
+    pub import_path: String,
+    pub import_datum: CoordinateDatum,
+    pub export_path: String,
+    /// Bumped whenever cases change.
+    pub version: u64,
+    /// The ledger's "now": the document's instant, or the latest step taken since.
+    pub now: Timestamp,
+    /// Who is acting (shown in the history).
+    pub actor: String,
+}
+
+impl CaseDesk {
+    pub fn new(d: &Dataset) -> CaseDesk {
+        let tree = UnitTree::new(d);
+        let timeline = CaseTimeline::new(d);
+        let chains = case_unit_chains(d, &tree);
+        let now = d
+            .case_events
+            .iter()
+            .map(|e| e.at)
+            .max()
+            .map_or(d.meta.as_of, |t| t.max(d.meta.as_of));
+        let first_day = d
+            .cases
+            .iter()
+            .map(|c| c.reported_at)
+            .min()
+            .unwrap_or(now)
+            .day_start();
+        let days = ((now.day_start().0 - first_day.0) / Timestamp::DAY + 1).max(1);
+        CaseDesk {
+            tree,
+            timeline,
+            chains,
+            filter: CaseFilter::default(),
+            sort: SortKey::Reported,
+            descending: true,
+            list: Vec::new(),
+            states: vec![CaseState::Absent; d.cases.len()],
+            computed_for: None,
+            slider: TimeSlider {
+                enabled: false,
+                day: days - 1,
+                first_day,
+                days,
+                playing: false,
+                pending: 0.0,
+                days_per_second: 4.0,
+            },
+            heatmap: false,
+            show_list: false,
+            show_charts: false,
+            reporting: false,
+            draft: None,
+            note: String::new(),
+            handler: None,
+            message: None,
+            import_path: String::new(),
+            import_datum: CoordinateDatum::Gcj02,
+            export_path: String::new(),
+            version: 0,
+            now,
+            actor: "指挥中心值班员".into(),
+        }
+    }
+
+    /// The instant the map and the list show: the slider's day, or now.
+    pub fn view_time(&self) -> Timestamp {
+        if self.slider.enabled {
+            self.slider.time()
+        } else {
+            self.now
+        }
+    }
+
+    /// Recomputes the list and the map states when the filter, order, time or cases changed.
+    /// Returns whether anything was recomputed.
+    pub fn refresh(&mut self, d: &Dataset) -> bool {
+        let at = self.view_time();
+        let key = (
+            self.filter.clone(),
+            self.sort,
+            self.descending,
+            at,
+            self.version,
+        );
+        if self.computed_for.as_ref() == Some(&key) {
+            return false;
+        }
+        let mut list = filter_cases(
+            d,
+            &self.tree,
+            &self.chains,
+            &self.timeline,
+            &self.filter,
+            at,
+        );
+        self.states.clear();
+        self.states.resize(d.cases.len(), CaseState::Absent);
+        for &i in &list {
+            self.states[i] = self.timeline.state_at(d, i, at);
+        }
+        sort_cases(d, &mut list, self.sort, self.descending);
+        self.list = list;
+        self.computed_for = Some(key);
+        true
+    }
+
+    /// The indicator period: the list's report-date range when set, else the 30 days to now.
+    pub fn period(&self) -> (Timestamp, Timestamp) {
+        let to = self
+            .filter
+            .to
+            .unwrap_or_else(|| self.view_time().day_start().plus_seconds(Timestamp::DAY));
+        let from = self
+            .filter
+            .from
+            .unwrap_or_else(|| to.plus_seconds(-30 * Timestamp::DAY));
+        (from, to)
+    }
+
+    /// The indicators of one unit's subtree over the period.
+    pub fn unit_indicators(&self, d: &Dataset, unit: UnitId) -> Indicators {
+        let Some(level) = self.tree.level(unit) else {
+            return Indicators::default();
+        };
+        let slot = level.number() as usize - 1;
+        let (from, to) = self.period();
+        let flags = history_flags(&d.case_events);
+        let mut sums = IndicatorSums::default();
+        for (i, c) in d.cases.iter().enumerate() {
+            if self.chains[i][slot] == Some(unit) {
+                sums.add(c, flags.get(&c.id).copied().unwrap_or_default(), from, to);
+            }
+        }
+        sums.finish()
+    }
+
+    /// Workers the case may be dispatched to.
+    pub fn eligible(&self, d: &Dataset, case: usize) -> Vec<WorkerId> {
+        eligible_handlers(d, &self.tree, &d.cases[case])
+    }
+
+    fn changed(&mut self, d: &Dataset, at: Timestamp) {
+        self.timeline = CaseTimeline::new(d);
+        self.chains = case_unit_chains(d, &self.tree);
+        self.now = self.now.max(at);
+        let today = self.now.day_start();
+        self.slider.days = ((today.0 - self.slider.first_day.0) / Timestamp::DAY + 1).max(1);
+        self.version += 1;
+    }
+
+    /// The time of a step now: the wall clock, but never before the ledger's now (a demo
+    /// document's clock may run ahead of this computer's).
+    fn step_time(&self) -> Timestamp {
+        Timestamp::now().max(self.now)
+    }
+
+    /// Reports the draft as a new case. Returns its index.
+    pub fn submit_draft(
+        &mut self,
+        path: &Path,
+        d: &mut Dataset,
+        index: &mut SpatialIndex,
+    ) -> Result<usize, LedgerError> {
+        let Some(draft) = self.draft.clone() else {
+            return Err(LedgerError::Rule(crate::cases::CaseError::TitleRequired));
+        };
+        let at = self.step_time();
+        let (id, event_id) = next_ids(d);
+        let (case, event) = report(
+            NewCase {
+                category: draft.category,
+                title: draft.title,
+                description: draft.description,
+                reporter: if draft.reporter.trim().is_empty() {
+                    self.actor.clone()
+                } else {
+                    draft.reporter
+                },
+                location: draft.location,
+                unit: draft.unit,
+                reported_at: at,
+            },
+            id,
+            event_id,
+            &self.actor,
+        )?;
+        let i = commit(path, d, index, case, vec![event])?;
+        self.draft = None;
+        self.reporting = false;
+        self.states.push(CaseState::Absent);
+        self.changed(d, at);
+        Ok(i)
+    }
+
+    /// Applies a step to case `i`, file first.
+    pub fn apply(
+        &mut self,
+        path: &Path,
+        d: &mut Dataset,
+        index: &mut SpatialIndex,
+        i: usize,
+        request: CaseRequest,
+    ) -> Result<(), LedgerError> {
+        let c = d.cases[i].clone();
+        let last_event_at = d
+            .case_events
+            .iter()
+            .filter(|e| e.case_id == c.id)
+            .map(|e| e.at)
+            .max()
+            .unwrap_or(c.reported_at);
+        let at = self.step_time().max(last_event_at);
+        let (_, event_id) = next_ids(d);
+        let actor = self.actor.clone();
+        let step = |note| Step {
+            actor: &actor,
+            at,
+            note,
+            last_event_at,
+            event_id,
+        };
+        let (next, events) = match &request {
+            CaseRequest::Transition { to, handler, note } => {
+                let eligible = self.eligible(d, i);
+                let (n, e) = transition(&c, *to, *handler, &eligible, &step(note.as_str()))?;
+                (n, vec![e])
+            }
+            CaseRequest::Escalate { note } => {
+                let (n, e) = escalate(&c, &step(note.as_str()))?;
+                (n, vec![e])
+            }
+            CaseRequest::Edit {
+                category,
+                title,
+                description,
+            } => (
+                crate::cases::edit(&c, *category, title, description)?,
+                Vec::new(),
+            ),
+        };
+        commit(path, d, index, next, events)?;
+        self.note.clear();
+        self.changed(d, at);
+        Ok(())
+    }
+
+    /// Imports a CSV of cases (all or nothing).
+    pub fn import(
+        &mut self,
+        path: &Path,
+        d: &mut Dataset,
+        index: &mut SpatialIndex,
+    ) -> Result<usize, LedgerError> {
+        let csv = std::path::PathBuf::from(self.import_path.trim());
+        let added =
+            crate::ledger::import_cases(path, d, index, &csv, self.import_datum, &self.actor)?;
+        self.states.resize(d.cases.len(), CaseState::Absent);
+        let latest = added
+            .iter()
+            .map(|&i| d.cases[i].reported_at)
+            .max()
+            .unwrap_or(self.now);
+        // Historical imports must not move "now" back, nor forward past the wall clock.
+        self.changed(d, latest.min(Timestamp::now()).max(self.now));
+        // The slider may need to start earlier.
+        if let Some(first) = d.cases.iter().map(|c| c.reported_at).min() {
+            let first = first.day_start();
+            if first < self.slider.first_day {
+                self.slider.day += (self.slider.first_day.0 - first.0) / Timestamp::DAY;
+                self.slider.first_day = first;
+                self.changed(d, self.now);
+            }
+        }
+        Ok(added.len())
+    }
+}

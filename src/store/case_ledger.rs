@@ -1,0 +1,32 @@
+//! Writing operators' work on cases to an open document: the changed cases and their new
+//! history entries in one SQLite transaction, so the ledger and its history never disagree, and
+//! a crash or a kill leaves either the whole step or none of it.
+
+use std::path::Path;
+
+use crate::model::{Case, CaseEvent};
+use crate::store::StoreError;
+use crate::store::error::SqliteContext;
+use crate::store::update::open_for_writing;
+use crate::store::write::{write_case_events, write_cases};
+
+/// Inserts or replaces `cases` (by id) and appends `events`, all or nothing. The layer's extent in
+/// `gpkg_contents` grows to cover new locations, so QGIS's "zoom to layer" still finds them.
+pub fn save_cases(path: &Path, cases: &[Case], events: &[CaseEvent]) -> Result<(), StoreError> {
+    let mut conn = open_for_writing(path)?;
+    let tx = conn.transaction().ctx(path, "starting the write")?;
+    write_cases(&tx, cases, true).ctx(path, "writing cases")?;
+    write_case_events(&tx, events).ctx(path, "writing case history")?;
+    for c in cases {
+        let (x, y) = (c.location.x(), c.location.y());
+        tx.execute(
+            "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?1), ?1),
+               max_x = max(coalesce(max_x, ?1), ?1), min_y = min(coalesce(min_y, ?2), ?2),
+               max_y = max(coalesce(max_y, ?2), ?2) WHERE table_name = 'cases'",
+            rusqlite::params![x, y],
+        )
+        .ctx(path, "updating the cases extent")?;
+    }
+    tx.commit().ctx(path, "committing")?;
+    Ok(())
+}
