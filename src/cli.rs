@@ -69,6 +69,20 @@ pub enum Command {
     },
     /// Recompute the micro-grid of every household and case and store it (one transaction).
     Assign { file: PathBuf },
+    /// Show the handling windows (hours at the micro-grid level; villages get 1.5×, townships
+    /// 2×, the county 3×), or set or reset a document's own window for one category.
+    Deadline {
+        file: PathBuf,
+        /// Category code MM.NN.
+        #[arg(long)]
+        category: Option<String>,
+        /// New window in hours (1 to 8760).
+        #[arg(long, conflicts_with = "reset")]
+        hours: Option<u32>,
+        /// Back to the category table's window.
+        #[arg(long)]
+        reset: bool,
+    },
     /// Import cases from a CSV file as newly reported cases (columns: see README), each located
     /// in its micro-grid; all rows or none.
     ImportCases {
@@ -324,6 +338,45 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
             let report =
                 crate::app::run_cases_bench(&data, w, h, frames).map_err(anyhow::Error::msg)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(0)
+        }
+        Command::Deadline {
+            file,
+            category,
+            hours,
+            reset,
+        } => {
+            if let Some(code) = &category {
+                let c = crate::model::CategoryCode::parse(code).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--category: {code:?} is not a known category (MM.NN, e.g. 06.02)"
+                    )
+                })?;
+                if let Some(h) = hours.filter(|h| !(1..=8760).contains(h)) {
+                    anyhow::bail!("--hours: {h} is out of range (1 to 8760)");
+                }
+                if hours.is_none() && !reset {
+                    anyhow::bail!("--category needs --hours N or --reset");
+                }
+                store::set_deadline_hours(&file, c, if reset { None } else { hours })?;
+            } else if hours.is_some() || reset {
+                anyhow::bail!("--hours and --reset need --category");
+            }
+            let d = store::load(&file)?;
+            let policy = crate::cases::DeadlinePolicy {
+                overrides: &d.meta.deadline_hours,
+            };
+            let rows: Vec<_> = crate::model::Category::all()
+                .map(|k| {
+                    json!({
+                        "category": k.code.to_string(),
+                        "name": k.name_zh,
+                        "hours": policy.window_hours(k.code, crate::model::Level::MicroGrid),
+                        "own": d.meta.deadline_hours.contains_key(&k.code),
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&rows)?);
             Ok(0)
         }
         Command::ImportCases {

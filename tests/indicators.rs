@@ -192,6 +192,7 @@ fn fixture() -> Dataset {
             title: "fixture".into(),
             provenance: "test".into(),
             as_of: t("2026-06-15"),
+            deadline_hours: Default::default(),
         },
         units,
         households: Vec::new(),

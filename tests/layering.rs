@@ -113,6 +113,20 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
         ],
     ),
     ("map", &["eframe", "rusqlite", "crate::app"]),
+    (
+        "ledger",
+        &[
+            "egui",
+            "eframe",
+            "walkers",
+            "rusqlite",
+            "geozero",
+            "crate::map",
+            "crate::ui",
+            "crate::app",
+            "crate::demo",
+        ],
+    ),
     ("ui", &["eframe", "rusqlite", "crate::app"]),
     ("cli", &["egui", "walkers", "rusqlite"]),
 ];

@@ -273,3 +273,41 @@ fn the_time_slider_shows_each_case_as_it_was_and_plays() {
         ws.desk.slider.day
     );
 }
+
+#[test]
+fn a_documents_own_deadline_applies_when_a_case_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, path) = common::harness_on_file(dir.path());
+    let category = gridatlas::model::CategoryCode::parse("06.02").unwrap();
+    gridatlas::store::set_deadline_hours(&path, category, Some(12)).unwrap();
+    let dataset = gridatlas::store::load(&path).unwrap();
+    assert_eq!(dataset.meta.deadline_hours.get(&category), Some(&12));
+    let mut doc = gridatlas::app::Document::new(path.clone(), dataset);
+    let mut desk = gridatlas::app::CaseDesk::new(&doc.dataset);
+    let p = doc.dataset.households[0].location;
+    desk.draft = Some(gridatlas::app::CaseDraft {
+        location: p,
+        unit: doc.index.micro_grid_at(p.0),
+        category,
+        title: "路灯不亮".into(),
+        description: String::new(),
+        reporter: String::new(),
+    });
+    let i = desk
+        .submit_draft(&path, &mut doc.dataset, &mut doc.index)
+        .unwrap();
+    desk.apply(
+        &path,
+        &mut doc.dataset,
+        &mut doc.index,
+        i,
+        gridatlas::app::CaseRequest::Transition {
+            to: CaseStatus::Accepted,
+            handler: None,
+            note: String::new(),
+        },
+    )
+    .unwrap();
+    let c = &gridatlas::store::load(&path).unwrap().cases[i];
+    assert_eq!(c.due_at.unwrap().0 - c.accepted_at.unwrap().0, 12 * 3600);
+}

@@ -327,12 +327,17 @@ impl CaseDesk {
         let at = self.step_time().max(last_event_at);
         let (_, event_id) = next_ids(d);
         let actor = self.actor.clone();
+        let overrides = d.meta.deadline_hours.clone();
+        let deadlines = crate::cases::DeadlinePolicy {
+            overrides: &overrides,
+        };
         let step = |note| Step {
             actor: &actor,
             at,
             note,
             last_event_at,
             event_id,
+            deadlines,
         };
         let (next, events) = match &request {
             CaseRequest::Transition { to, handler, note } => {
@@ -349,7 +354,7 @@ impl CaseDesk {
                 title,
                 description,
             } => (
-                crate::cases::edit(&c, *category, title, description)?,
+                crate::cases::edit(&c, *category, title, description, deadlines)?,
                 Vec::new(),
             ),
         };

@@ -469,6 +469,7 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                                 stats: &ws.doc.stats,
                                 unit_slot: &ws.unit_slot,
                                 events_by_case: &ws.doc.events_by_case,
+                                now: ws.desk.now,
                             },
                             sel,
                             s,

@@ -9,7 +9,7 @@ mod operations;
 mod timeline;
 mod workflow;
 
-pub use deadline::{due_at, handling_window_hours};
+pub use deadline::{DeadlinePolicy, due_at, handling_window_hours};
 pub use filter::{CaseFilter, SortKey, case_unit_chains, filter_cases, sort_cases};
 pub use indicators::{CaseHistoryFlags, IndicatorSums, Indicators, history_flags};
 pub use operations::{

@@ -5,7 +5,7 @@
 
 use geo_types::Point;
 
-use crate::cases::{WorkflowError, check_escalation, check_transition, due_at};
+use crate::cases::{DeadlinePolicy, WorkflowError, check_escalation, check_transition};
 use crate::model::{
     Case, CaseAction, CaseEvent, CaseEventId, CaseId, CaseStatus, CategoryCode, Dataset, Level,
     Timestamp, UnitId, UnitTree, WorkerId,
@@ -97,7 +97,7 @@ pub fn report(
 }
 
 /// One step of the loop.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Step<'a> {
     pub actor: &'a str,
     pub at: Timestamp,
@@ -105,6 +105,8 @@ pub struct Step<'a> {
     /// When the case's history last moved (a step may not go back in time).
     pub last_event_at: Timestamp,
     pub event_id: CaseEventId,
+    /// The document's deadlines.
+    pub deadlines: DeadlinePolicy<'a>,
 }
 
 impl Step<'_> {
@@ -160,7 +162,7 @@ pub fn transition(
     match to {
         CaseStatus::Accepted => {
             next.accepted_at = Some(step.at);
-            next.due_at = Some(due_at(c.category, c.level, step.at));
+            next.due_at = Some(step.deadlines.due_at(c.category, c.level, step.at));
         }
         CaseStatus::Dispatched => {
             let h = handler.ok_or(CaseError::HandlerRequired)?;
@@ -188,7 +190,7 @@ pub fn escalate(c: &Case, step: &Step) -> Result<(Case, CaseEvent), CaseError> {
     let mut next = c.clone();
     next.level = up;
     if c.accepted_at.is_some() {
-        next.due_at = Some(due_at(c.category, up, step.at));
+        next.due_at = Some(step.deadlines.due_at(c.category, up, step.at));
     }
     let event = step.event(c, CaseAction::Escalate, c.status, up);
     Ok((next, event))
@@ -201,6 +203,7 @@ pub fn edit(
     category: CategoryCode,
     title: &str,
     description: &str,
+    deadlines: DeadlinePolicy,
 ) -> Result<Case, CaseError> {
     if title.trim().is_empty() {
         return Err(CaseError::TitleRequired);
@@ -215,7 +218,7 @@ pub fn edit(
     if let Some(accepted) = c.accepted_at
         && c.level == Level::MicroGrid
     {
-        next.due_at = Some(due_at(category, c.level, accepted));
+        next.due_at = Some(deadlines.due_at(category, c.level, accepted));
     }
     Ok(next)
 }
@@ -254,6 +257,9 @@ mod tests {
         }
     }
 
+    static NO_OVERRIDES: std::collections::BTreeMap<CategoryCode, u32> =
+        std::collections::BTreeMap::new();
+
     fn step(at: &str, note: &'static str, last: Timestamp) -> Step<'static> {
         Step {
             actor: "值班员",
@@ -261,6 +267,9 @@ mod tests {
             note,
             last_event_at: last,
             event_id: CaseEventId(99),
+            deadlines: DeadlinePolicy {
+                overrides: &NO_OVERRIDES,
+            },
         }
     }
 

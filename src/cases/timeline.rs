@@ -100,12 +100,16 @@ mod tests {
             "a",
         )
         .unwrap();
+        let overrides = std::collections::BTreeMap::new();
         let step = |at: &str, id| Step {
             actor: "a",
             at: ts(at),
             note: "",
             last_event_at: ts("2026-05-01T10:00:00Z"),
             event_id: CaseEventId(id),
+            deadlines: crate::cases::DeadlinePolicy {
+                overrides: &overrides,
+            },
         };
         let (c, e1) = transition(
             &c,
@@ -120,6 +124,7 @@ mod tests {
                 title: String::new(),
                 provenance: String::new(),
                 as_of: ts("2026-06-01T00:00:00Z"),
+                deadline_hours: Default::default(),
             },
             units: vec![],
             households: vec![],

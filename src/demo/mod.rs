@@ -252,6 +252,7 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
                 params.seed, params.as_of
             ),
             as_of: params.as_of,
+            deadline_hours: Default::default(),
         },
         units: named.units,
         households,

@@ -30,3 +30,26 @@ pub fn save_cases(path: &Path, cases: &[Case], events: &[CaseEvent]) -> Result<(
     tx.commit().ctx(path, "committing")?;
     Ok(())
 }
+
+/// Sets (or with `None` removes) a document's own handling window for a category, in hours at
+/// the micro-grid level.
+pub fn set_deadline_hours(
+    path: &Path,
+    category: crate::model::CategoryCode,
+    hours: Option<u32>,
+) -> Result<(), StoreError> {
+    let conn = open_for_writing(path)?;
+    let key = format!("deadline_hours.{category}");
+    match hours {
+        Some(h) => conn.execute(
+            "INSERT OR REPLACE INTO gridatlas_meta (key, value) VALUES (?1, ?2)",
+            rusqlite::params![key, h.to_string()],
+        ),
+        None => conn.execute(
+            "DELETE FROM gridatlas_meta WHERE key = ?1",
+            rusqlite::params![key],
+        ),
+    }
+    .ctx(path, "writing gridatlas_meta")?;
+    Ok(())
+}

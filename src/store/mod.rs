@@ -20,7 +20,7 @@ pub use case_export::{CaseRow, export_cases_csv, export_cases_geojson};
 pub use case_import::{
     CoordinateDatum, ImportError, ImportedCase, REQUIRED_COLUMNS, read_cases_csv,
 };
-pub use case_ledger::save_cases;
+pub use case_ledger::{save_cases, set_deadline_hours};
 pub use error::StoreError;
 pub use export::export_csv;
 pub use info::{FileInfo, read_info};

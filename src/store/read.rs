@@ -214,10 +214,36 @@ impl Reader<'_> {
             })?,
             None => Timestamp::now(),
         };
+        let mut deadline_hours = std::collections::BTreeMap::new();
+        let rows: Vec<(String, String)> = self
+            .conn
+            .prepare("SELECT key, value FROM gridatlas_meta WHERE key LIKE 'deadline_hours.%'")
+            .and_then(|mut st| {
+                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .ctx(self.path, "reading gridatlas_meta")?;
+        for (key, value) in rows {
+            let bad = |what: String| StoreError::NotGridAtlas {
+                path: self.path.to_owned(),
+                what: format!("gridatlas_meta.{key}: {what}"),
+            };
+            let code = key.trim_start_matches("deadline_hours.");
+            let category = crate::model::CategoryCode::parse(code)
+                .ok_or_else(|| bad(format!("{code:?} is not a known category")))?;
+            let hours = value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|h| (1..=24 * 365).contains(h))
+                .ok_or_else(|| bad(format!("{value:?} is not a number of hours (1 to 8760)")))?;
+            deadline_hours.insert(category, hours);
+        }
         Ok(DatasetMeta {
             title: get("title")?.unwrap_or_default(),
             provenance: get("provenance")?.unwrap_or_default(),
             as_of,
+            deadline_hours,
         })
     }
 

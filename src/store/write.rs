@@ -130,6 +130,12 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
     meta.execute(params!["title", d.meta.title])?;
     meta.execute(params!["provenance", d.meta.provenance])?;
     meta.execute(params!["as_of", d.meta.as_of.to_iso()])?;
+    for (category, hours) in &d.meta.deadline_hours {
+        meta.execute(params![
+            format!("deadline_hours.{category}"),
+            hours.to_string()
+        ])?;
+    }
 
     let mut stmt = conn.prepare(
         "INSERT INTO units (id, geom, level, parent_id, code, name) VALUES (?1,?2,?3,?4,?5,?6)",

@@ -28,6 +28,8 @@ pub struct InspectorContext<'a> {
     pub unit_slot: &'a HashMap<UnitId, usize>,
     /// Indices into `Dataset::case_events` per case, in time order.
     pub events_by_case: &'a HashMap<CaseId, Vec<usize>>,
+    /// The ledger's now, for overdue.
+    pub now: Timestamp,
 }
 
 pub fn inspector_ui(
@@ -38,7 +40,7 @@ pub fn inspector_ui(
     s: &Strings,
 ) -> Option<InspectorAction> {
     match selection {
-        HitKind::Unit(i) => unit_ui(ui, d, cx.stats, cx.unit_slot, i, s),
+        HitKind::Unit(i) => unit_ui(ui, d, cx, i, s),
         HitKind::Household(i) => household_ui(ui, d, cx.unit_slot, i, s),
         HitKind::Case(i) => case_ui(ui, d, cx, i, s),
     }
@@ -53,7 +55,7 @@ fn case_ui(
 ) -> Option<InspectorAction> {
     let mut action = None;
     let c = &d.cases[i];
-    let overdue = c.is_overdue_at(d.meta.as_of);
+    let overdue = c.is_overdue_at(cx.now);
     ui.heading(s.case_record);
     ui.label(RichText::new(&c.title).strong());
     let category = Category::find(c.category).map_or(String::new(), |k| {
@@ -175,11 +177,11 @@ fn case_ui(
 fn unit_ui(
     ui: &mut Ui,
     d: &Dataset,
-    stats: &Stats,
-    slot: &HashMap<UnitId, usize>,
+    cx: &InspectorContext,
     i: usize,
     s: &Strings,
 ) -> Option<InspectorAction> {
+    let (stats, slot) = (cx.stats, cx.unit_slot);
     let mut action = None;
     let unit = &d.units[i];
     // Breadcrumb: county › township › … › this.
@@ -304,7 +306,7 @@ fn unit_ui(
         .max_height(220.0)
         .show(ui, |ui| {
             for c in open.iter().take(50) {
-                let overdue = c.is_overdue_at(d.meta.as_of);
+                let overdue = c.is_overdue_at(cx.now);
                 let text = format!(
                     "{} · {}{}",
                     c.title,
