@@ -78,33 +78,49 @@ pub fn run_cases_bench(
     }
     let mut scenarios = Vec::new();
 
-    // 1. A filter change every frame.
-    let mut times = Vec::with_capacity(frames);
+    // 1. A filter change every frame, cycling through the kinds of filter.
+    const KINDS: [&str; 6] = [
+        "filter: status",
+        "filter: category",
+        "filter: overdue only",
+        "filter: township subtree",
+        "filter: date range",
+        "filter: keyword",
+    ];
+    let mut all = Vec::with_capacity(frames);
+    let mut per_kind: Vec<Vec<f64>> = vec![Vec::new(); KINDS.len()];
+    let mut listed = [0usize; 6];
     for f in 0..frames {
+        let kind = f % KINDS.len();
+        let round = f / KINDS.len();
         {
             let ws = app.workspace_mut().ok_or("no workspace")?;
             let desk = &mut ws.desk;
             desk.filter = crate::cases::CaseFilter::default();
-            match f % 6 {
-                0 => desk.filter.statuses[6] = false,
-                1 => desk.filter.major = Some([1, 6, 10, 12][f / 6 % 4]),
+            match kind {
+                0 => desk.filter.statuses[6 - round % 3] = false,
+                1 => desk.filter.major = Some([1, 6, 10, 12][round % 4]),
                 2 => desk.filter.overdue_only = true,
-                3 => desk.filter.unit = townships.get(f / 6 % townships.len().max(1)).copied(),
+                3 => desk.filter.unit = townships.get(round % townships.len().max(1)).copied(),
                 4 => {
                     let from = desk
                         .now
-                        .plus_seconds(-((f as i64 % 90) + 30) * Timestamp::DAY);
+                        .plus_seconds(-((round as i64 % 90) + 30) * Timestamp::DAY);
                     desk.filter.from = Some(from.day_start());
                     desk.filter.to = Some(from.plus_seconds(14 * Timestamp::DAY).day_start());
                 }
-                _ => desk.filter.text = ["路灯", "纠纷", "SJ2026", "井盖"][f / 6 % 4].into(),
+                _ => desk.filter.text = ["路灯", "纠纷", "sj2026", "井盖"][round % 4].into(),
             }
         }
         let (ms, _, _) = headless_frame(&ctx, &mut app, &mut clock, size);
-        times.push(ms);
+        all.push(ms);
+        per_kind[kind].push(ms);
+        listed[kind] = app.workspace().map_or(0, |ws| ws.desk.list.len());
     }
-    let listed = app.workspace().map_or(0, |ws| ws.desk.list.len());
-    scenarios.push(summarise("filter change", times, listed));
+    scenarios.push(summarise("filter change (all kinds)", all, listed[5]));
+    for (k, times) in per_kind.into_iter().enumerate() {
+        scenarios.push(summarise(KINDS[k], times, listed[k]));
+    }
 
     // 2 and 3. The slider one day further every frame (wrapping over the period).
     for heatmap in [false, true] {

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use crate::cases::{
     CaseFilter, CaseState, CaseTimeline, IndicatorSums, Indicators, NewCase, SortKey, Step,
-    case_unit_chains, eligible_handlers, escalate, filter_cases, history_flags, report, sort_cases,
-    transition,
+    case_search_text, case_unit_chains, eligible_handlers, escalate, filter_cases, history_flags,
+    report, sort_cases, transition,
 };
 use crate::index::SpatialIndex;
 use crate::ledger::{LedgerError, commit, next_ids};
@@ -100,6 +100,8 @@ pub struct CaseDesk {
     /// Per case, how the map shows it (`Absent` when filtered out).
     pub states: Vec<CaseState>,
     computed_for: Option<(CaseFilter, SortKey, bool, Timestamp, u64)>,
+    search_text: Vec<String>,
+    search_version: u64,
     pub slider: TimeSlider,
     pub heatmap: bool,
     pub show_list: bool,
@@ -151,6 +153,8 @@ impl CaseDesk {
             list: Vec::new(),
             states: vec![CaseState::Absent; d.cases.len()],
             computed_for: None,
+            search_text: Vec::new(),
+            search_version: u64::MAX,
             slider: TimeSlider {
                 enabled: false,
                 day: days - 1,
@@ -200,18 +204,25 @@ impl CaseDesk {
         if self.computed_for.as_ref() == Some(&key) {
             return false;
         }
-        let mut list = filter_cases(
+        if self.search_text.len() != d.cases.len() || self.search_version != self.version {
+            self.search_text = case_search_text(d);
+            self.search_version = self.version;
+        }
+        let passed = filter_cases(
             d,
             &self.tree,
             &self.chains,
             &self.timeline,
+            &self.search_text,
             &self.filter,
             at,
         );
         self.states.clear();
         self.states.resize(d.cases.len(), CaseState::Absent);
-        for &i in &list {
-            self.states[i] = self.timeline.state_at(d, i, at);
+        let mut list = Vec::with_capacity(passed.len());
+        for (i, state) in passed {
+            self.states[i] = state;
+            list.push(i);
         }
         sort_cases(d, &mut list, self.sort, self.descending);
         self.list = list;

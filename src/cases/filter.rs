@@ -64,23 +64,39 @@ pub fn case_unit_chains(d: &Dataset, tree: &UnitTree) -> Vec<[Option<UnitId>; 5]
         .collect()
 }
 
-/// Indices of the cases that pass `f`, with statuses and overdue as of `at` (the time slider's
-/// day, or now).
+/// Per case, the text a keyword is searched in: code, title, description and reporter,
+/// lower-cased once (lower-casing per case per keystroke costs more than the rest of a frame).
+pub fn case_search_text(d: &Dataset) -> Vec<String> {
+    d.cases
+        .iter()
+        .map(|c| {
+            format!(
+                "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+                c.code, c.title, c.description, c.reporter
+            )
+            .to_lowercase()
+        })
+        .collect()
+}
+
+/// The cases that pass `f`, with statuses and overdue as of `at` (the time slider's day, or
+/// now), each with its map state at `at`. `search_text` is [`case_search_text`].
 pub fn filter_cases(
     d: &Dataset,
     tree: &UnitTree,
     chains: &[[Option<UnitId>; 5]],
     timeline: &CaseTimeline,
+    search_text: &[String],
     f: &CaseFilter,
     at: Timestamp,
-) -> Vec<usize> {
+) -> Vec<(usize, CaseState)> {
     let unit_slot = f
         .unit
         .and_then(|u| tree.level(u).map(|l| (u, l.number() as usize - 1)));
     let text = f.text.trim().to_lowercase();
     let status_pos = |s: CaseStatus| CaseStatus::ALL.iter().position(|x| *x == s).unwrap_or(0);
     (0..d.cases.len())
-        .filter(|&i| {
+        .filter_map(|i| {
             let c = &d.cases[i];
             if f.major.is_some_and(|m| c.category.major != m)
                 || f.handler.is_some_and(|h| c.handler != Some(h))
@@ -88,43 +104,53 @@ pub fn filter_cases(
                 || f.to.is_some_and(|t| c.reported_at >= t)
                 || unit_slot.is_some_and(|(u, l)| chains[i][l] != Some(u))
                 || c.reported_at > at
+                || !(text.is_empty() || search_text[i].contains(&text))
             {
-                return false;
+                return None;
             }
-            let Some(status) = timeline.status_at(i, at).or(Some(c.status)) else {
-                return false;
-            };
-            if !f.statuses[status_pos(status)] {
-                return false;
+            let (status, state) = timeline.status_and_state_at(d, i, at);
+            let status = status.unwrap_or(c.status);
+            if !f.statuses[status_pos(status)] || (f.overdue_only && state != CaseState::Overdue) {
+                return None;
             }
-            if f.overdue_only && timeline.state_at(d, i, at) != CaseState::Overdue {
-                return false;
-            }
-            text.is_empty()
-                || c.code.to_lowercase().contains(&text)
-                || c.title.to_lowercase().contains(&text)
-                || c.description.to_lowercase().contains(&text)
-                || c.reporter.to_lowercase().contains(&text)
+            Some((i, state))
         })
         .collect()
 }
 
-/// Sorts case indices by `key`; ties by report time then id, so the order is stable.
+/// Sorts case indices by `key`; ties by report time then id, so the order is stable. Sorts
+/// compact keys rather than comparing cases in place: 100,000 cases scattered in memory would
+/// make every comparison two cache misses.
 pub fn sort_cases(d: &Dataset, cases: &mut [usize], key: SortKey, descending: bool) {
-    let c = |i: usize| &d.cases[i];
-    cases.sort_unstable_by(|&a, &b| {
-        let (x, y) = (c(a), c(b));
-        let primary = match key {
-            SortKey::Reported => std::cmp::Ordering::Equal,
-            SortKey::Due => x
-                .due_at
-                .map_or(i64::MAX, |t| t.0)
-                .cmp(&y.due_at.map_or(i64::MAX, |t| t.0)),
-            SortKey::Status => x.status.cmp(&y.status),
-            SortKey::Category => x.category.cmp(&y.category),
-            SortKey::Code => x.code.cmp(&y.code),
-        };
-        let order = primary.then((x.reported_at, x.id).cmp(&(y.reported_at, y.id)));
-        if descending { order.reverse() } else { order }
-    });
+    if key == SortKey::Code {
+        cases.sort_unstable_by(|&a, &b| {
+            let (x, y) = (&d.cases[a], &d.cases[b]);
+            let order = x.code.cmp(&y.code).then(x.id.cmp(&y.id));
+            if descending { order.reverse() } else { order }
+        });
+        return;
+    }
+    let mut keyed: Vec<(i64, i64, i64, usize)> = cases
+        .iter()
+        .map(|&i| {
+            let c = &d.cases[i];
+            let primary = match key {
+                SortKey::Reported | SortKey::Code => 0,
+                SortKey::Due => c.due_at.map_or(i64::MAX, |t| t.0),
+                SortKey::Status => CaseStatus::ALL
+                    .iter()
+                    .position(|s| *s == c.status)
+                    .unwrap_or(0) as i64,
+                SortKey::Category => c.category.major as i64 * 256 + c.category.minor as i64,
+            };
+            (primary, c.reported_at.0, c.id.0, i)
+        })
+        .collect();
+    keyed.sort_unstable();
+    if descending {
+        keyed.reverse();
+    }
+    for (slot, k) in cases.iter_mut().zip(keyed) {
+        *slot = k.3;
+    }
 }

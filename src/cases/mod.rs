@@ -10,7 +10,9 @@ mod timeline;
 mod workflow;
 
 pub use deadline::{DeadlinePolicy, due_at, handling_window_hours};
-pub use filter::{CaseFilter, SortKey, case_unit_chains, filter_cases, sort_cases};
+pub use filter::{
+    CaseFilter, SortKey, case_search_text, case_unit_chains, filter_cases, sort_cases,
+};
 pub use indicators::{CaseHistoryFlags, IndicatorSums, Indicators, history_flags};
 pub use operations::{
     CaseError, NewCase, Step, case_code, edit, eligible_handlers, escalate, report,

@@ -59,20 +59,31 @@ impl CaseTimeline {
     /// What the map shows for case `i` at `t`. A case with no history (imported bare) counts
     /// from its report time with its current status.
     pub fn state_at(&self, d: &Dataset, i: usize, t: Timestamp) -> CaseState {
+        self.status_and_state_at(d, i, t).1
+    }
+
+    /// The status at `t` (if reported by then) and what the map shows, with one search.
+    pub fn status_and_state_at(
+        &self,
+        d: &Dataset,
+        i: usize,
+        t: Timestamp,
+    ) -> (Option<CaseStatus>, CaseState) {
         let c = &d.cases[i];
         let status = match self.status_at(i, t) {
             Some(s) => s,
             None if self.start[i] == self.start[i + 1] && c.reported_at <= t => c.status,
-            None => return CaseState::Absent,
+            None => return (None, CaseState::Absent),
         };
-        match status {
+        let state = match status {
             CaseStatus::Rejected => CaseState::Absent,
             CaseStatus::Closed => CaseState::Closed,
             _ if c.accepted_at.is_some_and(|a| a <= t) && c.due_at.is_some_and(|d| d < t) => {
                 CaseState::Overdue
             }
             _ => CaseState::Open,
-        }
+        };
+        (Some(status), state)
     }
 }
 

@@ -93,6 +93,17 @@ impl SpatialIndex {
         }
     }
 
+    /// Indices of the cases in the lon/lat box with corners `a` and `b`, in no particular
+    /// order. The local frame is axis-aligned, so a box stays a box: no per-point polygon test,
+    /// which matters when the map asks for the whole county's cases every frame.
+    pub fn cases_in_box(&self, a: Coord<f64>, b: Coord<f64>) -> Vec<usize> {
+        let (p, q) = (self.frame.forward(a), self.frame.forward(b));
+        self.cases
+            .locate_in_envelope(&AABB::from_corners([p.x, p.y], [q.x, q.y]))
+            .map(|e| e.data as usize)
+            .collect()
+    }
+
     /// A case appended to `Dataset::cases` at index `i`.
     pub fn insert_case(&mut self, i: usize, location: Coord<f64>) {
         let m = self.frame.forward(location);

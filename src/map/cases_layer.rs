@@ -9,7 +9,7 @@ use egui::{Align2, Color32, FontId, Stroke, Ui};
 use walkers::{MapMemory, Plugin, Projector};
 
 use crate::cases::CaseState;
-use crate::index::{Area, SpatialIndex};
+use crate::index::SpatialIndex;
 use crate::map::{ScreenTransform, lon_lat_to_mercator};
 use crate::model::Dataset;
 
@@ -61,16 +61,9 @@ impl Plugin for CasesLayer<'_> {
             t.to_lon_lat(rect.left_bottom()),
             t.to_lon_lat(rect.right_top()),
         );
-        let ring = geo_types::LineString::from(vec![
-            (a.x, a.y),
-            (b.x, a.y),
-            (b.x, b.y),
-            (a.x, b.y),
-            (a.x, a.y),
-        ]);
         let visible: Vec<(usize, Color32, f32)> = self
             .index
-            .cases_in(&Area::Polygon(geo_types::Polygon::new(ring, vec![])))
+            .cases_in_box(a, b)
             .into_iter()
             .filter_map(|i| {
                 let state = self.states.get(i).copied()?;

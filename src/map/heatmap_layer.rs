@@ -10,7 +10,7 @@ use egui::{Color32, ColorImage, TextureHandle, TextureOptions, Ui};
 use walkers::{MapMemory, Plugin, Projector};
 
 use crate::cases::CaseState;
-use crate::index::{Area, SpatialIndex};
+use crate::index::SpatialIndex;
 use crate::map::{ScreenTransform, lon_lat_to_mercator};
 use crate::model::Dataset;
 
@@ -117,18 +117,8 @@ impl Plugin for HeatmapLayer<'_> {
             t.to_lon_lat(outer.left_bottom()),
             t.to_lon_lat(outer.right_top()),
         );
-        let ring = geo_types::LineString::from(vec![
-            (a.x, a.y),
-            (b.x, a.y),
-            (b.x, b.y),
-            (a.x, b.y),
-            (a.x, a.y),
-        ]);
         let mut counts = vec![0.0f32; w * h];
-        for i in self
-            .index
-            .cases_in(&Area::Polygon(geo_types::Polygon::new(ring, vec![])))
-        {
+        for i in self.index.cases_in_box(a, b) {
             match self.states.get(i) {
                 Some(CaseState::Open | CaseState::Overdue) => {}
                 Some(CaseState::Closed) if self.show_closed => {}
