@@ -270,7 +270,12 @@ impl CaseDesk {
         self.chains = case_unit_chains(d, &self.tree);
         self.now = self.now.max(at);
         let today = self.now.day_start();
+        let at_end = self.slider.day >= self.slider.days - 1;
         self.slider.days = ((today.0 - self.slider.first_day.0) / Timestamp::DAY + 1).max(1);
+        if at_end {
+            // A slider showing "today" keeps showing today.
+            self.slider.day = self.slider.days - 1;
+        }
         self.version += 1;
     }
 

@@ -237,7 +237,8 @@ pub fn case_list_ui(
                         "{}  {}  {}{}  {}  {}",
                         c.code,
                         short_time(c.reported_at),
-                        s.status(c.status),
+                        // As of the slider's day, like the dot.
+                        s.status(desk.timeline.status_at(i, now).unwrap_or(c.status)),
                         overdue,
                         Category::find(c.category).map_or("", |k| k.name_zh),
                         c.title
@@ -275,7 +276,6 @@ pub fn case_actions_ui(
 ) -> Option<CaseRequest> {
     let c = &d.cases[i];
     let mut request = None;
-    ui.separator();
     ui.label(RichText::new(s.actions).strong());
     let next = allowed_transitions(c.status);
     if next.is_empty() && check_escalation(c.status, c.level).is_err() {

@@ -33,6 +33,14 @@ pub struct BasemapState {
     pub draft: Basemap,
 }
 
+/// Case indicators per unit of a level, for a period and a version of the cases.
+type CaseIndicatorCache = (
+    Level,
+    (Timestamp, Timestamp),
+    u64,
+    HashMap<UnitId, Indicators>,
+);
+
 pub struct Workspace {
     pub doc: Document,
     pub memory: MapMemory,
@@ -56,12 +64,7 @@ pub struct Workspace {
     pub desk: CaseDesk,
     heat_texture: Option<egui::TextureHandle>,
     /// Case indicators per unit of a level over a period, for the choropleth.
-    case_indicators: Option<(
-        Level,
-        (Timestamp, Timestamp),
-        u64,
-        HashMap<UnitId, Indicators>,
-    )>,
+    case_indicators: Option<CaseIndicatorCache>,
     /// A normalized Web Mercator box to show as soon as the map's size is known.
     pending_fit: Option<[f64; 4]>,
     unit_slot: HashMap<UnitId, usize>,
@@ -198,7 +201,14 @@ impl Workspace {
                 self.desk.draft = None;
             }
             Command::CaseList => self.desk.show_list = !self.desk.show_list,
-            Command::TimeSlider => self.desk.slider.enabled = !self.desk.slider.enabled,
+            Command::TimeSlider => {
+                let s = &mut self.desk.slider;
+                s.enabled = !s.enabled;
+                if s.enabled && !s.playing {
+                    // Start from today: the map does not jump when the slider appears.
+                    s.day = s.days - 1;
+                }
+            }
             Command::Charts => self.desk.show_charts = !self.desk.show_charts,
             Command::About => self.show_about = !self.show_about,
         }
@@ -460,6 +470,13 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
             .show(ui, |ui| {
                 message_ui(ui, &ws.desk, s);
                 let mut request = None;
+                // The steps of a selected case stay at the top, where the buttons do not move
+                // as its history grows.
+                if let Some(HitKind::Case(i)) = ws.selection {
+                    request =
+                        case_actions_ui(ui, &mut ws.desk, &ws.doc.dataset, i, s).map(|r| (i, r));
+                    ui.separator();
+                }
                 egui::ScrollArea::vertical().show(ui, |ui| match ws.selection {
                     Some(sel) => {
                         if let Some(InspectorAction::Show(next)) = inspector_ui(
@@ -477,15 +494,11 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                             ws.show(next);
                         }
                         match sel {
-                            HitKind::Case(i) => {
-                                request = case_actions_ui(ui, &mut ws.desk, &ws.doc.dataset, i, s)
-                                    .map(|r| (i, r));
-                            }
                             HitKind::Unit(u) => {
                                 let id = ws.doc.dataset.units[u].id;
                                 unit_indicators_ui(ui, &ws.desk, &ws.doc.dataset, id, s);
                             }
-                            HitKind::Household(_) => {}
+                            HitKind::Household(_) | HitKind::Case(_) => {}
                         }
                     }
                     None => {
