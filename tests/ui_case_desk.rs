@@ -70,6 +70,17 @@ fn report_dispatch_handle_verify_and_close_a_case() {
     assert_eq!(on_disk.cases.len(), before + 1);
     assert_eq!(on_disk.cases[i].status, CaseStatus::Reported);
 
+    // Edit what was reported.
+    h.get_by_role_and_label(Role::Button, "编辑").click();
+    h.run_steps(2);
+    common::type_into(&mut h, "标题", "井盖松动（人行道）");
+    h.get_by_role_and_label(Role::Button, "保存").click();
+    h.run_steps(3);
+    assert_eq!(
+        gridatlas::store::load(&path).unwrap().cases[i].title,
+        "井盖松动（人行道）"
+    );
+
     for (label, status) in [
         ("立案", CaseStatus::Accepted),
         ("派遣", CaseStatus::Dispatched),

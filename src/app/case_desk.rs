@@ -112,6 +112,8 @@ pub struct CaseDesk {
     /// The note and handler of the next step on the selected case.
     pub note: String,
     pub handler: Option<WorkerId>,
+    /// The edit form of the selected case (category, title, description), when open.
+    pub editing: Option<(usize, CategoryCode, String, String)>,
     pub message: Option<DeskMessage>,
     pub import_path: String,
     pub import_datum: CoordinateDatum,
@@ -171,6 +173,7 @@ impl CaseDesk {
             draft: None,
             note: String::new(),
             handler: None,
+            editing: None,
             message: None,
             import_path: String::new(),
             import_datum: CoordinateDatum::Gcj02,
@@ -376,6 +379,7 @@ impl CaseDesk {
         };
         commit(path, d, index, next, events)?;
         self.note.clear();
+        self.editing = None;
         self.changed(d, at);
         Ok(())
     }

@@ -282,6 +282,37 @@ pub fn case_actions_ui(
         ui.weak(s.state_closed);
         return None;
     }
+    if desk.editing.as_ref().is_some_and(|e| e.0 != i) {
+        desk.editing = None;
+    }
+    if let Some((_, category, title, description)) = desk.editing.as_mut() {
+        category_ui(ui, category, s);
+        let l = ui.label(s.title);
+        ui.add(egui::TextEdit::singleline(title).desired_width(f32::INFINITY))
+            .labelled_by(l.id);
+        let l = ui.label(s.description);
+        ui.add(
+            egui::TextEdit::multiline(description)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(l.id);
+        let mut cancel = false;
+        ui.horizontal(|ui| {
+            if ui.button(s.save).clicked() {
+                request = Some(CaseRequest::Edit {
+                    category: *category,
+                    title: title.clone(),
+                    description: description.clone(),
+                });
+            }
+            cancel = ui.button(s.cancel).clicked();
+        });
+        if cancel {
+            desk.editing = None;
+        }
+        return request;
+    }
     let l = ui.label(s.note);
     ui.add(
         egui::TextEdit::multiline(&mut desk.note)
@@ -336,6 +367,9 @@ pub fn case_actions_ui(
             request = Some(CaseRequest::Escalate {
                 note: desk.note.clone(),
             });
+        }
+        if ui.button(s.edit).clicked() {
+            desk.editing = Some((i, c.category, c.title.clone(), c.description.clone()));
         }
     });
     request
