@@ -237,7 +237,7 @@ fn hierarchy(d: &Dataset, by_id: &HashMap<UnitId, &Unit>, out: &mut Vec<Violatio
 /// BooleanOps snap to an integer grid scaled to the coordinates' magnitude, which at longitude
 /// 114° is about 2.6 cm and would itself create square metres of false gaps along a county
 /// border; around a local origin the grid is far below a millimetre.
-fn tiling(parent: &Unit, kids: &[&Unit]) -> Vec<Violation> {
+pub fn tiling(parent: &Unit, kids: &[&Unit]) -> Vec<Violation> {
     let mut out = Vec::new();
     let Some(centre) = parent.geometry.bounding_rect().map(|r| r.center()) else {
         return out;

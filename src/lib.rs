@@ -9,6 +9,7 @@ pub mod cases;
 pub mod check;
 pub mod cli;
 pub mod demo;
+pub mod edit;
 pub mod geom;
 pub mod index;
 pub mod ledger;

@@ -28,6 +28,33 @@ pub fn reassign_region(
     changed: &[UnitId],
     old_envelopes: &[[f64; 4]],
 ) -> Vec<Move> {
+    relocate(d, index, changed, old_envelopes, Points::Households)
+}
+
+/// As [`reassign_region`], for cases (`Move::household` is then an index into
+/// `Dataset::cases`).
+pub fn reassign_cases_region(
+    d: &Dataset,
+    index: &SpatialIndex,
+    changed: &[UnitId],
+    old_envelopes: &[[f64; 4]],
+) -> Vec<Move> {
+    relocate(d, index, changed, old_envelopes, Points::Cases)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Points {
+    Households,
+    Cases,
+}
+
+fn relocate(
+    d: &Dataset,
+    index: &SpatialIndex,
+    changed: &[UnitId],
+    old_envelopes: &[[f64; 4]],
+    kind: Points,
+) -> Vec<Move> {
     let changed_slots: Vec<usize> = d
         .units
         .iter()
@@ -41,7 +68,7 @@ pub fn reassign_region(
             boxes.push([r.min().x, r.min().y, r.max().x, r.max().y]);
         }
     }
-    let mut households: Vec<usize> = Vec::new();
+    let mut points: Vec<usize> = Vec::new();
     for b in &boxes {
         let ring = geo_types::LineString::from(vec![
             (b[0], b[1]),
@@ -50,26 +77,35 @@ pub fn reassign_region(
             (b[0], b[3]),
             (b[0], b[1]),
         ]);
-        households
-            .extend(index.households_in(&Area::Polygon(geo_types::Polygon::new(ring, vec![]))));
+        let area = Area::Polygon(geo_types::Polygon::new(ring, vec![]));
+        points.extend(match kind {
+            Points::Households => index.households_in(&area),
+            Points::Cases => index.cases_in(&area),
+        });
     }
-    households.sort_unstable();
-    households.dedup();
+    points.sort_unstable();
+    points.dedup();
 
     let mut moves = Vec::new();
-    for h in households {
-        let p: Coord<f64> = d.households[h].location.0;
+    for h in points {
+        let (p, from): (Coord<f64>, Option<UnitId>) = match kind {
+            Points::Households => (d.households[h].location.0, d.households[h].unit),
+            Points::Cases => (d.cases[h].location.0, d.cases[h].unit),
+        };
         // Candidates: unchanged micro-grids whose (still valid) envelope holds p, and the
         // changed ones with their new outlines.
         let mut candidates: Vec<usize> = index
             .units_near(Level::MicroGrid, p)
-            .filter(|i| !changed_slots.contains(i))
+            .filter(|i| !changed_slots.contains(i) && *i < d.units.len())
             .collect();
         candidates.extend(changed_slots.iter().copied());
         let mut inside: Option<UnitId> = None;
         let mut boundary: Option<UnitId> = None;
         for i in candidates {
             let unit = &d.units[i];
+            if unit.level != Level::MicroGrid {
+                continue;
+            }
             match position_in(&unit.geometry, p) {
                 Position::Inside => inside = Some(inside.map_or(unit.id, |u| u.min(unit.id))),
                 Position::Boundary => boundary = Some(boundary.map_or(unit.id, |u| u.min(unit.id))),
@@ -77,7 +113,6 @@ pub fn reassign_region(
             }
         }
         let to = inside.or(boundary);
-        let from = d.households[h].unit;
         if to != from {
             moves.push(Move {
                 household: h,
