@@ -105,3 +105,164 @@ fn a_vertex_on_the_village_boundary_cannot_be_dragged_at_grid_level() {
     let err = editor.begin_drag(&d, &index, &[corner]).unwrap_err();
     assert!(err.to_string().contains("edit that level"), "{err}");
 }
+
+/// Two micro-grids of one grid that share an edge (the first with more than one household).
+fn neighbours(d: &gridatlas::model::Dataset) -> (usize, usize) {
+    use std::collections::HashSet;
+    let micro: Vec<usize> = (0..d.units.len())
+        .filter(|&i| d.units[i].level == Level::MicroGrid)
+        .collect();
+    let verts = |i: usize| -> HashSet<(u64, u64)> {
+        d.units[i].geometry.0[0]
+            .exterior()
+            .0
+            .iter()
+            .map(|c| (c.x.to_bits(), c.y.to_bits()))
+            .collect()
+    };
+    for (n, &a) in micro.iter().enumerate() {
+        let va = verts(a);
+        for &b in &micro[n + 1..] {
+            let households = d
+                .households
+                .iter()
+                .filter(|h| h.unit == Some(d.units[a].id))
+                .count();
+            if households > 1
+                && d.units[a].parent == d.units[b].parent
+                && verts(b).intersection(&va).count() >= 2
+            {
+                return (a, b);
+            }
+        }
+    }
+    panic!("no neighbouring micro-grids");
+}
+
+#[test]
+fn merging_two_micro_grids_keeps_every_household_and_undoes_exactly() {
+    let mut d = common::township(1);
+    let original = d.clone();
+    let mut index = SpatialIndex::build(&d);
+    let mut editor = Editor::default();
+    let (a, b) = neighbours(&d);
+    let (ida, idb) = (d.units[a].id, d.units[b].id);
+    let n = |d: &gridatlas::model::Dataset, id| {
+        d.households.iter().filter(|h| h.unit == Some(id)).count()
+    };
+    let total = n(&d, ida) + n(&d, idb);
+    editor.merge(&mut d, &mut index, ida, idb).unwrap();
+    assert!(d.units.iter().all(|u| u.id != idb));
+    assert_eq!(n(&d, ida), total, "the absorbed unit's households follow");
+    assert_checks(&d);
+    editor.undo(&mut d, &mut index).unwrap();
+    assert_eq!(d, original);
+}
+
+#[test]
+fn splitting_a_grid_splits_the_micro_grids_the_line_crosses() {
+    let mut d = common::township(1);
+    let original = d.clone();
+    let mut index = SpatialIndex::build(&d);
+    let mut editor = Editor::default();
+    // The grid with the most micro-grids, cut west → east through its middle.
+    let g = (0..d.units.len())
+        .filter(|&i| d.units[i].level == Level::Grid)
+        .max_by_key(|&i| {
+            d.units
+                .iter()
+                .filter(|u| u.parent == Some(d.units[i].id))
+                .count()
+        })
+        .unwrap();
+    let id = d.units[g].id;
+    let r = geo::BoundingRect::bounding_rect(&d.units[g].geometry).unwrap();
+    let y = (r.min().y + r.max().y) / 2.0;
+    let line = [
+        Coord {
+            x: r.min().x - 0.001,
+            y,
+        },
+        Coord {
+            x: r.max().x + 0.001,
+            y: y + 0.0003,
+        },
+    ];
+    let units_before = d.units.len();
+    let change = editor.split(&mut d, &mut index, id, &line).unwrap().clone();
+    assert!(
+        d.units.len() > units_before + 1,
+        "a new grid and split micro-grids"
+    );
+    assert!(change.added().count() >= 2);
+    assert_checks(&d);
+    editor.undo(&mut d, &mut index).unwrap();
+    assert_eq!(d, original);
+    // A line that misses the unit is refused.
+    let miss = [
+        Coord {
+            x: r.min().x - 0.01,
+            y: r.max().y + 0.01,
+        },
+        Coord {
+            x: r.max().x + 0.01,
+            y: r.max().y + 0.011,
+        },
+    ];
+    assert!(editor.split(&mut d, &mut index, id, &miss).is_err());
+    assert_eq!(d, original);
+}
+
+#[test]
+fn painting_households_moves_them_and_reshapes_only_the_two_micro_grids() {
+    let mut d = common::township(1);
+    let original = d.clone();
+    let mut index = SpatialIndex::build(&d);
+    let mut editor = Editor::default();
+    let (a, b) = neighbours(&d);
+    let (ida, idb) = (d.units[a].id, d.units[b].id);
+    // The five households of A nearest to B's first vertex.
+    let corner = d.units[b].geometry.0[0].exterior().0[0];
+    let mut of_a: Vec<usize> = (0..d.households.len())
+        .filter(|&h| d.households[h].unit == Some(ida))
+        .collect();
+    of_a.sort_by(|&x, &y| {
+        let dist = |h: usize| {
+            let p = d.households[h].location;
+            (p.x() - corner.x).powi(2) + (p.y() - corner.y).powi(2)
+        };
+        dist(x).total_cmp(&dist(y))
+    });
+    // Up to five, and never all: a micro-grid left empty is refused (tested below).
+    let keep_one = of_a.len() - 1;
+    let all_of_a = of_a.clone();
+    let chosen: Vec<usize> = of_a.into_iter().take(keep_one.min(5)).collect();
+    assert!(!chosen.is_empty());
+    let change = editor
+        .paint(&mut d, &mut index, &chosen, idb)
+        .unwrap()
+        .clone();
+    for &h in &chosen {
+        assert_eq!(d.households[h].unit, Some(idb));
+    }
+    let mut touched: Vec<_> = change.after.iter().map(|u| u.id).collect();
+    touched.sort();
+    let mut expected = vec![ida, idb];
+    expected.sort();
+    assert_eq!(touched, expected, "only the two micro-grids change");
+    assert_checks(&d);
+    editor.undo(&mut d, &mut index).unwrap();
+    assert_eq!(d, original);
+    // Emptying a micro-grid is refused, and nothing changes.
+    let err = editor
+        .paint(&mut d, &mut index, &all_of_a, idb)
+        .unwrap_err();
+    assert!(err.to_string().contains("merge it instead"), "{err}");
+    assert_eq!(d, original);
+    // Emptying a micro-grid is refused, and nothing changes.
+    let err = editor
+        .paint(&mut d, &mut index, &all_of_a, idb)
+        .unwrap_err();
+    assert!(err.to_string().contains("merge it instead"), "{err}");
+    assert_eq!(d, original);
+}

@@ -71,6 +71,18 @@ impl Editor {
         self.redo.last().map(|c| c.label.as_str())
     }
 
+    pub(crate) fn undo_len(&self) -> usize {
+        self.undo.len()
+    }
+
+    pub(crate) fn forget_redo(&mut self) {
+        self.redo.pop();
+    }
+
+    pub fn last_change(&self) -> Option<&Change> {
+        self.undo.last()
+    }
+
     pub fn is_dragging(&self) -> bool {
         self.drag.is_some()
     }

@@ -7,6 +7,10 @@ mod change;
 mod editor;
 mod grab;
 mod invariants;
+mod local;
+mod merge;
+mod paint;
+mod split;
 
 pub use change::Change;
 pub use editor::{EditError, Editor};
