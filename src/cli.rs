@@ -126,6 +126,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 120)]
         frames: usize,
     },
+    /// A scripted planning session through the editor's command path: a long drag of a vertex
+    /// grids share (per-frame times with the live balance), a split, a merge, a paint of 50
+    /// households (each commit timed with its checks and its write to a copy of the file),
+    /// `check` on the result, then undo of everything compared with the original.
+    Edit {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 120)]
+        frames: usize,
+    },
     /// Open a document as the window does: read every table, build every index and statistic.
     Open {
         file: PathBuf,
@@ -330,6 +340,11 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
             };
             let report = crate::app::run_frame_bench(&data, w, h, frames, indicator)
                 .map_err(anyhow::Error::msg)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(0)
+        }
+        Command::Bench(BenchCommand::Edit { data, frames }) => {
+            let report = crate::bench::run_edit(&data, frames).map_err(anyhow::Error::msg)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(0)
         }

@@ -114,6 +114,22 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ),
     ("map", &["eframe", "rusqlite", "crate::app"]),
     (
+        "edit",
+        &[
+            "egui",
+            "eframe",
+            "walkers",
+            "rusqlite",
+            "geozero",
+            "crate::store",
+            "crate::map",
+            "crate::ui",
+            "crate::app",
+            "crate::demo",
+            "crate::ledger",
+        ],
+    ),
+    (
         "ledger",
         &[
             "egui",

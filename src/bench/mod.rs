@@ -2,10 +2,12 @@
 //! app, in release mode, and prints JSON.
 
 mod assign;
+mod edit;
 mod open;
 mod workload;
 
 pub use assign::{AssignBench, AssignParams, run_assign};
+pub use edit::{EditReport, run_edit};
 pub use open::{OpenBench, run_open};
 pub use workload::{Workload, voronoi_square};
 

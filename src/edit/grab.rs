@@ -195,7 +195,21 @@ impl Grab {
                 }
             }
         }
-        // A position found twice (on two edges' scans) keeps its first target.
+        // A position found on several collinear edges (a micro-grid's edge P→T lies along its
+        // grid's edge P→Q, and T itself is carried) takes its place on the longest one, whose
+        // far end does not move. Anchors come first and always win.
+        let length = |e: &Entry| match e.target {
+            Target::Anchor(_) => f64::INFINITY,
+            Target::OnEdge { a, b, .. } => {
+                let at = |x: End| match x {
+                    End::Anchor(k) => points[k],
+                    End::Fixed(c) => c,
+                };
+                let (a, b) = (at(a), at(b));
+                (a.x - b.x).hypot(a.y - b.y)
+            }
+        };
+        entries.sort_by(|x, y| length(y).total_cmp(&length(x)));
         let mut seen = std::collections::HashSet::new();
         entries.retain(|e| seen.insert((e.unit, e.poly, e.ring, e.vertex)));
         let mut units: Vec<usize> = entries.iter().map(|e| e.unit).collect();

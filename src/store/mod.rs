@@ -1,6 +1,7 @@
 //! The document on disk: an OGC GeoPackage (SQLite) that QGIS and GDAL open directly.
 //! The only layer that knows rusqlite. Schema: see `schema.rs` and the README.
 
+mod boundary;
 mod case_export;
 mod case_import;
 mod case_ledger;
@@ -16,6 +17,7 @@ mod update;
 mod workload;
 mod write;
 
+pub use boundary::{UnitChanges, save_unit_changes};
 pub use case_export::{CaseRow, export_cases_csv, export_cases_geojson};
 pub use case_import::{
     CoordinateDatum, ImportError, ImportedCase, REQUIRED_COLUMNS, read_cases_csv,
