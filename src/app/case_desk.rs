@@ -268,6 +268,12 @@ impl CaseDesk {
         eligible_handlers(d, &self.tree, &d.cases[case])
     }
 
+    /// After boundary edits: units and the cases' micro-grids may have changed.
+    pub fn units_changed(&mut self, d: &Dataset) {
+        self.tree = UnitTree::new(d);
+        self.changed(d, self.now);
+    }
+
     fn changed(&mut self, d: &Dataset, at: Timestamp) {
         self.timeline = CaseTimeline::new(d);
         self.chains = case_unit_chains(d, &self.tree);

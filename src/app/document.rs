@@ -69,6 +69,14 @@ impl Document {
         self.events_by_case = events_by_case(d);
     }
 
+    /// After units changed (a boundary edit or its undo): the map buffers of `levels`, the
+    /// statistics and totals.
+    pub fn units_changed(&mut self, levels: &[Level], now: Timestamp) {
+        self.geometry.rebuild_levels(&self.dataset, levels);
+        self.stats = Stats::compute(&self.dataset, now);
+        self.totals.units = self.dataset.unit_counts();
+    }
+
     pub fn county_name(&self) -> &str {
         self.dataset
             .units_of_level(Level::County)

@@ -7,6 +7,8 @@ mod case_desk;
 mod case_panels;
 mod document;
 mod loader;
+mod planning;
+mod planning_panel;
 mod window;
 mod workspace;
 
@@ -16,5 +18,6 @@ pub use case_desk::{CaseDesk, CaseDraft, CaseRequest, DeskMessage, TimeSlider};
 pub use case_panels::{DraftAction, ListAction};
 pub use document::Document;
 pub use loader::{DocumentSource, LoadEvent, default_demo_path, start_loading};
+pub use planning::{Planning, Tool};
 pub use window::{GridAtlasApp, cache_dir, run_window};
 pub use workspace::{BasemapState, Workspace, workspace_ui};

@@ -11,12 +11,15 @@ use crate::app::case_panels::{
     DraftAction, ListAction, case_actions_ui, case_list_ui, charts_ui, message_ui, new_case_window,
     time_slider_ui, unit_indicators_ui,
 };
-use crate::app::{CaseDesk, CaseDraft, CaseRequest, DeskMessage, Document};
+use crate::app::planning::{EditOutcome, levels_of};
+use crate::app::planning_panel::planning_panel_ui;
+use crate::app::{CaseDesk, CaseDraft, CaseRequest, DeskMessage, Document, Planning, Tool};
 use crate::cases::Indicators;
+use crate::edit::{Change, EditError};
 use crate::map::{
     Basemap, CasesLayer, Choropleth, HOUSEHOLDS_ZOOM, HazardLayer, HeatmapLayer, HouseholdsLayer,
-    Indicator, ScreenTransform, UnitsLayer, choropleth, level_for_zoom, lon_lat_to_mercator,
-    make_tiles, mercator_to_lon_lat,
+    Indicator, PlanningLayer, ScreenTransform, UnitsLayer, choropleth, level_for_zoom,
+    lon_lat_to_mercator, make_tiles, mercator_to_lon_lat,
 };
 use crate::model::{CategoryCode, Level, Tag, Timestamp, UnitId};
 use crate::ui::{
@@ -62,6 +65,8 @@ pub struct Workspace {
     pub cursor: Option<Coord<f64>>,
     /// The case list, time slider, drafts and steps.
     pub desk: CaseDesk,
+    /// Boundary editing.
+    pub planning: Planning,
     heat_texture: Option<egui::TextureHandle>,
     /// Case indicators per unit of a level over a period, for the choropleth.
     case_indicators: Option<CaseIndicatorCache>,
@@ -87,6 +92,7 @@ impl Workspace {
         desk.refresh(&doc.dataset);
         Workspace {
             desk,
+            planning: Planning::default(),
             heat_texture: None,
             case_indicators: None,
             doc,
@@ -174,6 +180,16 @@ impl Workspace {
                     self.palette_open = false;
                 } else if self.hazard.mode != HazardMode::Off {
                     self.hazard.cancel();
+                } else if self.planning.editor.is_dragging() {
+                    let d = &mut self.doc.dataset;
+                    self.planning.editor.cancel_drag(d);
+                    self.planning.live.clear();
+                } else if self.planning.on
+                    && (!self.planning.line.is_empty()
+                        || !self.planning.merge.is_empty()
+                        || !self.planning.painted.is_empty())
+                {
+                    self.planning.reset_tool();
                 } else if self.desk.reporting || self.desk.draft.is_some() {
                     self.desk.reporting = false;
                     self.desk.draft = None;
@@ -210,6 +226,16 @@ impl Workspace {
                 }
             }
             Command::Charts => self.desk.show_charts = !self.desk.show_charts,
+            Command::Planning => {
+                self.planning.on = !self.planning.on;
+                self.planning.reset_tool();
+                if self.planning.on {
+                    self.desk.reporting = false;
+                    self.hazard.cancel();
+                }
+            }
+            Command::Undo => self.undo_edit(),
+            Command::Redo => self.redo_edit(),
             Command::About => self.show_about = !self.show_about,
         }
     }
@@ -365,6 +391,154 @@ impl Workspace {
         self.desk.refresh(&self.doc.dataset);
     }
 
+    /// After an edit was committed (or refused) in memory: writes it to the file — and if that
+    /// fails, rolls it back — then refreshes what is derived from the units.
+    pub fn after_edit(&mut self, result: Result<Change, EditError>) {
+        let result = result.and_then(|change| {
+            match crate::ledger::save_boundary_change(&self.doc.path, &self.doc.dataset, &change) {
+                Ok(()) => Ok(change),
+                Err(e) => {
+                    let d = &mut self.doc.dataset;
+                    self.planning.editor.undo(d, &mut self.doc.index);
+                    self.planning.editor.forget_redo();
+                    Err(EditError::Refused(crate::edit::Refusal::new(
+                        "write",
+                        None,
+                        format!("the file could not be written, nothing changed: {e}"),
+                    )))
+                }
+            }
+        });
+        self.planning.report(&result);
+        self.planning.live.clear();
+        if let Ok(change) = &result {
+            self.units_changed(&levels_of(change));
+        }
+    }
+
+    fn units_changed(&mut self, levels: &[Level]) {
+        self.doc.units_changed(levels, self.desk.now);
+        self.unit_slot = self
+            .doc
+            .dataset
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id, i))
+            .collect();
+        self.desk.units_changed(&self.doc.dataset);
+        self.choropleth_cache = None;
+        self.case_indicators = None;
+        // Indices into the units may have shifted.
+        if matches!(self.selection, Some(HitKind::Unit(_))) {
+            self.selection = None;
+        }
+        self.hovered = None;
+    }
+
+    pub fn undo_edit(&mut self) {
+        let d = &mut self.doc.dataset;
+        let Some(inverse) = self.planning.editor.undo(d, &mut self.doc.index) else {
+            return;
+        };
+        if let Err(e) =
+            crate::ledger::save_boundary_change(&self.doc.path, &self.doc.dataset, &inverse)
+        {
+            let d = &mut self.doc.dataset;
+            self.planning.editor.redo(d, &mut self.doc.index);
+            self.planning.message = Some(EditOutcome::Refused(format!(
+                "undo not written, nothing changed: {e}"
+            )));
+            return;
+        }
+        self.planning.message = Some(EditOutcome::Undone(inverse.label.clone()));
+        self.units_changed(&levels_of(&inverse));
+    }
+
+    pub fn redo_edit(&mut self) {
+        let d = &mut self.doc.dataset;
+        let Some(change) = self.planning.editor.redo(d, &mut self.doc.index) else {
+            return;
+        };
+        if let Err(e) =
+            crate::ledger::save_boundary_change(&self.doc.path, &self.doc.dataset, &change)
+        {
+            let d = &mut self.doc.dataset;
+            self.planning.editor.undo(d, &mut self.doc.index);
+            self.planning.message = Some(EditOutcome::Refused(format!(
+                "redo not written, nothing changed: {e}"
+            )));
+            return;
+        }
+        self.planning.message = Some(EditOutcome::Redone(change.label.clone()));
+        self.units_changed(&levels_of(&change));
+    }
+
+    /// Household counts of the units a drag moves, as they would be if it ended now.
+    pub fn live_counts(&self) -> HashMap<UnitId, u32> {
+        let moving = self.planning.editor.dragged_units();
+        let mut counts: HashMap<UnitId, u32> = moving
+            .iter()
+            .map(|id| (*id, self.doc.stats.get(*id).map_or(0, |t| t.households)))
+            .collect();
+        for m in &self.planning.live {
+            for (unit, delta) in [(m.from, -1i64), (m.to, 1)] {
+                let Some(u) = unit else { continue };
+                for a in self.desk.tree.ancestors(u).into_iter().flatten() {
+                    if let Some(n) = counts.get_mut(&a) {
+                        *n = (*n as i64 + delta).max(0) as u32;
+                    }
+                }
+            }
+        }
+        counts
+    }
+
+    fn run_planning(&mut self, action: crate::app::planning_panel::PlanningAction) {
+        use crate::app::planning_panel::PlanningAction as A;
+        let d = &mut self.doc.dataset;
+        let index = &mut self.doc.index;
+        let editor = &mut self.planning.editor;
+        let result = match action {
+            A::Undo => return self.undo_edit(),
+            A::Redo => return self.redo_edit(),
+            A::FinishSplit => {
+                let line = std::mem::take(&mut self.planning.line);
+                // The unit under the middle of the line.
+                let mid = line[line.len() / 2 - usize::from(line.len() % 2 == 0)];
+                let next = line[(line.len() / 2).min(line.len() - 1)];
+                let m = geo_types::Coord {
+                    x: (mid.x + next.x) / 2.0,
+                    y: (mid.y + next.y) / 2.0,
+                };
+                match index.unit_at(d, editor.level, m) {
+                    Some(u) => {
+                        let id = d.units[u].id;
+                        editor.split(d, index, id, &line).cloned()
+                    }
+                    None => Err(EditError::Refused(crate::edit::Refusal::new(
+                        "split",
+                        None,
+                        "draw the line across a unit of the edited level",
+                    ))),
+                }
+            }
+            A::Merge => {
+                let pair = std::mem::take(&mut self.planning.merge);
+                editor.merge(d, index, pair[0], pair[1]).cloned()
+            }
+            A::Paint => {
+                let households = std::mem::take(&mut self.planning.painted);
+                let target = self.planning.paint_target.take();
+                match target {
+                    Some(t) => editor.paint(d, index, &households, t).cloned(),
+                    None => return,
+                }
+            }
+        };
+        self.after_edit(result);
+    }
+
     /// Writes the listed cases to `<path>.csv` or `<path>.geojson`.
     pub fn export_cases(&mut self, geojson: bool) {
         let base = if self.desk.export_path.trim().is_empty() {
@@ -455,7 +629,38 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
     if ws.desk.slider.enabled && ws.desk.slider.playing {
         ui.ctx().request_repaint();
     }
-    if ws.hazard.mode != HazardMode::Off {
+    if ws.planning.on {
+        let live = ws.live_counts();
+        let view = {
+            let t = ws.map_transform();
+            let (a, b) = (
+                t.to_lon_lat(ws.map_rect.left_bottom()),
+                t.to_lon_lat(ws.map_rect.right_top()),
+            );
+            Some([a.x, a.y, b.x, b.y])
+        };
+        let action = egui::Panel::right("planning")
+            .exact_size(330.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| {
+                        planning_panel_ui(
+                            ui,
+                            &mut ws.planning,
+                            &ws.doc.dataset,
+                            &ws.doc.stats,
+                            view,
+                            &live,
+                            s,
+                        )
+                    })
+                    .inner
+            })
+            .inner;
+        if let Some(a) = action {
+            ws.run_planning(a);
+        }
+    } else if ws.hazard.mode != HazardMode::Off {
         if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             ws.hazard.finish_polygon(&ws.doc.dataset, &ws.doc.index);
         }
@@ -636,6 +841,10 @@ fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang, s: &Strings) {
             }
             if ui.selectable_label(ws.desk.show_charts, s.charts).clicked() {
                 ws.run(Command::Charts, lang);
+            }
+            ui.separator();
+            if ui.selectable_label(ws.planning.on, s.planning).clicked() {
+                ws.run(Command::Planning, lang);
             }
         });
         if !ws.search_hits.is_empty()
@@ -933,6 +1142,7 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 Some(HitKind::Household(i)) => Some(i),
                 _ => None,
             };
+            let live = ws.live_counts();
             let mut map = Map::new(None, &mut ws.memory, centre);
             if let Some(tiles) = ws.basemap.tiles.as_deref_mut() {
                 map = map.with_layer(tiles, 1.0);
@@ -943,6 +1153,32 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 states: &ws.desk.states,
                 show_closed: ws.show_closed_cases,
                 texture: &mut ws.heat_texture,
+            });
+            let editing = ws.planning.on;
+            let shift = ui.input(|i| i.modifiers.shift);
+            // A press on a vertex drags it, not the map; Shift+drag draws a selection box.
+            let grabbing = editing
+                && ((ws.planning.tool == Tool::Drag
+                    && (ws.planning.hover.is_some() || ws.planning.editor.is_dragging()))
+                    || (ws.planning.tool == Tool::Paint
+                        && (shift || ws.planning.box_start.is_some())));
+            let selection_box = ws
+                .planning
+                .box_start
+                .zip(ui.input(|i| i.pointer.latest_pos()))
+                .map(|(a, b)| egui::Rect::from_two_pos(a, b));
+            let planning_layer = editing.then_some(PlanningLayer {
+                dataset: &ws.doc.dataset,
+                index: &ws.doc.index,
+                level: ws.planning.editor.level,
+                hover: ws.planning.hover,
+                moving: ws.planning.editor.dragged_units(),
+                live_counts: &live,
+                line: &ws.planning.line,
+                merge: &ws.planning.merge,
+                painted: &ws.planning.painted,
+                refusal_at: ws.planning.refusal_at,
+                selection_box,
             });
             let response = ui.add(
                 map.with_plugin(UnitsLayer {
@@ -974,8 +1210,10 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                     pointer: ws.cursor,
                     inside,
                 })
+                .with_plugin(OptionalPlugin(planning_layer))
                 .zoom_with_ctrl(false)
-                .double_click_to_zoom(!ws.hazard.is_drawing()),
+                .panning(!grabbing)
+                .double_click_to_zoom(!ws.hazard.is_drawing() && !editing),
             );
             let t = ScreenTransform::from_memory(&ws.memory, centre, rect);
             ws.cursor = response.hover_pos().map(|p| t.to_lon_lat(p));
@@ -1030,7 +1268,9 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 };
                 response.clone().on_hover_text_at_pointer(text);
             }
-            if response.clicked()
+            if editing {
+                planning_pointer(ws, &response, &t);
+            } else if response.clicked()
                 && let Some(p) = response.interact_pointer_pos()
             {
                 if ws.hazard.is_drawing() {
@@ -1137,5 +1377,119 @@ fn case_desk_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
         Some(ListAction::ExportGeoJson) => ws.export_cases(true),
         Some(ListAction::Import) => ws.import_cases(),
         None => {}
+    }
+}
+
+/// Pointer handling on the map while editing boundaries.
+fn planning_pointer(ws: &mut Workspace, response: &egui::Response, t: &ScreenTransform) {
+    let pointer = response.hover_pos().or(response.interact_pointer_pos());
+    let radius_deg = |p: egui::Pos2| {
+        let (a, b) = (t.to_lon_lat(p), t.to_lon_lat(p + egui::vec2(8.0, 0.0)));
+        (b.x - a.x).abs()
+    };
+    match ws.planning.tool {
+        Tool::Drag => {
+            if !ws.planning.editor.is_dragging() {
+                ws.planning.hover = pointer.and_then(|p| {
+                    ws.planning.nearest_vertex(
+                        &ws.doc.dataset,
+                        &ws.doc.index,
+                        t.to_lon_lat(p),
+                        radius_deg(p),
+                    )
+                });
+            }
+            if response.drag_started()
+                && let Some(v) = ws.planning.hover
+            {
+                let d = &ws.doc.dataset;
+                if let Err(e) = ws.planning.editor.begin_drag(d, &ws.doc.index, &[v]) {
+                    ws.planning.report(&Err(e));
+                }
+            }
+            if ws.planning.editor.is_dragging()
+                && response.dragged()
+                && let Some(p) = response.interact_pointer_pos()
+            {
+                let d = &mut ws.doc.dataset;
+                if let Ok(live) = ws
+                    .planning
+                    .editor
+                    .drag_to(d, &ws.doc.index, &[t.to_lon_lat(p)])
+                {
+                    ws.planning.live = live;
+                }
+            }
+            if response.drag_stopped() && ws.planning.editor.is_dragging() {
+                let d = &mut ws.doc.dataset;
+                let result = ws.planning.editor.end_drag(d, &mut ws.doc.index).cloned();
+                ws.planning.hover = None;
+                ws.after_edit(result);
+            }
+        }
+        Tool::Split => {
+            if response.clicked()
+                && let Some(p) = response.interact_pointer_pos()
+            {
+                ws.planning.line.push(t.to_lon_lat(p));
+            }
+        }
+        Tool::Merge => {
+            if response.clicked()
+                && let Some(p) = response.interact_pointer_pos()
+                && let Some(u) =
+                    ws.doc
+                        .index
+                        .unit_at(&ws.doc.dataset, ws.planning.editor.level, t.to_lon_lat(p))
+            {
+                let id = ws.doc.dataset.units[u].id;
+                let picks = &mut ws.planning.merge;
+                if let Some(k) = picks.iter().position(|x| *x == id) {
+                    picks.remove(k);
+                } else {
+                    if picks.len() == 2 {
+                        picks.pop();
+                    }
+                    picks.push(id);
+                }
+            }
+        }
+        Tool::Paint => {
+            if response.drag_started() && response.ctx.input(|i| i.modifiers.shift) {
+                ws.planning.box_start = response.interact_pointer_pos();
+            }
+            if response.drag_stopped()
+                && let (Some(a), Some(b)) = (ws.planning.box_start.take(), pointer)
+            {
+                let (p, q) = (t.to_lon_lat(a), t.to_lon_lat(b));
+                let ring = geo_types::LineString::from(vec![
+                    (p.x, p.y),
+                    (q.x, p.y),
+                    (q.x, q.y),
+                    (p.x, q.y),
+                    (p.x, p.y),
+                ]);
+                let found = ws.doc.index.households_in(&crate::index::Area::Polygon(
+                    geo_types::Polygon::new(ring, vec![]),
+                ));
+                for h in found {
+                    if !ws.planning.painted.contains(&h) {
+                        ws.planning.painted.push(h);
+                    }
+                }
+            }
+            if response.clicked()
+                && let Some(p) = response.interact_pointer_pos()
+                && let Some(&(h, metres)) =
+                    ws.doc.index.nearest_households(t.to_lon_lat(p), 1).first()
+                && metres * t.points_per_metre() <= 8.0
+            {
+                if let Some(k) = ws.planning.painted.iter().position(|x| *x == h) {
+                    ws.planning.painted.remove(k);
+                } else {
+                    ws.planning.painted.push(h);
+                }
+            }
+        }
     }
 }

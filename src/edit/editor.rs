@@ -75,7 +75,8 @@ impl Editor {
         self.undo.len()
     }
 
-    pub(crate) fn forget_redo(&mut self) {
+    /// Drops the newest redo step (after an undo made only to roll back a failed write).
+    pub fn forget_redo(&mut self) {
         self.redo.pop();
     }
 

@@ -179,6 +179,17 @@ impl MapGeometry {
         }
     }
 
+    /// Rebuilds the buffers of the given levels after their units changed.
+    pub fn rebuild_levels(&mut self, d: &Dataset, levels: &[Level]) {
+        let rebuilt: Vec<(Level, LevelGeometry)> = levels
+            .par_iter()
+            .map(|&l| (l, LevelGeometry::build(d, l)))
+            .collect();
+        for (l, g) in rebuilt {
+            self.levels[l.number() as usize - 1] = g;
+        }
+    }
+
     pub fn level(&self, level: Level) -> &LevelGeometry {
         &self.levels[level.number() as usize - 1]
     }

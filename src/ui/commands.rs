@@ -23,11 +23,14 @@ pub enum Command {
     CaseList,
     TimeSlider,
     Charts,
+    Planning,
+    Undo,
+    Redo,
     About,
 }
 
 impl Command {
-    pub const ALL: [Command; 18] = [
+    pub const ALL: [Command; 21] = [
         Command::ZoomIn,
         Command::ZoomOut,
         Command::PanLeft,
@@ -45,6 +48,9 @@ impl Command {
         Command::CaseList,
         Command::TimeSlider,
         Command::Charts,
+        Command::Planning,
+        Command::Undo,
+        Command::Redo,
         Command::About,
     ];
 
@@ -69,6 +75,12 @@ impl Command {
             Command::CaseList => cmd(Key::E),
             Command::TimeSlider => cmd(Key::T),
             Command::Charts => None,
+            Command::Planning => cmd(Key::B),
+            Command::Undo => cmd(Key::Z),
+            Command::Redo => Some(KeyboardShortcut::new(
+                Modifiers::COMMAND.plus(Modifiers::SHIFT),
+                Key::Z,
+            )),
             Command::About => key(Key::F1),
         }
     }
@@ -91,14 +103,31 @@ impl Command {
     pub fn pressed(ctx: &egui::Context) -> Vec<Command> {
         let typing = ctx.egui_wants_keyboard_input();
         let mut out = Vec::new();
-        for c in Command::ALL {
-            let Some(sc) = c.shortcut() else { continue };
-            if typing && c.is_map_key() {
+        // Shortcuts with more modifiers first: egui matches Ctrl+Z on Ctrl+Shift+Z too.
+        let mut order: Vec<(Command, KeyboardShortcut)> = Command::ALL
+            .into_iter()
+            .filter_map(|c| Some((c, c.shortcut()?)))
+            .collect();
+        let count = |m: Modifiers| {
+            [m.shift, m.ctrl || m.command, m.alt]
+                .iter()
+                .filter(|b| **b)
+                .count()
+        };
+        order.sort_by_key(|(_, sc)| std::cmp::Reverse(count(sc.modifiers)));
+        for (c, sc) in order {
+            // Undo in a text field is the text's own.
+            if typing && (c.is_map_key() || matches!(c, Command::Undo | Command::Redo)) {
                 continue;
             }
             if ctx.input_mut(|i| i.consume_shortcut(&sc)) {
                 out.push(c);
             }
+        }
+        // Ctrl+Y redoes too (Windows habit).
+        if ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Y)))
+        {
+            out.push(Command::Redo);
         }
         // Ctrl+P opens the palette too; = is + without Shift on most keyboards.
         if ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::P)))

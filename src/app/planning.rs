@@ -1,0 +1,141 @@
+//! The planners' boundary editing in the window: which tool is active, what is being drawn or
+//! selected, the live balance of a drag, and the outcome of the last edit. Every edit goes
+//! through `edit::Editor` (the command path `bench edit` measures) and is written to the file
+//! by `ledger` before the window shows it as done.
+
+use geo_types::Coord;
+
+use crate::edit::{Change, EditError, Editor};
+use crate::model::{Dataset, Level, UnitId};
+use crate::stats::Move;
+
+/// The outcome of the last edit, shown in the panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditOutcome {
+    Done(String),
+    Undone(String),
+    Redone(String),
+    Refused(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    Drag,
+    Split,
+    Merge,
+    Paint,
+}
+
+pub struct Planning {
+    pub on: bool,
+    pub editor: Editor,
+    pub tool: Tool,
+    /// The vertex under the pointer (of a unit of the edited level).
+    pub hover: Option<Coord<f64>>,
+    /// Households whose micro-grid the drag in progress would change.
+    pub live: Vec<Move>,
+    /// The split line being drawn.
+    pub line: Vec<Coord<f64>>,
+    /// Units picked for a merge (up to two).
+    pub merge: Vec<UnitId>,
+    /// Households picked for painting, and where they go.
+    pub painted: Vec<usize>,
+    pub paint_target: Option<UnitId>,
+    /// Where a Shift+drag box selection started (screen).
+    pub box_start: Option<egui::Pos2>,
+    pub message: Option<EditOutcome>,
+    /// Where the last refusal happened (shown on the map).
+    pub refusal_at: Option<Coord<f64>>,
+}
+
+impl Default for Planning {
+    fn default() -> Self {
+        Planning {
+            on: false,
+            editor: Editor::default(),
+            tool: Tool::Drag,
+            hover: None,
+            live: Vec::new(),
+            line: Vec::new(),
+            merge: Vec::new(),
+            painted: Vec::new(),
+            paint_target: None,
+            box_start: None,
+            message: None,
+            refusal_at: None,
+        }
+    }
+}
+
+impl Planning {
+    /// Forgets what was being drawn or picked (tool change, Esc).
+    pub fn reset_tool(&mut self) {
+        self.line.clear();
+        self.merge.clear();
+        self.painted.clear();
+        self.paint_target = None;
+        self.box_start = None;
+    }
+
+    /// The outcome of an edit, for the panel and the map.
+    pub fn report(&mut self, result: &Result<Change, EditError>) {
+        match result {
+            Ok(c) => {
+                self.message = Some(EditOutcome::Done(c.label.clone()));
+                self.refusal_at = None;
+            }
+            Err(e) => {
+                self.refusal_at = match e {
+                    EditError::Refused(r) => r.at,
+                    _ => None,
+                };
+                self.message = Some(EditOutcome::Refused(e.to_string()));
+            }
+        }
+    }
+
+    /// The nearest vertex of a unit of the edited level within `radius` (degrees) of `p`.
+    pub fn nearest_vertex(
+        &self,
+        d: &Dataset,
+        index: &crate::index::SpatialIndex,
+        p: Coord<f64>,
+        radius: f64,
+    ) -> Option<Coord<f64>> {
+        let level = self.editor.level;
+        let min = Coord {
+            x: p.x - radius,
+            y: p.y - radius,
+        };
+        let max = Coord {
+            x: p.x + radius,
+            y: p.y + radius,
+        };
+        index
+            .units_in_box(level, min, max)
+            .flat_map(|u| {
+                d.units[u].geometry.0.iter().flat_map(|poly| {
+                    std::iter::once(poly.exterior())
+                        .chain(poly.interiors())
+                        .flat_map(|r| r.0.iter().copied())
+                })
+            })
+            .map(|c| ((c.x - p.x).hypot(c.y - p.y), c))
+            .filter(|(dist, _)| *dist <= radius)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, c)| c)
+    }
+}
+
+/// The levels whose map buffers a change touches.
+pub fn levels_of(change: &Change) -> Vec<Level> {
+    let mut levels: Vec<Level> = change
+        .before
+        .iter()
+        .chain(&change.after)
+        .map(|u| u.level)
+        .collect();
+    levels.sort_unstable();
+    levels.dedup();
+    levels
+}

@@ -1,0 +1,273 @@
+//! The planner's side panel: level and tool, the steps of the active tool, undo and redo, the
+//! outcome of the last edit, and the balance — the live counts of a drag, the units of the
+//! edited level in view that are outside the standard, households in no micro-grid, and units
+//! that are in several pieces.
+
+use egui::{Color32, RichText, Ui};
+use geo::BoundingRect;
+
+use crate::app::planning::EditOutcome;
+use crate::app::{Planning, Tool};
+use crate::map::balance_color;
+use crate::model::{Dataset, Level, UnitId};
+use crate::stats::{GridStandard, Stats};
+use crate::ui::Strings;
+
+/// What the panel asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlanningAction {
+    Undo,
+    Redo,
+    FinishSplit,
+    Merge,
+    Paint,
+}
+
+pub fn planning_panel_ui(
+    ui: &mut Ui,
+    p: &mut Planning,
+    d: &Dataset,
+    stats: &Stats,
+    view: Option<[f64; 4]>,
+    live_counts: &std::collections::HashMap<UnitId, u32>,
+    s: &Strings,
+) -> Option<PlanningAction> {
+    let mut action = None;
+    ui.heading(s.planning);
+    let before = (p.tool, p.editor.level);
+    egui::ComboBox::from_label(s.edit_level)
+        .selected_text(s.level(p.editor.level))
+        .show_ui(ui, |ui| {
+            for l in [Level::Village, Level::Grid, Level::MicroGrid] {
+                ui.selectable_value(&mut p.editor.level, l, s.level(l));
+            }
+        });
+    ui.horizontal_wrapped(|ui| {
+        for (tool, label) in [
+            (Tool::Drag, s.tool_drag),
+            (Tool::Split, s.tool_split),
+            (Tool::Merge, s.tool_merge),
+            (Tool::Paint, s.tool_paint),
+        ] {
+            ui.selectable_value(&mut p.tool, tool, label);
+        }
+    });
+    if (p.tool, p.editor.level) != before {
+        p.reset_tool();
+    }
+    ui.horizontal(|ui| {
+        let undo = p.editor.undo_label().map(|l| format!("{} {l}", s.undo));
+        if ui
+            .add_enabled(undo.is_some(), egui::Button::new(s.undo))
+            .on_hover_text(undo.unwrap_or_default())
+            .clicked()
+        {
+            action = Some(PlanningAction::Undo);
+        }
+        let redo = p.editor.redo_label().map(|l| format!("{} {l}", s.redo));
+        if ui
+            .add_enabled(redo.is_some(), egui::Button::new(s.redo))
+            .on_hover_text(redo.unwrap_or_default())
+            .clicked()
+        {
+            action = Some(PlanningAction::Redo);
+        }
+    });
+    ui.separator();
+    match p.tool {
+        Tool::Drag => {
+            ui.weak(s.drag_hint);
+        }
+        Tool::Split => {
+            ui.weak(s.split_hint);
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(p.line.len() >= 2, egui::Button::new(s.finish_split))
+                    .clicked()
+                {
+                    action = Some(PlanningAction::FinishSplit);
+                }
+                if ui.button(s.clear).clicked() {
+                    p.line.clear();
+                }
+            });
+        }
+        Tool::Merge => {
+            ui.weak(s.merge_hint);
+            for id in &p.merge {
+                if let Ok(i) = d.units.binary_search_by_key(id, |u| u.id) {
+                    ui.label(format!("{} {}", d.units[i].code, d.units[i].name));
+                }
+            }
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(p.merge.len() == 2, egui::Button::new(s.merge_now))
+                    .clicked()
+                {
+                    action = Some(PlanningAction::Merge);
+                }
+                if ui.button(s.clear).clicked() {
+                    p.merge.clear();
+                }
+            });
+        }
+        Tool::Paint => {
+            ui.weak(s.paint_hint);
+            ui.label(format!("{}: {}", s.selected_households, p.painted.len()));
+            // Targets: the micro-grids of the grid of the first picked household.
+            let grid = p
+                .painted
+                .first()
+                .and_then(|&h| d.households[h].unit)
+                .and_then(|u| d.units.binary_search_by_key(&u, |x| x.id).ok())
+                .and_then(|i| d.units[i].parent);
+            let targets: Vec<&crate::model::Unit> = d
+                .units
+                .iter()
+                .filter(|u| grid.is_some() && u.parent == grid)
+                .collect();
+            let name = |id: Option<UnitId>| {
+                id.and_then(|id| targets.iter().find(|u| u.id == id))
+                    .map_or("—".to_owned(), |u| u.name.clone())
+            };
+            egui::ComboBox::from_label(s.paint_to)
+                .selected_text(name(p.paint_target))
+                .show_ui(ui, |ui| {
+                    for u in &targets {
+                        let n = stats.get(u.id).map_or(0, |t| t.households);
+                        ui.selectable_value(
+                            &mut p.paint_target,
+                            Some(u.id),
+                            format!("{} ({n}{})", u.name, s.households_suffix),
+                        );
+                    }
+                });
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(
+                        !p.painted.is_empty() && p.paint_target.is_some(),
+                        egui::Button::new(s.paint_now),
+                    )
+                    .clicked()
+                {
+                    action = Some(PlanningAction::Paint);
+                }
+                if ui.button(s.clear).clicked() {
+                    p.painted.clear();
+                    p.paint_target = None;
+                }
+            });
+        }
+    }
+    let green = Color32::from_rgb(30, 130, 60);
+    match &p.message {
+        Some(EditOutcome::Done(text)) => {
+            ui.colored_label(green, format!("{}：{text}", s.edit_done));
+        }
+        Some(EditOutcome::Undone(text)) => {
+            ui.colored_label(green, format!("{}：{text}", s.undo));
+        }
+        Some(EditOutcome::Redone(text)) => {
+            ui.colored_label(green, format!("{}：{text}", s.redo));
+        }
+        Some(EditOutcome::Refused(text)) => {
+            ui.colored_label(
+                Color32::from_rgb(200, 40, 30),
+                format!("{}：{text}", s.edit_refused),
+            );
+        }
+        None => {}
+    }
+    ui.separator();
+    balance_ui(ui, p, d, stats, view, live_counts, s);
+    action
+}
+
+fn balance_ui(
+    ui: &mut Ui,
+    p: &Planning,
+    d: &Dataset,
+    stats: &Stats,
+    view: Option<[f64; 4]>,
+    live_counts: &std::collections::HashMap<UnitId, u32>,
+    s: &Strings,
+) {
+    ui.label(RichText::new(s.balance).strong());
+    let level = p.editor.level;
+    let standard = GridStandard::for_level(level);
+    if let Some(st) = standard {
+        ui.weak(format!(
+            "{} {}{} ±{:.0}%",
+            s.standard,
+            st.households,
+            s.households_suffix,
+            st.tolerance * 100.0
+        ));
+    }
+    let row = |ui: &mut Ui, u: &crate::model::Unit, n: u32, live: bool| {
+        ui.horizontal(|ui| {
+            let (r, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().rect_filled(r, 2.0, balance_color(u.level, n));
+            ui.label(format!(
+                "{} {n}{}{}",
+                u.name,
+                s.households_suffix,
+                if live { s.live } else { "" }
+            ));
+        });
+    };
+    // Live: the units a drag moves.
+    for id in p.editor.dragged_units() {
+        if let Ok(i) = d.units.binary_search_by_key(id, |u| u.id)
+            && d.units[i].level == level
+        {
+            row(
+                ui,
+                &d.units[i],
+                live_counts.get(id).copied().unwrap_or(0),
+                true,
+            );
+        }
+    }
+    if let (Some(st), Some(v)) = (standard, view) {
+        ui.label(s.outside_tolerance);
+        let mut outside: Vec<(&crate::model::Unit, u32, f64)> = d
+            .units
+            .iter()
+            .filter(|u| u.level == level)
+            .filter(|u| {
+                u.geometry.bounding_rect().is_some_and(|r| {
+                    r.max().x >= v[0] && r.min().x <= v[2] && r.max().y >= v[1] && r.min().y <= v[3]
+                })
+            })
+            .filter_map(|u| {
+                let t = stats.get(u.id)?;
+                let dev = st.deviation(t.households, t.persons);
+                (!dev.within).then_some((u, t.households, dev.households_rel.abs()))
+            })
+            .collect();
+        outside.sort_by(|a, b| b.2.total_cmp(&a.2));
+        egui::ScrollArea::vertical()
+            .id_salt("outside")
+            .max_height(220.0)
+            .show(ui, |ui| {
+                for (u, n, _) in outside.iter().take(200) {
+                    row(ui, u, *n, false);
+                }
+                if outside.is_empty() {
+                    ui.weak(s.none_word);
+                }
+            });
+    }
+    let unassigned = d.households.iter().filter(|h| h.unit.is_none()).count();
+    ui.label(format!("{}: {unassigned}", s.unassigned));
+    let pieces: Vec<&crate::model::Unit> = d
+        .units
+        .iter()
+        .filter(|u| u.level == level && u.geometry.0.len() > 1)
+        .collect();
+    ui.label(format!("{}: {}", s.not_contiguous, pieces.len()));
+    for u in pieces.iter().take(20) {
+        ui.weak(format!("{} {}", u.code, u.name));
+    }
+}

@@ -1,0 +1,224 @@
+//! Boundary editing driven through the window by its labels, on a real file: drag a shared
+//! grid vertex with the pointer, undo it with Ctrl+Z, merge two micro-grids by clicking them,
+//! paint households into a neighbouring micro-grid. The file is checked after each step.
+
+mod common;
+
+use egui::accesskit::Role;
+use egui::{Event, Modifiers, PointerButton, Pos2, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use gridatlas::app::GridAtlasApp;
+use gridatlas::map::lon_lat_to_mercator;
+use gridatlas::model::{Dataset, Level};
+use gridatlas::ui::HitKind;
+
+fn screen(h: &Harness<'static, GridAtlasApp>, c: geo_types::Coord<f64>) -> Pos2 {
+    h.state()
+        .workspace()
+        .unwrap()
+        .map_transform()
+        .to_screen(lon_lat_to_mercator(c.x, c.y))
+}
+
+fn drag(h: &mut Harness<'static, GridAtlasApp>, from: Pos2, to: Pos2) {
+    h.event(Event::PointerMoved(from));
+    h.run_steps(2);
+    h.event(Event::PointerButton {
+        pos: from,
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    h.run_steps(1);
+    for k in 1..=10 {
+        let p = from + (to - from) * (k as f32 / 10.0);
+        h.event(Event::PointerMoved(p));
+        h.run_steps(1);
+    }
+    h.event(Event::PointerButton {
+        pos: to,
+        button: PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    h.run_steps(3);
+}
+
+fn assert_checks(d: &Dataset) {
+    let r = gridatlas::check::check(d);
+    assert!(
+        r.violations.is_empty(),
+        "{:?}",
+        &r.violations[..r.violations.len().min(3)]
+    );
+}
+
+#[test]
+fn drag_a_shared_vertex_then_undo_with_ctrl_z() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, path) = common::harness_on_file(dir.path());
+    let original = gridatlas::store::load(&path).unwrap();
+    h.get_by_label("边界编辑").click();
+    h.run_steps(2);
+    let v = gridatlas::edit::shared_vertex(&original, Level::Grid).unwrap();
+    // Show a grid at that vertex, close enough to see its vertices.
+    {
+        let ws = h.state_mut().workspace_mut().unwrap();
+        assert!(ws.planning.on);
+        let g = ws
+            .doc
+            .index
+            .units_near(Level::Grid, v)
+            .next()
+            .expect("a grid at the vertex");
+        ws.show(HitKind::Unit(g));
+    }
+    h.run_steps(4);
+    let from = screen(&h, v);
+    drag(&mut h, from, from + vec2(14.0, 9.0));
+    {
+        let ws = h.state().workspace().unwrap();
+        assert!(
+            ws.planning.editor.can_undo(),
+            "the drag was committed: {:?}",
+            ws.planning.message
+        );
+    }
+    let edited = gridatlas::store::load(&path).unwrap();
+    assert_ne!(edited.units, original.units, "the edit is in the file");
+    assert_checks(&edited);
+    // The balance panel names the edit.
+    h.get_by_label_contains("已保存编辑：拖动顶点");
+    h.key_combination_modifiers(Modifiers::COMMAND, &[egui::Key::Z]);
+    h.run_steps(3);
+    assert_eq!(
+        gridatlas::store::load(&path).unwrap(),
+        original,
+        "undo restores the file exactly"
+    );
+    // And redo brings it back.
+    h.get_by_role_and_label(Role::Button, "重做").click();
+    h.run_steps(3);
+    assert_eq!(gridatlas::store::load(&path).unwrap().units, edited.units);
+}
+
+#[test]
+fn merge_two_micro_grids_and_paint_households_by_clicking() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, path) = common::harness_on_file(dir.path());
+    h.get_by_label("边界编辑").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "合并").click();
+    h.run_steps(1);
+    // Two neighbouring micro-grids of one grid.
+    let (a, b) = {
+        let ws = h.state_mut().workspace_mut().unwrap();
+        ws.planning.editor.level = Level::MicroGrid;
+        let d = &ws.doc.dataset;
+        let micro: Vec<usize> = (0..d.units.len())
+            .filter(|&i| d.units[i].level == Level::MicroGrid)
+            .collect();
+        let mut pair = None;
+        'outer: for (n, &i) in micro.iter().enumerate() {
+            let vi: std::collections::HashSet<_> = d.units[i].geometry.0[0]
+                .exterior()
+                .0
+                .iter()
+                .map(|c| (c.x.to_bits(), c.y.to_bits()))
+                .collect();
+            for &j in &micro[n + 1..] {
+                let shared = d.units[j].geometry.0[0]
+                    .exterior()
+                    .0
+                    .iter()
+                    .filter(|c| vi.contains(&(c.x.to_bits(), c.y.to_bits())))
+                    .count();
+                if d.units[i].parent == d.units[j].parent && shared >= 2 {
+                    pair = Some((i, j));
+                    break 'outer;
+                }
+            }
+        }
+        let (i, j) = pair.unwrap();
+        ws.show(HitKind::Unit(
+            d.units[i]
+                .parent
+                .and_then(|p| d.units.iter().position(|u| u.id == p))
+                .unwrap(),
+        ));
+        (ws.doc.dataset.units[i].id, ws.doc.dataset.units[j].id)
+    };
+    h.run_steps(4);
+    for id in [a, b] {
+        let p = {
+            let ws = h.state().workspace().unwrap();
+            let u = ws.doc.dataset.units.iter().find(|u| u.id == id).unwrap();
+            geo::InteriorPoint::interior_point(&u.geometry).unwrap().0
+        };
+        let at = screen(&h, p);
+        common::click_at(&mut h, at);
+    }
+    assert_eq!(h.state().workspace().unwrap().planning.merge, vec![a, b]);
+    h.get_by_role_and_label(Role::Button, "合并这两个单元")
+        .click();
+    h.run_steps(3);
+    let merged = gridatlas::store::load(&path).unwrap();
+    assert!(
+        merged.units.iter().all(|u| u.id != b),
+        "{:?}",
+        h.state().workspace().unwrap().planning.message
+    );
+    assert_checks(&merged);
+
+    // Paint: two households of the merged micro-grid go to a sibling.
+    h.get_by_role_and_label(Role::Button, "划转住户").click();
+    h.run_steps(1);
+    let (picks, target) = {
+        let ws = h.state().workspace().unwrap();
+        let d = &ws.doc.dataset;
+        let parent = d.units.iter().find(|u| u.id == a).unwrap().parent;
+        let target = d
+            .units
+            .iter()
+            .find(|u| u.parent == parent && u.id != a && u.level == Level::MicroGrid)
+            .unwrap()
+            .id;
+        let picks: Vec<usize> = (0..d.households.len())
+            .filter(|&k| d.households[k].unit == Some(a))
+            .take(2)
+            .collect();
+        (picks, target)
+    };
+    // Close in on each household to click it.
+    for &k in &picks {
+        h.state_mut()
+            .workspace_mut()
+            .unwrap()
+            .show(HitKind::Household(k));
+        h.run_steps(4);
+        let p = h.state().workspace().unwrap().doc.dataset.households[k]
+            .location
+            .0;
+        let at = screen(&h, p);
+        common::click_at(&mut h, at);
+    }
+    {
+        let ws = h.state_mut().workspace_mut().unwrap();
+        assert_eq!(ws.planning.painted, picks);
+        ws.planning.paint_target = Some(target);
+    }
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "划转").click();
+    h.run_steps(3);
+    let painted = gridatlas::store::load(&path).unwrap();
+    for &k in &picks {
+        assert_eq!(
+            painted.households[k].unit,
+            Some(target),
+            "{:?}",
+            h.state().workspace().unwrap().planning.message
+        );
+    }
+    assert_checks(&painted);
+}
