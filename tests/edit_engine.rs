@@ -266,3 +266,82 @@ fn painting_households_moves_them_and_reshapes_only_the_two_micro_grids() {
     assert!(err.to_string().contains("merge it instead"), "{err}");
     assert_eq!(d, original);
 }
+
+/// Random sequences of drags, merges and paints: after every committed edit the invariants
+/// hold (check finds nothing); refused edits change nothing; undoing everything gives back the
+/// original exactly.
+#[test]
+fn random_edit_sequences_keep_the_invariants_and_undo_exactly() {
+    use rand::{Rng, SeedableRng};
+    let base = common::township(1);
+    for seed in 0..3u64 {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let mut d = base.clone();
+        let mut index = SpatialIndex::build(&d);
+        let mut editor = Editor::default();
+        let (mut committed, mut refused) = (0, 0);
+        for _ in 0..8 {
+            let before = d.clone();
+            let result = match rng.random_range(0..3) {
+                0 => {
+                    editor.level = if rng.random_bool(0.5) {
+                        Level::Grid
+                    } else {
+                        Level::MicroGrid
+                    };
+                    // A random vertex the level's units share.
+                    let units: Vec<usize> = (0..d.units.len())
+                        .filter(|&i| d.units[i].level == editor.level)
+                        .collect();
+                    let u = units[rng.random_range(0..units.len())];
+                    let ring = &d.units[u].geometry.0[0].exterior().0;
+                    let p = ring[rng.random_range(0..ring.len() - 1)];
+                    match editor.begin_drag(&d, &index, &[p]) {
+                        Err(_) => continue, // on a coarser boundary: not draggable
+                        Ok(()) => {
+                            let to = Coord {
+                                x: p.x + rng.random_range(-0.0004..0.0004),
+                                y: p.y + rng.random_range(-0.0004..0.0004),
+                            };
+                            editor.drag_to(&mut d, &index, &[to]).unwrap();
+                            editor.end_drag(&mut d, &mut index).map(|_| ())
+                        }
+                    }
+                }
+                1 => {
+                    let (a, b) = neighbours(&d);
+                    let (a, b) = (d.units[a].id, d.units[b].id);
+                    editor.merge(&mut d, &mut index, a, b).map(|_| ())
+                }
+                _ => {
+                    let (a, b) = neighbours(&d);
+                    let (ida, idb) = (d.units[a].id, d.units[b].id);
+                    let of_a: Vec<usize> = (0..d.households.len())
+                        .filter(|&h| d.households[h].unit == Some(ida))
+                        .collect();
+                    let n = rng.random_range(1..of_a.len().max(2));
+                    let pick: Vec<usize> = of_a.into_iter().take(n).collect();
+                    editor.paint(&mut d, &mut index, &pick, idb).map(|_| ())
+                }
+            };
+            match result {
+                Ok(()) => {
+                    committed += 1;
+                    assert_checks(&d);
+                }
+                Err(_) => {
+                    refused += 1;
+                    assert_eq!(d, before, "a refused edit changes nothing");
+                }
+            }
+        }
+        assert!(
+            committed > 0,
+            "seed {seed}: nothing committed ({refused} refused)"
+        );
+        while editor.can_undo() {
+            editor.undo(&mut d, &mut index).unwrap();
+        }
+        assert_eq!(d, base, "seed {seed}: undo of everything restores exactly");
+    }
+}
