@@ -76,7 +76,29 @@ fn drag_a_shared_vertex_then_undo_with_ctrl_z() {
     }
     h.run_steps(4);
     let from = screen(&h, v);
-    drag(&mut h, from, from + vec2(14.0, 9.0));
+    let centre = h.state().workspace().unwrap().memory.detached();
+    let to = from + vec2(14.0, 9.0);
+    drag(&mut h, from, to);
+    assert_eq!(
+        h.state().workspace().unwrap().memory.detached(),
+        centre,
+        "the map did not pan"
+    );
+    // The vertex is where the pointer let go, in every grid that shares it.
+    let target = h
+        .state()
+        .workspace()
+        .unwrap()
+        .map_transform()
+        .to_lon_lat(to);
+    let moved_to = |d: &Dataset| {
+        d.units
+            .iter()
+            .filter(|u| u.level == Level::Grid)
+            .flat_map(|u| u.geometry.0[0].exterior().0.iter().copied())
+            .filter(|c| (c.x - target.x).abs() < 1e-9 && (c.y - target.y).abs() < 1e-9)
+            .count()
+    };
     {
         let ws = h.state().workspace().unwrap();
         assert!(
@@ -87,6 +109,10 @@ fn drag_a_shared_vertex_then_undo_with_ctrl_z() {
     }
     let edited = gridatlas::store::load(&path).unwrap();
     assert_ne!(edited.units, original.units, "the edit is in the file");
+    assert!(
+        moved_to(&edited) >= 2,
+        "two or more grids hold the moved vertex"
+    );
     assert_checks(&edited);
     // The balance panel names the edit.
     h.get_by_label_contains("已保存编辑：拖动顶点");

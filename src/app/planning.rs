@@ -70,6 +70,7 @@ impl Default for Planning {
 impl Planning {
     /// Forgets what was being drawn or picked (tool change, Esc).
     pub fn reset_tool(&mut self) {
+        self.hover = None;
         self.line.clear();
         self.merge.clear();
         self.painted.clear();

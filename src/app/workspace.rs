@@ -503,7 +503,7 @@ impl Workspace {
             A::Undo => return self.undo_edit(),
             A::Redo => return self.redo_edit(),
             A::FinishSplit => {
-                let line = std::mem::take(&mut self.planning.line);
+                let line = self.planning.line.clone();
                 // The unit under the middle of the line.
                 let mid = line[line.len() / 2 - usize::from(line.len() % 2 == 0)];
                 let next = line[(line.len() / 2).min(line.len() - 1)];
@@ -524,18 +524,22 @@ impl Workspace {
                 }
             }
             A::Merge => {
-                let pair = std::mem::take(&mut self.planning.merge);
+                let pair = self.planning.merge.clone();
                 editor.merge(d, index, pair[0], pair[1]).cloned()
             }
             A::Paint => {
-                let households = std::mem::take(&mut self.planning.painted);
-                let target = self.planning.paint_target.take();
+                let households = self.planning.painted.clone();
+                let target = self.planning.paint_target;
                 match target {
                     Some(t) => editor.paint(d, index, &households, t).cloned(),
                     None => return,
                 }
             }
         };
+        // What was drawn or picked stays when the edit is refused, so it can be corrected.
+        if result.is_ok() {
+            self.planning.reset_tool();
+        }
         self.after_edit(result);
     }
 
@@ -1212,7 +1216,12 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 })
                 .with_plugin(OptionalPlugin(planning_layer))
                 .zoom_with_ctrl(false)
-                .panning(!grabbing)
+                .drag_pan_buttons(if grabbing {
+                    // The primary button drags the vertex (or the box); the middle one still pans.
+                    egui::DragPanButtons::MIDDLE
+                } else {
+                    egui::DragPanButtons::PRIMARY | egui::DragPanButtons::MIDDLE
+                })
                 .double_click_to_zoom(!ws.hazard.is_drawing() && !editing),
             );
             let t = ScreenTransform::from_memory(&ws.memory, centre, rect);
