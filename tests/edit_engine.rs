@@ -345,3 +345,116 @@ fn random_edit_sequences_keep_the_invariants_and_undo_exactly() {
         assert_eq!(d, base, "seed {seed}: undo of everything restores exactly");
     }
 }
+
+#[test]
+fn inserting_and_deleting_a_vertex_on_a_shared_edge() {
+    let mut d = common::township(1);
+    let original = d.clone();
+    let mut index = SpatialIndex::build(&d);
+    let mut editor = Editor::default();
+    editor.level = Level::Grid;
+    let p = shared_vertex(&d, Level::Grid).unwrap();
+    // The midpoint of an edge from p in some grid's ring.
+    let g = d
+        .units
+        .iter()
+        .find(|u| u.level == Level::Grid && u.geometry.0[0].exterior().0.contains(&p))
+        .unwrap();
+    let ring = &g.geometry.0[0].exterior().0;
+    let k = ring.iter().position(|c| *c == p).unwrap();
+    let q = ring[k + 1];
+    let mid = Coord {
+        x: (p.x + q.x) / 2.0,
+        y: (p.y + q.y) / 2.0,
+    };
+    let change = editor
+        .insert_vertex(&mut d, &mut index, mid)
+        .unwrap()
+        .clone();
+    let grids_with_mid = d
+        .units
+        .iter()
+        .filter(|u| u.level == Level::Grid && u.geometry.0[0].exterior().0.contains(&mid))
+        .count();
+    assert_eq!(
+        grids_with_mid, 2,
+        "both grids along the edge get the vertex"
+    );
+    assert!(change.households.is_empty(), "no outline moved");
+    assert_checks(&d);
+    // Drag the new vertex a little, then delete it: the edge is straight again.
+    editor.begin_drag(&d, &index, &[mid]).unwrap();
+    let moved = Coord {
+        x: mid.x + 0.0001,
+        y: mid.y - 0.0001,
+    };
+    editor.drag_to(&mut d, &index, &[moved]).unwrap();
+    editor.end_drag(&mut d, &mut index).unwrap();
+    assert_checks(&d);
+    editor.delete_vertex(&mut d, &mut index, moved).unwrap();
+    assert!(
+        d.units
+            .iter()
+            .filter(|u| u.level == Level::Grid)
+            .all(|u| !u.geometry.0[0].exterior().0.contains(&moved)),
+        "gone from every grid"
+    );
+    assert_checks(&d);
+    // A junction cannot be deleted.
+    assert!(editor.delete_vertex(&mut d, &mut index, p).is_err());
+    while editor.can_undo() {
+        editor.undo(&mut d, &mut index).unwrap();
+    }
+    assert_eq!(d, original);
+}
+
+#[test]
+fn dragging_a_whole_shared_edge_moves_both_ends_together() {
+    let mut d = common::township(1);
+    let original = d.clone();
+    let mut index = SpatialIndex::build(&d);
+    let mut editor = Editor::default();
+    editor.level = Level::Grid;
+    let p = shared_vertex(&d, Level::Grid).unwrap();
+    // An edge from p whose other end can move too (not on the village boundary).
+    let ends: Vec<Coord> = d
+        .units
+        .iter()
+        .filter(|u| u.level == Level::Grid)
+        .filter_map(|u| {
+            let r = &u.geometry.0[0].exterior().0;
+            r.iter().position(|c| *c == p).map(|k| r[k + 1])
+        })
+        .collect();
+    let q = ends
+        .into_iter()
+        .find(|q| editor.begin_drag(&d, &index, &[p, *q]).is_ok())
+        .expect("an edge with two movable ends");
+    let (dx, dy) = (0.00015, -0.0001);
+    let to = [
+        Coord {
+            x: p.x + dx,
+            y: p.y + dy,
+        },
+        Coord {
+            x: q.x + dx,
+            y: q.y + dy,
+        },
+    ];
+    editor.drag_to(&mut d, &index, &to).unwrap();
+    editor.end_drag(&mut d, &mut index).unwrap();
+    let holding = |c: Coord| {
+        d.units
+            .iter()
+            .filter(|u| u.level == Level::Grid && u.geometry.0[0].exterior().0.contains(&c))
+            .count()
+    };
+    assert!(
+        holding(to[0]) >= 2 && holding(to[1]) >= 2,
+        "both ends moved in every grid"
+    );
+    assert_eq!(holding(p), 0);
+    assert_checks(&d);
+    editor.undo(&mut d, &mut index).unwrap();
+    assert_eq!(d, original);
+}

@@ -32,6 +32,11 @@ pub struct Planning {
     pub tool: Tool,
     /// The vertex under the pointer (of a unit of the edited level).
     pub hover: Option<Coord<f64>>,
+    /// Else the edge under the pointer: its ends and the nearest point on it.
+    pub hover_edge: Option<(Coord<f64>, Coord<f64>, Coord<f64>)>,
+    /// The vertices being dragged and where the pointer started.
+    pub anchors: Vec<Coord<f64>>,
+    pub drag_from: Option<Coord<f64>>,
     /// Households whose micro-grid the drag in progress would change.
     pub live: Vec<Move>,
     /// The split line being drawn.
@@ -55,6 +60,9 @@ impl Default for Planning {
             editor: Editor::default(),
             tool: Tool::Drag,
             hover: None,
+            hover_edge: None,
+            anchors: Vec::new(),
+            drag_from: None,
             live: Vec::new(),
             line: Vec::new(),
             merge: Vec::new(),
@@ -71,6 +79,7 @@ impl Planning {
     /// Forgets what was being drawn or picked (tool change, Esc).
     pub fn reset_tool(&mut self) {
         self.hover = None;
+        self.hover_edge = None;
         self.line.clear();
         self.merge.clear();
         self.painted.clear();
@@ -125,6 +134,50 @@ impl Planning {
             .filter(|(dist, _)| *dist <= radius)
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, c)| c)
+    }
+}
+
+impl Planning {
+    /// The edge of a unit of the edited level nearest to `p` within `radius` (degrees): its
+    /// ends and the nearest point on it.
+    pub fn nearest_edge(
+        &self,
+        d: &Dataset,
+        index: &crate::index::SpatialIndex,
+        p: Coord<f64>,
+        radius: f64,
+    ) -> Option<(Coord<f64>, Coord<f64>, Coord<f64>)> {
+        let min = Coord {
+            x: p.x - radius,
+            y: p.y - radius,
+        };
+        let max = Coord {
+            x: p.x + radius,
+            y: p.y + radius,
+        };
+        let mut best: Option<(f64, (Coord<f64>, Coord<f64>, Coord<f64>))> = None;
+        for u in index.units_in_box(self.editor.level, min, max) {
+            for poly in &d.units[u].geometry.0 {
+                for w in poly.exterior().0.windows(2) {
+                    let (a, b) = (w[0], w[1]);
+                    let (dx, dy) = (b.x - a.x, b.y - a.y);
+                    let len2 = dx * dx + dy * dy;
+                    if len2 == 0.0 {
+                        continue;
+                    }
+                    let t = (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0);
+                    let q = Coord {
+                        x: a.x + t * dx,
+                        y: a.y + t * dy,
+                    };
+                    let dist = (q.x - p.x).hypot(q.y - p.y);
+                    if dist <= radius && best.as_ref().is_none_or(|(bd, _)| dist < *bd) {
+                        best = Some((dist, (a, b, q)));
+                    }
+                }
+            }
+        }
+        best.map(|(_, e)| e)
     }
 }
 

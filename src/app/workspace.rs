@@ -1163,7 +1163,9 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
             // A press on a vertex drags it, not the map; Shift+drag draws a selection box.
             let grabbing = editing
                 && ((ws.planning.tool == Tool::Drag
-                    && (ws.planning.hover.is_some() || ws.planning.editor.is_dragging()))
+                    && (ws.planning.hover.is_some()
+                        || ws.planning.hover_edge.is_some()
+                        || ws.planning.editor.is_dragging()))
                     || (ws.planning.tool == Tool::Paint
                         && (shift || ws.planning.box_start.is_some())));
             let selection_box = ws
@@ -1176,6 +1178,7 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 index: &ws.doc.index,
                 level: ws.planning.editor.level,
                 hover: ws.planning.hover,
+                hover_edge: ws.planning.hover_edge.map(|(a, b, _)| (a, b)),
                 moving: ws.planning.editor.dragged_units(),
                 live_counts: &live,
                 line: &ws.planning.line,
@@ -1399,40 +1402,91 @@ fn planning_pointer(ws: &mut Workspace, response: &egui::Response, t: &ScreenTra
     match ws.planning.tool {
         Tool::Drag => {
             if !ws.planning.editor.is_dragging() {
-                ws.planning.hover = pointer.and_then(|p| {
-                    ws.planning.nearest_vertex(
-                        &ws.doc.dataset,
-                        &ws.doc.index,
-                        t.to_lon_lat(p),
-                        radius_deg(p),
-                    )
+                let near = pointer.map(|p| (t.to_lon_lat(p), radius_deg(p)));
+                ws.planning.hover = near.and_then(|(at, r)| {
+                    ws.planning
+                        .nearest_vertex(&ws.doc.dataset, &ws.doc.index, at, r)
                 });
+                ws.planning.hover_edge = match (ws.planning.hover, near) {
+                    (None, Some((at, r))) => {
+                        ws.planning
+                            .nearest_edge(&ws.doc.dataset, &ws.doc.index, at, r * 0.75)
+                    }
+                    _ => None,
+                };
             }
-            if response.drag_started()
+            // Right-click a vertex: delete it. Double-click an edge: insert one.
+            if response.secondary_clicked()
                 && let Some(v) = ws.planning.hover
             {
-                let d = &ws.doc.dataset;
-                if let Err(e) = ws.planning.editor.begin_drag(d, &ws.doc.index, &[v]) {
-                    ws.planning.report(&Err(e));
+                let d = &mut ws.doc.dataset;
+                let result = ws
+                    .planning
+                    .editor
+                    .delete_vertex(d, &mut ws.doc.index, v)
+                    .cloned();
+                ws.planning.hover = None;
+                ws.after_edit(result);
+                return;
+            }
+            if response.double_clicked()
+                && let Some((_, _, at)) = ws.planning.hover_edge
+            {
+                let d = &mut ws.doc.dataset;
+                let result = ws
+                    .planning
+                    .editor
+                    .insert_vertex(d, &mut ws.doc.index, at)
+                    .cloned();
+                ws.planning.hover_edge = None;
+                ws.after_edit(result);
+                return;
+            }
+            if response.drag_started() {
+                let anchors = match (ws.planning.hover, ws.planning.hover_edge) {
+                    (Some(v), _) => vec![v],
+                    // A whole edge: both its ends move together.
+                    (None, Some((a, b, _))) => vec![a, b],
+                    _ => Vec::new(),
+                };
+                if !anchors.is_empty() {
+                    let d = &ws.doc.dataset;
+                    match ws.planning.editor.begin_drag(d, &ws.doc.index, &anchors) {
+                        Ok(()) => {
+                            ws.planning.drag_from = pointer.map(|p| t.to_lon_lat(p));
+                            ws.planning.anchors = anchors;
+                        }
+                        Err(e) => ws.planning.report(&Err(e)),
+                    }
                 }
             }
             if ws.planning.editor.is_dragging()
                 && response.dragged()
-                && let Some(p) = response.interact_pointer_pos()
+                && let (Some(p), Some(from)) =
+                    (response.interact_pointer_pos(), ws.planning.drag_from)
             {
-                let d = &mut ws.doc.dataset;
-                if let Ok(live) = ws
+                let at = t.to_lon_lat(p);
+                let to: Vec<geo_types::Coord<f64>> = ws
                     .planning
-                    .editor
-                    .drag_to(d, &ws.doc.index, &[t.to_lon_lat(p)])
-                {
+                    .anchors
+                    .iter()
+                    .map(|a| geo_types::Coord {
+                        x: a.x + at.x - from.x,
+                        y: a.y + at.y - from.y,
+                    })
+                    .collect();
+                let d = &mut ws.doc.dataset;
+                if let Ok(live) = ws.planning.editor.drag_to(d, &ws.doc.index, &to) {
                     ws.planning.live = live;
                 }
+                ws.planning.hover = to.first().copied().filter(|_| to.len() == 1);
             }
             if response.drag_stopped() && ws.planning.editor.is_dragging() {
                 let d = &mut ws.doc.dataset;
                 let result = ws.planning.editor.end_drag(d, &mut ws.doc.index).cloned();
                 ws.planning.hover = None;
+                ws.planning.hover_edge = None;
+                ws.planning.anchors.clear();
                 ws.after_edit(result);
             }
         }

@@ -62,17 +62,19 @@ pub enum GrabError {
     OnParentBoundary(&'static str),
 }
 
-fn rings(p: &geo_types::Polygon<f64>) -> impl Iterator<Item = &geo_types::LineString<f64>> {
+pub(crate) fn rings(
+    p: &geo_types::Polygon<f64>,
+) -> impl Iterator<Item = &geo_types::LineString<f64>> {
     std::iter::once(p.exterior()).chain(p.interiors())
 }
 
-fn same(a: Coord<f64>, b: Coord<f64>) -> bool {
+pub(crate) fn same(a: Coord<f64>, b: Coord<f64>) -> bool {
     a.x.to_bits() == b.x.to_bits() && a.y.to_bits() == b.y.to_bits()
 }
 
 /// The fraction along a→b of p's projection, when p lies on the segment's interior within
 /// [`ON_EDGE`].
-fn on_segment(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> Option<f64> {
+pub(crate) fn on_segment(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> Option<f64> {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len2 = dx * dx + dy * dy;
     if len2 == 0.0 {
@@ -88,7 +90,7 @@ fn on_segment(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> Option<f64> {
 }
 
 /// Every ring position (any level) holding exactly `p`.
-fn occurrences(
+pub(crate) fn occurrences(
     d: &Dataset,
     index: &SpatialIndex,
     p: Coord<f64>,

@@ -11,6 +11,7 @@ mod local;
 mod merge;
 mod paint;
 mod split;
+mod vertices;
 
 pub use change::Change;
 pub use editor::{EditError, Editor};

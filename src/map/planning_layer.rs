@@ -23,6 +23,7 @@ pub struct PlanningLayer<'a> {
     pub index: &'a SpatialIndex,
     pub level: Level,
     pub hover: Option<Coord<f64>>,
+    pub hover_edge: Option<(Coord<f64>, Coord<f64>)>,
     /// Units a drag in progress moves, with their live household counts.
     pub moving: &'a [UnitId],
     pub live_counts: &'a HashMap<UnitId, u32>,
@@ -145,6 +146,12 @@ impl Plugin for PlanningLayer<'_> {
                     );
                 }
             }
+        }
+        if let Some((a, b)) = self.hover_edge {
+            painter.line_segment(
+                [at(a), at(b)],
+                Stroke::new(4.0, Color32::from_rgb(230, 120, 0)),
+            );
         }
         if let Some(h) = self.hover {
             painter.circle_stroke(at(h), 7.0, Stroke::new(2.5, Color32::from_rgb(230, 120, 0)));
