@@ -1453,7 +1453,10 @@ fn planning_pointer(ws: &mut Workspace, response: &egui::Response, t: &ScreenTra
                     let d = &ws.doc.dataset;
                     match ws.planning.editor.begin_drag(d, &ws.doc.index, &anchors) {
                         Ok(()) => {
-                            ws.planning.drag_from = pointer.map(|p| t.to_lon_lat(p));
+                            // From where the button went down: egui starts a drag only
+                            // after the pointer moved a few points.
+                            let origin = response.ctx.input(|i| i.pointer.press_origin());
+                            ws.planning.drag_from = origin.or(pointer).map(|p| t.to_lon_lat(p));
                             ws.planning.anchors = anchors;
                         }
                         Err(e) => ws.planning.report(&Err(e)),
@@ -1466,15 +1469,19 @@ fn planning_pointer(ws: &mut Workspace, response: &egui::Response, t: &ScreenTra
                     (response.interact_pointer_pos(), ws.planning.drag_from)
             {
                 let at = t.to_lon_lat(p);
-                let to: Vec<geo_types::Coord<f64>> = ws
-                    .planning
-                    .anchors
-                    .iter()
-                    .map(|a| geo_types::Coord {
-                        x: a.x + at.x - from.x,
-                        y: a.y + at.y - from.y,
-                    })
-                    .collect();
+                let to: Vec<geo_types::Coord<f64>> = if ws.planning.anchors.len() == 1 {
+                    // A vertex sits under the pointer.
+                    vec![at]
+                } else {
+                    ws.planning
+                        .anchors
+                        .iter()
+                        .map(|a| geo_types::Coord {
+                            x: a.x + at.x - from.x,
+                            y: a.y + at.y - from.y,
+                        })
+                        .collect()
+                };
                 let d = &mut ws.doc.dataset;
                 if let Ok(live) = ws.planning.editor.drag_to(d, &ws.doc.index, &to) {
                     ws.planning.live = live;
