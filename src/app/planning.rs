@@ -155,7 +155,7 @@ impl Planning {
             x: p.x + radius,
             y: p.y + radius,
         };
-        let mut best: Option<(f64, (Coord<f64>, Coord<f64>, Coord<f64>))> = None;
+        let mut best: Option<(f64, EdgeHit)> = None;
         for u in index.units_in_box(self.editor.level, min, max) {
             for poly in &d.units[u].geometry.0 {
                 for w in poly.exterior().0.windows(2) {
@@ -180,6 +180,9 @@ impl Planning {
         best.map(|(_, e)| e)
     }
 }
+
+/// An edge's two ends and the point on it nearest to the pointer.
+type EdgeHit = (Coord<f64>, Coord<f64>, Coord<f64>);
 
 /// The levels whose map buffers a change touches.
 pub fn levels_of(change: &Change) -> Vec<Level> {

@@ -505,7 +505,7 @@ impl Workspace {
             A::FinishSplit => {
                 let line = self.planning.line.clone();
                 // The unit under the middle of the line.
-                let mid = line[line.len() / 2 - usize::from(line.len() % 2 == 0)];
+                let mid = line[line.len() / 2 - usize::from(line.len().is_multiple_of(2))];
                 let next = line[(line.len() / 2).min(line.len() - 1)];
                 let m = geo_types::Coord {
                     x: (mid.x + next.x) / 2.0,

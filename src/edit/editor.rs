@@ -247,7 +247,7 @@ impl Editor {
                     .iter()
                     .find(|u| u.id == worker.unit)
                     .and_then(|u| u.geometry.0.first())
-                    .and_then(|p| geo::InteriorPoint::interior_point(p))
+                    .and_then(geo::InteriorPoint::interior_point)
                     .map(|p| p.0);
                 let level = change
                     .before

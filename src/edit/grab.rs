@@ -32,6 +32,9 @@ enum End {
     Fixed(Coord<f64>),
 }
 
+/// (unit slot, polygon, ring).
+type RingKey = (usize, usize, usize);
+
 /// One ring position: unit slot, polygon, ring (0 = exterior, 1.. = holes), vertex.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Entry {
@@ -241,10 +244,8 @@ impl Grab {
         };
         // One ring's positions are set together: geo-types re-closes a ring after each
         // mutation, which must not see the first and last vertex differ.
-        let mut by_ring: std::collections::BTreeMap<
-            (usize, usize, usize),
-            Vec<(usize, Coord<f64>)>,
-        > = std::collections::BTreeMap::new();
+        let mut by_ring: std::collections::BTreeMap<RingKey, Vec<(usize, Coord<f64>)>> =
+            std::collections::BTreeMap::new();
         for e in &self.entries {
             let c = match e.target {
                 Target::Anchor(k) => to[k],

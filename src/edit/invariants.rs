@@ -30,7 +30,7 @@ impl Refusal {
     }
 }
 
-fn unit<'a>(d: &'a Dataset, id: UnitId) -> Option<&'a Unit> {
+fn unit(d: &Dataset, id: UnitId) -> Option<&Unit> {
     d.units
         .binary_search_by_key(&id, |u| u.id)
         .ok()

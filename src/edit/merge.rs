@@ -90,19 +90,18 @@ impl Editor {
                 .unwrap_or_else(|| MultiPolygon::new(vec![]));
         let mut before = vec![ua.clone(), ub.clone()];
         // Children of the absorbed unit move under the kept one, numbered after its own.
-        let mut seq = next_child_seq(d, keep);
+        let first_seq = next_child_seq(d, keep);
         let kids: Vec<UnitId> = d
             .units
             .iter()
             .filter(|u| u.parent == Some(absorb))
             .map(|u| u.id)
             .collect();
-        for k in kids {
+        for (seq, k) in (first_seq..).zip(kids) {
             let i = slot(d, k).expect("listed");
             before.push(d.units[i].clone());
             d.units[i].parent = Some(keep);
             recode(d, k, format!("{}{seq:03}", ua.code), &mut before);
-            seq += 1;
         }
         d.units[a].geometry = merged;
         d.units.remove(slot(d, absorb).expect("exists"));
