@@ -45,6 +45,34 @@ fn drag(h: &mut Harness<'static, GridAtlasApp>, from: Pos2, to: Pos2) {
     h.run_steps(3);
 }
 
+/// Opens boundary editing and starts a plan named `name`; returns its id.
+fn start_plan(h: &mut Harness<'static, GridAtlasApp>, path: &std::path::Path, name: &str) -> i64 {
+    h.get_by_label("边界编辑").click();
+    h.run_steps(2);
+    h.get_by_label_contains("先新建或打开一个方案");
+    common::type_into(h, "方案名称", name);
+    h.get_by_role_and_label(Role::Button, "新建方案").click();
+    h.run_steps(3);
+    let plans = gridatlas::store::list_plans(path).unwrap();
+    let plan = plans
+        .iter()
+        .find(|p| p.name == name)
+        .expect("the plan is in the file");
+    assert_eq!(plan.status, "draft");
+    plan.id
+}
+
+fn steps(path: &std::path::Path, plan: i64) -> usize {
+    gridatlas::store::plan_steps(path, plan).unwrap().len()
+}
+
+/// Approves the open plan with an effective date through the panel.
+fn approve(h: &mut Harness<'static, GridAtlasApp>, date: &str) {
+    common::type_into(h, "生效日期", date);
+    h.get_by_role_and_label(Role::Button, "批准生效").click();
+    h.run_steps(3);
+}
+
 fn assert_checks(d: &Dataset) {
     let r = gridatlas::check::check(d);
     assert!(
@@ -59,8 +87,7 @@ fn drag_a_shared_vertex_then_undo_with_ctrl_z() {
     let dir = tempfile::tempdir().unwrap();
     let (mut h, path) = common::harness_on_file(dir.path());
     let original = gridatlas::store::load(&path).unwrap();
-    h.get_by_label("边界编辑").click();
-    h.run_steps(2);
+    let plan = start_plan(&mut h, &path, "调整安庄片区");
     let v = gridatlas::edit::shared_vertex(&original, Level::Grid).unwrap();
     // Show a grid at that vertex, close enough to see its vertices.
     {
@@ -107,34 +134,67 @@ fn drag_a_shared_vertex_then_undo_with_ctrl_z() {
             ws.planning.message
         );
     }
-    let edited = gridatlas::store::load(&path).unwrap();
-    assert_ne!(edited.units, original.units, "the edit is in the file");
+    // The edit is a step of the plan; the live boundaries are untouched until approval.
+    assert_eq!(steps(&path, plan), 1);
+    assert_eq!(gridatlas::store::load(&path).unwrap(), original);
+    let planned = h.state().workspace().unwrap().doc.dataset.clone();
     assert!(
-        moved_to(&edited) >= 2,
+        moved_to(&planned) >= 2,
         "two or more grids hold the moved vertex"
     );
-    assert_checks(&edited);
-    // The balance panel names the edit.
+    assert_checks(&planned);
+    // The panel names the edit.
     h.get_by_label_contains("已保存编辑：拖动顶点");
     h.key_combination_modifiers(Modifiers::COMMAND, &[egui::Key::Z]);
     h.run_steps(3);
+    assert_eq!(steps(&path, plan), 0, "undo removes the step");
     assert_eq!(
-        gridatlas::store::load(&path).unwrap(),
+        h.state().workspace().unwrap().doc.dataset,
         original,
-        "undo restores the file exactly"
+        "undo restores exactly"
     );
-    // And redo brings it back.
     h.get_by_role_and_label(Role::Button, "重做").click();
     h.run_steps(3);
-    assert_eq!(gridatlas::store::load(&path).unwrap().units, edited.units);
+    assert_eq!(steps(&path, plan), 1);
+    // Close and reopen the plan: its edits come back from the file.
+    h.get_by_role_and_label(Role::Button, "关闭方案").click();
+    h.run_steps(3);
+    assert_eq!(h.state().workspace().unwrap().doc.dataset, original);
+    h.get_by_role_and_label(Role::Button, "打开").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().workspace().unwrap().doc.dataset.units,
+        planned.units
+    );
+    // Approve: now the live boundaries change, and the old versions go to the history.
+    approve(&mut h, "2026-12-01");
+    let live = gridatlas::store::load(&path).unwrap();
+    assert_ne!(live.units, original.units);
+    assert!(moved_to(&live) >= 2);
+    assert_checks(&live);
+    let plans = gridatlas::store::list_plans(&path).unwrap();
+    assert_eq!(plans[0].status, "approved");
+    assert_eq!(plans[0].effective_date.as_deref(), Some("2026-12-01"));
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let history: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM unit_history WHERE valid_to = '2026-12-01'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        history >= 3,
+        "the replaced versions of the grids and micro-grids: {history}"
+    );
 }
 
 #[test]
 fn merge_two_micro_grids_and_paint_households_by_clicking() {
     let dir = tempfile::tempdir().unwrap();
     let (mut h, path) = common::harness_on_file(dir.path());
-    h.get_by_label("边界编辑").click();
-    h.run_steps(2);
+    let original = gridatlas::store::load(&path).unwrap();
+    let plan = start_plan(&mut h, &path, "合并与划转");
     h.get_by_role_and_label(Role::Button, "合并").click();
     h.run_steps(1);
     // Two neighbouring micro-grids of one grid.
@@ -189,12 +249,14 @@ fn merge_two_micro_grids_and_paint_households_by_clicking() {
     h.get_by_role_and_label(Role::Button, "合并这两个单元")
         .click();
     h.run_steps(3);
-    let merged = gridatlas::store::load(&path).unwrap();
-    assert!(
-        merged.units.iter().all(|u| u.id != b),
+    assert_eq!(
+        steps(&path, plan),
+        1,
         "{:?}",
         h.state().workspace().unwrap().planning.message
     );
+    let merged = h.state().workspace().unwrap().doc.dataset.clone();
+    assert!(merged.units.iter().all(|u| u.id != b));
     assert_checks(&merged);
 
     // Paint: two households of the merged micro-grid go to a sibling.
@@ -237,6 +299,17 @@ fn merge_two_micro_grids_and_paint_households_by_clicking() {
     h.run_steps(2);
     h.get_by_role_and_label(Role::Button, "划转").click();
     h.run_steps(3);
+    assert_eq!(steps(&path, plan), 2);
+    // The comparison lists the households that change unit.
+    h.get_by_label_contains("变更归属的住户");
+    let export = path.with_file_name("plan-合并与划转-assignment.csv");
+    h.get_by_role_and_label(Role::Button, "导出住户-单元对照 CSV")
+        .click();
+    h.run_steps(2);
+    let csv = std::fs::read_to_string(&export).expect("the assignment file");
+    assert!(csv.contains("household_code,micro_grid_code,grid_code,village_code"));
+    assert_eq!(csv.lines().count(), original.households.len() + 1);
+    approve(&mut h, "2026-12-15");
     let painted = gridatlas::store::load(&path).unwrap();
     for &k in &picks {
         assert_eq!(

@@ -28,6 +28,14 @@ pub enum Tool {
 
 pub struct Planning {
     pub on: bool,
+    /// The plan being edited (id, name): edits are its steps.
+    pub plan: Option<(i64, String)>,
+    /// The document's plans, as last read.
+    pub plans: Vec<crate::store::PlanInfo>,
+    pub new_plan_name: String,
+    pub effective_date: String,
+    /// The open plan compared with the live state, for as many steps as it had.
+    pub diff: Option<(usize, crate::ledger::PlanDiff)>,
     pub editor: Editor,
     pub tool: Tool,
     /// The vertex under the pointer (of a unit of the edited level).
@@ -57,6 +65,11 @@ impl Default for Planning {
     fn default() -> Self {
         Planning {
             on: false,
+            plan: None,
+            plans: Vec::new(),
+            new_plan_name: String::new(),
+            effective_date: String::new(),
+            diff: None,
             editor: Editor::default(),
             tool: Tool::Drag,
             hover: None,

@@ -16,6 +16,11 @@ use crate::ui::Strings;
 /// What the panel asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlanningAction {
+    NewPlan,
+    OpenPlan(i64),
+    ClosePlan,
+    Approve,
+    ExportAssignment,
     Undo,
     Redo,
     FinishSplit,
@@ -34,6 +39,9 @@ pub fn planning_panel_ui(
 ) -> Option<PlanningAction> {
     let mut action = None;
     ui.heading(s.planning);
+    if !plan_ui(ui, p, d, stats, s, &mut action) {
+        return action;
+    }
     let before = (p.tool, p.editor.level);
     egui::ComboBox::from_label(s.edit_level)
         .selected_text(s.level(p.editor.level))
@@ -181,6 +189,165 @@ pub fn planning_panel_ui(
     ui.separator();
     balance_ui(ui, p, d, stats, view, live_counts, s);
     action
+}
+
+/// The plan chooser, or the open plan with its comparison and approval. Returns whether a plan
+/// is open (the tools are shown only then).
+fn plan_ui(
+    ui: &mut Ui,
+    p: &mut Planning,
+    d: &Dataset,
+    stats: &Stats,
+    s: &Strings,
+    action: &mut Option<PlanningAction>,
+) -> bool {
+    let Some((_, name)) = p.plan.clone() else {
+        ui.weak(s.no_plan_hint);
+        ui.horizontal(|ui| {
+            let l = ui.label(s.plan_name);
+            ui.add(egui::TextEdit::singleline(&mut p.new_plan_name).desired_width(140.0))
+                .labelled_by(l.id);
+            if ui
+                .add_enabled(
+                    !p.new_plan_name.trim().is_empty(),
+                    egui::Button::new(s.new_plan),
+                )
+                .clicked()
+            {
+                *action = Some(PlanningAction::NewPlan);
+            }
+        });
+        ui.label(RichText::new(s.drafts).strong());
+        for plan in p.plans.iter().filter(|x| x.status == "draft") {
+            ui.horizontal(|ui| {
+                ui.label(format!("{} ({} {})", plan.name, plan.steps, s.steps));
+                if ui.small_button(s.open_plan).clicked() {
+                    *action = Some(PlanningAction::OpenPlan(plan.id));
+                }
+            });
+        }
+        let approved: Vec<_> = p.plans.iter().filter(|x| x.status == "approved").collect();
+        if !approved.is_empty() {
+            ui.label(RichText::new(s.approved_plans).strong());
+            for plan in approved {
+                ui.weak(format!(
+                    "{} · {} {}",
+                    plan.name,
+                    s.effective_date,
+                    plan.effective_date.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        return false;
+    };
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("{}：{name}", s.plan)).strong());
+        if ui.small_button(s.close_plan).clicked() {
+            *action = Some(PlanningAction::ClosePlan);
+        }
+    });
+    // The comparison, recomputed when the plan's steps change.
+    let steps = p.editor.changes().len();
+    if p.diff.as_ref().is_none_or(|(n, _)| *n != steps) && !p.editor.is_dragging() {
+        p.diff = Some((steps, crate::ledger::diff(d, p.editor.changes())));
+    }
+    if let Some((_, diff)) = &p.diff {
+        egui::CollapsingHeader::new(s.compare)
+            .default_open(true)
+            .show(ui, |ui| {
+                ui.label(format!(
+                    "{} {} · {} {} · {} {}",
+                    s.units_created,
+                    diff.created.len(),
+                    s.units_removed,
+                    diff.removed.len(),
+                    s.units_changed,
+                    diff.changed.len()
+                ));
+                ui.label(format!(
+                    "{}: {}",
+                    s.households_changing,
+                    diff.households.len()
+                ));
+                let code = |u: Option<UnitId>| {
+                    u.and_then(|u| d.units.binary_search_by_key(&u, |x| x.id).ok())
+                        .map_or("—".to_owned(), |i| d.units[i].name.clone())
+                };
+                egui::ScrollArea::vertical()
+                    .id_salt("plan-households")
+                    .max_height(120.0)
+                    .show(ui, |ui| {
+                        for &(h, from, to) in diff.households.iter().take(300) {
+                            let from_name = from
+                                .and_then(|f| diff.replaced.iter().find(|u| u.id == f))
+                                .map_or_else(|| code(from), |u| u.name.clone());
+                            ui.weak(format!(
+                                "{} {} → {}",
+                                d.households[h].code,
+                                from_name,
+                                code(to)
+                            ));
+                        }
+                    });
+                // Balance before → after of the units of the edited level that changed.
+                ui.label(s.before_after);
+                let level = p.editor.level;
+                let moved_out = |id: UnitId| {
+                    diff.households
+                        .iter()
+                        .filter(|(_, f, _)| *f == Some(id))
+                        .count() as i64
+                };
+                let moved_in = |id: UnitId| {
+                    diff.households
+                        .iter()
+                        .filter(|(_, _, t)| *t == Some(id))
+                        .count() as i64
+                };
+                for id in diff.changed.iter().chain(&diff.created) {
+                    let Ok(i) = d.units.binary_search_by_key(id, |u| u.id) else {
+                        continue;
+                    };
+                    let u = &d.units[i];
+                    if u.level != level || level != Level::MicroGrid {
+                        continue;
+                    }
+                    let after = stats.get(*id).map_or(0, |t| t.households);
+                    let before = after as i64 - moved_in(*id) + moved_out(*id);
+                    ui.horizontal(|ui| {
+                        let (r, _) =
+                            ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                        ui.painter()
+                            .rect_filled(r, 2.0, balance_color(u.level, after));
+                        ui.label(format!(
+                            "{} {before} → {after}{}",
+                            u.name, s.households_suffix
+                        ));
+                    });
+                }
+            });
+    }
+    if ui.button(s.export_assignment).clicked() {
+        *action = Some(PlanningAction::ExportAssignment);
+    }
+    ui.horizontal(|ui| {
+        let l = ui.label(s.effective_date);
+        ui.add(
+            egui::TextEdit::singleline(&mut p.effective_date)
+                .hint_text("YYYY-MM-DD")
+                .desired_width(90.0),
+        )
+        .labelled_by(l.id);
+        let valid = crate::model::Timestamp::parse(p.effective_date.trim()).is_ok();
+        if ui
+            .add_enabled(valid && steps > 0, egui::Button::new(s.approve))
+            .clicked()
+        {
+            *action = Some(PlanningAction::Approve);
+        }
+    });
+    ui.separator();
+    true
 }
 
 fn balance_ui(

@@ -232,6 +232,9 @@ impl Workspace {
                 if self.planning.on {
                     self.desk.reporting = false;
                     self.hazard.cancel();
+                    self.refresh_plans();
+                } else {
+                    self.close_plan();
                 }
             }
             Command::Undo => self.undo_edit(),
@@ -395,7 +398,11 @@ impl Workspace {
     /// fails, rolls it back — then refreshes what is derived from the units.
     pub fn after_edit(&mut self, result: Result<Change, EditError>) {
         let result = result.and_then(|change| {
-            match crate::ledger::save_boundary_change(&self.doc.path, &self.doc.dataset, &change) {
+            let Some((plan, _)) = self.planning.plan.clone() else {
+                return Ok(change);
+            };
+            let step = crate::ledger::stored(&self.doc.dataset, &change);
+            match crate::store::push_plan_step(&self.doc.path, plan, &step) {
                 Ok(()) => Ok(change),
                 Err(e) => {
                     let d = &mut self.doc.dataset;
@@ -437,13 +444,14 @@ impl Workspace {
     }
 
     pub fn undo_edit(&mut self) {
+        let Some((plan, _)) = self.planning.plan.clone() else {
+            return;
+        };
         let d = &mut self.doc.dataset;
         let Some(inverse) = self.planning.editor.undo(d, &mut self.doc.index) else {
             return;
         };
-        if let Err(e) =
-            crate::ledger::save_boundary_change(&self.doc.path, &self.doc.dataset, &inverse)
-        {
+        if let Err(e) = crate::store::pop_plan_step(&self.doc.path, plan) {
             let d = &mut self.doc.dataset;
             self.planning.editor.redo(d, &mut self.doc.index);
             self.planning.message = Some(EditOutcome::Refused(format!(
@@ -456,13 +464,15 @@ impl Workspace {
     }
 
     pub fn redo_edit(&mut self) {
+        let Some((plan, _)) = self.planning.plan.clone() else {
+            return;
+        };
         let d = &mut self.doc.dataset;
         let Some(change) = self.planning.editor.redo(d, &mut self.doc.index) else {
             return;
         };
-        if let Err(e) =
-            crate::ledger::save_boundary_change(&self.doc.path, &self.doc.dataset, &change)
-        {
+        let step = crate::ledger::stored(&self.doc.dataset, &change);
+        if let Err(e) = crate::store::push_plan_step(&self.doc.path, plan, &step) {
             let d = &mut self.doc.dataset;
             self.planning.editor.undo(d, &mut self.doc.index);
             self.planning.message = Some(EditOutcome::Refused(format!(
@@ -472,6 +482,125 @@ impl Workspace {
         }
         self.planning.message = Some(EditOutcome::Redone(change.label.clone()));
         self.units_changed(&levels_of(&change));
+    }
+
+    fn refresh_plans(&mut self) {
+        match crate::store::list_plans(&self.doc.path) {
+            Ok(plans) => self.planning.plans = plans,
+            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+        }
+    }
+
+    fn new_plan(&mut self) {
+        let name = self.planning.new_plan_name.trim().to_owned();
+        let now = self.desk.now.max(Timestamp::now()).to_iso();
+        match crate::store::create_plan(&self.doc.path, &name, &now) {
+            Ok(id) => {
+                self.planning.new_plan_name.clear();
+                self.refresh_plans();
+                self.open_plan(id);
+            }
+            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+        }
+    }
+
+    fn open_plan(&mut self, id: i64) {
+        self.close_plan();
+        let name = self
+            .planning
+            .plans
+            .iter()
+            .find(|p| p.id == id)
+            .map_or(String::new(), |p| p.name.clone());
+        let d = &mut self.doc.dataset;
+        match crate::ledger::open_plan(
+            &self.doc.path,
+            id,
+            d,
+            &mut self.doc.index,
+            &mut self.planning.editor,
+        ) {
+            Ok(steps) => {
+                self.planning.plan = Some((id, name));
+                self.planning.diff = None;
+                if steps > 0 {
+                    self.units_changed(&Level::ALL);
+                }
+            }
+            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+        }
+    }
+
+    /// Takes the open plan's edits out of the window (they stay in the file).
+    fn close_plan(&mut self) {
+        if self.planning.plan.take().is_none() {
+            return;
+        }
+        let had = !self.planning.editor.changes().is_empty();
+        let d = &mut self.doc.dataset;
+        self.planning.editor.revert_all(d, &mut self.doc.index);
+        self.planning.diff = None;
+        self.planning.reset_tool();
+        if had {
+            self.units_changed(&Level::ALL);
+        }
+        self.refresh_plans();
+    }
+
+    fn approve_plan(&mut self) {
+        let Some((plan, name)) = self.planning.plan.clone() else {
+            return;
+        };
+        let date = match Timestamp::parse(self.planning.effective_date.trim()) {
+            Ok(t) => t.to_iso()[..10].to_owned(),
+            Err(e) => {
+                self.planning.message = Some(EditOutcome::Refused(e.to_string()));
+                return;
+            }
+        };
+        let now = self.desk.now.max(Timestamp::now()).to_iso();
+        let d = &mut self.doc.dataset;
+        match crate::ledger::approve(
+            &self.doc.path,
+            plan,
+            d,
+            &mut self.doc.index,
+            &mut self.planning.editor,
+            &date,
+            &now,
+        ) {
+            Ok(a) => {
+                self.planning.plan = None;
+                self.planning.diff = None;
+                self.planning.message = Some(EditOutcome::Done(format!(
+                    "{name} · {date} · {} units, {} households",
+                    a.units_written, a.households_moved
+                )));
+                self.units_changed(&Level::ALL);
+                self.refresh_plans();
+            }
+            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+        }
+    }
+
+    fn export_assignment(&mut self) {
+        let Some((_, name)) = self.planning.plan.clone() else {
+            return;
+        };
+        let diff = crate::ledger::diff(&self.doc.dataset, self.planning.editor.changes());
+        let rows = crate::ledger::assignment_rows(&self.doc.dataset, &diff);
+        let safe: String = name
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .collect();
+        let path = self
+            .doc
+            .path
+            .with_file_name(format!("plan-{safe}-assignment.csv"));
+        self.planning.message = Some(match crate::store::export_csv(&path, &rows) {
+            Ok(()) => EditOutcome::Done(path.display().to_string()),
+            Err(e) => EditOutcome::Refused(e.to_string()),
+        });
     }
 
     /// Household counts of the units a drag moves, as they would be if it ended now.
@@ -500,6 +629,11 @@ impl Workspace {
         let index = &mut self.doc.index;
         let editor = &mut self.planning.editor;
         let result = match action {
+            A::NewPlan => return self.new_plan(),
+            A::OpenPlan(id) => return self.open_plan(id),
+            A::ClosePlan => return self.close_plan(),
+            A::Approve => return self.approve_plan(),
+            A::ExportAssignment => return self.export_assignment(),
             A::Undo => return self.undo_edit(),
             A::Redo => return self.redo_edit(),
             A::FinishSplit => {
@@ -1147,6 +1281,12 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 _ => None,
             };
             let live = ws.live_counts();
+            let changed_households: Vec<usize> = ws
+                .planning
+                .diff
+                .as_ref()
+                .map(|(_, diff)| diff.households.iter().map(|h| h.0).collect())
+                .unwrap_or_default();
             let mut map = Map::new(None, &mut ws.memory, centre);
             if let Some(tiles) = ws.basemap.tiles.as_deref_mut() {
                 map = map.with_layer(tiles, 1.0);
@@ -1184,6 +1324,7 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 line: &ws.planning.line,
                 merge: &ws.planning.merge,
                 painted: &ws.planning.painted,
+                changed_households: &changed_households,
                 refusal_at: ws.planning.refusal_at,
                 selection_box,
             });

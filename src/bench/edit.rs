@@ -2,7 +2,7 @@
 //! command path (the one the window uses): a long drag of a vertex shared by several grids,
 //! timed per frame with the live household balance; then a split of a grid, a merge of two
 //! micro-grids, a paint of 50 households; every commit timed with its invariant checks and its
-//! write to a copy of the file; the whole county checked; then undo of everything, compared
+//! write as a plan step to a copy of the file; the whole county checked; then undo of everything, compared
 //! with the original exactly.
 
 use std::path::Path;
@@ -33,7 +33,7 @@ pub struct CommitFigure {
     pub edit: String,
     /// Re-locating households and cases, checking the invariants, updating the index.
     pub ms: f64,
-    /// Writing it to the file (one transaction).
+    /// Writing it to the file as a plan step.
     pub save_ms: f64,
     pub units_changed: usize,
     pub households_moved: usize,
@@ -72,18 +72,21 @@ fn busiest_grid(d: &Dataset) -> Option<UnitId> {
 
 pub fn run_edit(path: &Path, frames: usize) -> Result<EditReport, String> {
     let d0 = crate::store::load(path).map_err(|e| e.to_string())?;
-    // Commits are written to a copy: the benchmark never changes the file it measures.
+    // Commits are written to a plan in a copy, as the window does: the benchmark never changes
+    // the file it measures.
     let dir = std::env::temp_dir().join(format!("gridatlas-bench-edit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let copy = dir.join("copy.gpkg");
     std::fs::copy(path, &copy).map_err(|e| e.to_string())?;
+    let plan = crate::store::create_plan(&copy, "bench edit", &d0.meta.as_of.to_iso())
+        .map_err(|e| e.to_string())?;
     let mut d = d0.clone();
     let mut index = SpatialIndex::build(&d);
     let mut editor = Editor::default();
     let mut commits = Vec::new();
     let mut record = |label: &str, ms: f64, d: &Dataset, change: &Change| -> Result<(), String> {
         let started = Instant::now();
-        crate::ledger::save_boundary_change(&copy, d, change)
+        crate::store::push_plan_step(&copy, plan, &crate::ledger::stored(d, change))
             .map_err(|e| format!("saving {label}: {e}"))?;
         commits.push(CommitFigure {
             edit: label.to_owned(),
@@ -197,11 +200,15 @@ pub fn run_edit(path: &Path, frames: usize) -> Result<EditReport, String> {
         let started = Instant::now();
         let inverse = editor.undo(&mut d, &mut index).ok_or("undo")?;
         undo_ms.push(started.elapsed().as_secs_f64() * 1e3);
-        crate::ledger::save_boundary_change(&copy, &d, &inverse)
+        crate::store::pop_plan_step(&copy, plan)
             .map_err(|e| format!("saving the undo of {}: {e}", inverse.label))?;
     }
     let undo_restored = d == d0;
-    let file_restored = crate::store::load(&copy).map_err(|e| e.to_string())? == d0;
+    // The live tables were never touched, and the plan has no step left.
+    let file_restored = crate::store::load(&copy).map_err(|e| e.to_string())? == d0
+        && crate::store::plan_steps(&copy, plan)
+            .map_err(|e| e.to_string())?
+            .is_empty();
     let _ = std::fs::remove_dir_all(&dir);
     Ok(EditReport {
         file: path.display().to_string(),

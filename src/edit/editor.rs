@@ -80,6 +80,37 @@ impl Editor {
         self.redo.pop();
     }
 
+    /// The committed edits, oldest first (an open plan's steps).
+    pub fn changes(&self) -> &[Change] {
+        &self.undo
+    }
+
+    /// Starts from edits already applied to the dataset (a plan's stored steps).
+    pub fn load(&mut self, changes: Vec<Change>) {
+        self.undo = changes;
+        self.redo.clear();
+        self.drag = None;
+    }
+
+    /// Takes every committed edit back out of the dataset (closing a plan) and forgets them.
+    pub fn revert_all(&mut self, d: &mut Dataset, index: &mut SpatialIndex) {
+        if let Some(drag) = self.drag.take() {
+            drag.grab.cancel(d);
+        }
+        while let Some(c) = self.undo.pop() {
+            c.revert(d);
+        }
+        self.redo.clear();
+        index.rebuild_units(d);
+    }
+
+    /// Forgets the edits, keeping the dataset as it is (a plan was approved).
+    pub fn clear(&mut self) {
+        self.undo.clear();
+        self.redo.clear();
+        self.drag = None;
+    }
+
     pub fn last_change(&self) -> Option<&Change> {
         self.undo.last()
     }

@@ -30,7 +30,7 @@ pub(crate) fn next_child_seq(d: &Dataset, parent: UnitId) -> u32 {
 }
 
 /// Re-codes `unit` and its whole subtree to start with `code`; records their old state.
-pub(crate) fn recode(d: &mut Dataset, unit: UnitId, code: String, before: &mut Vec<Unit>) {
+pub fn recode(d: &mut Dataset, unit: UnitId, code: String, before: &mut Vec<Unit>) {
     let Some(i) = slot(d, unit) else { return };
     if !before.iter().any(|u| u.id == unit) {
         before.push(d.units[i].clone());

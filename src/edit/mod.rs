@@ -17,3 +17,4 @@ pub use change::Change;
 pub use editor::{EditError, Editor};
 pub use grab::{Grab, GrabError, shared_vertex};
 pub use invariants::{Refusal, check_units};
+pub use merge::recode as recode_subtree;

@@ -3,7 +3,14 @@
 //! changes only when that succeeded, so what the window shows is always what is on disk.
 //! Used by the window and the command line alike.
 
+mod plans;
+
 use std::path::Path;
+
+pub use plans::{
+    Approval, AssignmentRow, PlanDiff, approve, assignment_rows, change_from, diff, open_plan,
+    stored,
+};
 
 use crate::cases::{CaseError, NewCase, report};
 use crate::index::SpatialIndex;
@@ -110,46 +117,4 @@ pub fn import_cases(
 /// demo document's clock may run ahead of this machine's).
 pub fn step_time(last_event_at: Timestamp) -> Timestamp {
     Timestamp::now().max(last_event_at)
-}
-
-/// Writes a committed boundary edit (or an undo, as the inverse change) to the file in one
-/// transaction. `d` is the dataset after the change (for the ids of the rows it names).
-pub fn save_boundary_change(
-    path: &Path,
-    d: &Dataset,
-    change: &crate::edit::Change,
-) -> Result<(), StoreError> {
-    // Children before their parents: a new micro-grid names its new grid.
-    let mut removed: Vec<&crate::model::Unit> = change
-        .before
-        .iter()
-        .filter(|u| change.removed().any(|r| r == u.id))
-        .collect();
-    removed.sort_by_key(|u| std::cmp::Reverse((u.level, u.id)));
-    let delete: Vec<crate::model::UnitId> = removed.iter().map(|u| u.id).collect();
-    let households: Vec<_> = change
-        .households
-        .iter()
-        .map(|&(h, _, to)| (d.households[h].id, to))
-        .collect();
-    let cases: Vec<_> = change
-        .cases
-        .iter()
-        .map(|&(c, _, to)| (d.cases[c].id, to))
-        .collect();
-    let workers: Vec<_> = change
-        .workers
-        .iter()
-        .map(|&(w, _, to)| (d.workers[w].id, to))
-        .collect();
-    crate::store::save_unit_changes(
-        path,
-        &crate::store::UnitChanges {
-            upsert: &change.after,
-            delete: &delete,
-            households: &households,
-            cases: &cases,
-            workers: &workers,
-        },
-    )
 }

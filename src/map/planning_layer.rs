@@ -30,6 +30,8 @@ pub struct PlanningLayer<'a> {
     pub line: &'a [Coord<f64>],
     pub merge: &'a [UnitId],
     pub painted: &'a [usize],
+    /// Households the open plan moves to another unit (the comparison's highlight).
+    pub changed_households: &'a [usize],
     pub refusal_at: Option<Coord<f64>>,
     pub selection_box: Option<egui::Rect>,
 }
@@ -166,6 +168,10 @@ impl Plugin for PlanningLayer<'_> {
             for p in pts {
                 painter.circle_filled(p, 4.0, Color32::from_rgb(200, 30, 120));
             }
+        }
+        for &h in self.changed_households {
+            let p = at(self.dataset.households[h].location.0);
+            painter.circle_stroke(p, 6.0, Stroke::new(2.0, Color32::from_rgb(150, 40, 200)));
         }
         for &h in self.painted {
             let p = at(self.dataset.households[h].location.0);

@@ -1,6 +1,6 @@
-//! Writing a boundary edit (or its undo) to an open document: the changed and new units, the
-//! removed ones, and the households, cases and workers whose unit changed — one transaction, so
-//! a kill mid-write leaves the file as it was before the edit or after it, never between.
+//! Writing boundary changes to the live tables (when a plan is approved): the changed and new
+//! units, the removed ones, and the households, cases and workers whose unit changed — inside the
+//! caller's transaction, so a kill mid-write leaves the file as it was or as approved.
 
 use std::path::Path;
 
@@ -8,7 +8,6 @@ use rusqlite::params;
 
 use crate::model::{CaseId, HouseholdId, Unit, UnitId, WorkerId};
 use crate::store::error::SqliteContext;
-use crate::store::update::open_for_writing;
 use crate::store::{StoreError, geometry};
 
 /// Everything one edit changes in the file.
@@ -21,9 +20,12 @@ pub struct UnitChanges<'a> {
     pub workers: &'a [(WorkerId, UnitId)],
 }
 
-pub fn save_unit_changes(path: &Path, c: &UnitChanges) -> Result<(), StoreError> {
-    let mut conn = open_for_writing(path)?;
-    let tx = conn.transaction().ctx(path, "starting the write")?;
+/// Writes a boundary change inside the caller's transaction (an approved plan's net effect).
+pub(crate) fn write_unit_changes(
+    tx: &rusqlite::Connection,
+    path: &Path,
+    c: &UnitChanges,
+) -> Result<(), StoreError> {
     {
         let mut put = tx
             .prepare(
@@ -83,6 +85,5 @@ pub fn save_unit_changes(path: &Path, c: &UnitChanges) -> Result<(), StoreError>
             del.execute(params![id.0]).ctx(path, "removing units")?;
         }
     }
-    tx.commit().ctx(path, "committing")?;
     Ok(())
 }

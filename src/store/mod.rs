@@ -11,13 +11,14 @@ mod file_header;
 mod geometry;
 mod info;
 mod mbtiles;
+mod plans;
 mod read;
 mod schema;
 mod update;
 mod workload;
 mod write;
 
-pub use boundary::{UnitChanges, save_unit_changes};
+pub use boundary::UnitChanges;
 pub use case_export::{CaseRow, export_cases_csv, export_cases_geojson};
 pub use case_import::{
     CoordinateDatum, ImportError, ImportedCase, REQUIRED_COLUMNS, read_cases_csv,
@@ -27,6 +28,10 @@ pub use error::StoreError;
 pub use export::export_csv;
 pub use info::{FileInfo, read_info};
 pub use mbtiles::MbTiles;
+pub use plans::{
+    PlanInfo, StoredChange, approve_plan, create_plan, list_plans, plan_steps, pop_plan_step,
+    push_plan_step,
+};
 pub use read::{load, open_validated};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};
 pub use update::update_assignments;

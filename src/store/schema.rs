@@ -11,12 +11,49 @@ pub const GPKG_APPLICATION_ID: u32 = 0x4750_4B47;
 /// GeoPackage 1.2: every GDAL from 2.2 on reads it without a warning.
 pub const GPKG_USER_VERSION: i64 = 10200;
 /// The GridAtlas schema this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
-/// Steps that bring a file from version `n` to `n + 1`, run in one transaction on open.
-/// Version 1 is the first published schema, so there is no step yet; a file from a newer
-/// version is refused, never modified.
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[];
+/// Steps that bring a file from version `n` to `n + 1`, run in one transaction when the file
+/// is first opened for writing (reading a version-1 file needs no change: it has no plans). A
+/// file from a newer version is refused, never modified.
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, PLAN_TABLES)];
+
+/// Version 2: boundary plans (named drafts of edits), their steps, and the history of unit
+/// versions that approved plans replaced.
+pub(crate) const PLAN_TABLES: &str = "
+CREATE TABLE plans (
+  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('draft','approved')),
+  effective_date TEXT,
+  approved_at TEXT);
+CREATE TABLE plan_steps (
+  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  plan_id INTEGER NOT NULL REFERENCES plans(id),
+  seq INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  change TEXT NOT NULL,
+  UNIQUE (plan_id, seq));
+CREATE TABLE unit_history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  geom MULTIPOLYGON,
+  unit_id INTEGER NOT NULL,
+  level INTEGER NOT NULL,
+  parent_id INTEGER,
+  code TEXT NOT NULL,
+  name TEXT NOT NULL,
+  valid_to TEXT NOT NULL,
+  plan_id INTEGER NOT NULL REFERENCES plans(id));
+CREATE INDEX unit_history_unit ON unit_history(unit_id);
+INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
+  VALUES ('plans', 'attributes', 'plans', 'Boundary plans: named drafts of edits, approved with a date', strftime('%Y-%m-%dT%H:%M:%fZ','now'));
+INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
+  VALUES ('plan_steps', 'attributes', 'plan_steps', 'The edits of each plan, in order (JSON)', strftime('%Y-%m-%dT%H:%M:%fZ','now'));
+INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id)
+  VALUES ('unit_history', 'features', 'unit_history', 'Unit versions replaced by approved plans, with their end date', strftime('%Y-%m-%dT%H:%M:%fZ','now'), 4326);
+INSERT INTO gpkg_geometry_columns VALUES ('unit_history', 'geom', 'MULTIPOLYGON', 4326, 0, 0);
+";
 
 const WGS84_WKT: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]"#;
 
@@ -237,5 +274,10 @@ pub(crate) fn create_empty(
         "INSERT INTO gridatlas_meta VALUES ('schema_version', ?1)",
         params![SCHEMA_VERSION.to_string()],
     )?;
+    // The plan tables, with this document's fixed time (the same data gives the same file).
+    conn.execute_batch(&PLAN_TABLES.replace(
+        "strftime('%Y-%m-%dT%H:%M:%fZ','now')",
+        &format!("'{last_change}'"),
+    ))?;
     Ok(())
 }

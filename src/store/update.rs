@@ -12,7 +12,7 @@ use crate::store::{StoreError, open_validated};
 /// Opens a validated document for writing (WAL mode, busy timeout).
 pub(crate) fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
     drop(open_validated(path)?);
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
@@ -22,7 +22,37 @@ pub(crate) fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
     let _: String = conn
         .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
         .ctx(path, "switching to WAL")?;
+    migrate(path, &mut conn)?;
     Ok(conn)
+}
+
+/// Brings an older (validated) file up to this schema, all steps in one transaction.
+fn migrate(path: &Path, conn: &mut Connection) -> Result<(), StoreError> {
+    use crate::store::schema::{MIGRATIONS, SCHEMA_VERSION};
+    let version: i64 = conn
+        .query_row(
+            "SELECT value FROM gridatlas_meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .ctx(path, "reading the schema version")?
+        .trim()
+        .parse()
+        .unwrap_or(SCHEMA_VERSION);
+    if version >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction().ctx(path, "starting the migration")?;
+    for (from, sql) in MIGRATIONS.iter().filter(|(from, _)| *from >= version) {
+        tx.execute_batch(sql).ctx(path, "migrating")?;
+        tx.execute(
+            "UPDATE gridatlas_meta SET value = ?1 WHERE key = 'schema_version'",
+            params![(from + 1).to_string()],
+        )
+        .ctx(path, "migrating")?;
+    }
+    tx.commit().ctx(path, "committing the migration")?;
+    Ok(())
 }
 
 /// Sets `unit_id` of the given households and cases, all in one transaction.

@@ -1,0 +1,351 @@
+//! Boundary plans between the editor and the file: a plan's steps are the editor's committed
+//! edits, stored by id; opening a plan applies them to the dataset in memory, closing takes
+//! them out again; approving writes the plan's net effect to the live tables with the
+//! replaced versions in the history, after renumbering the codes of the units it touched.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use geo::Centroid;
+
+use crate::edit::{Change, Editor};
+use crate::index::SpatialIndex;
+use crate::ledger::LedgerError;
+use crate::model::{Dataset, Unit, UnitId};
+use crate::store::{StoredChange, UnitChanges};
+
+/// A change by ids, for the file.
+pub fn stored(d: &Dataset, c: &Change) -> StoredChange {
+    StoredChange {
+        label: c.label.clone(),
+        before: c.before.clone(),
+        after: c.after.clone(),
+        households: c
+            .households
+            .iter()
+            .map(|&(h, a, b)| (d.households[h].id, a, b))
+            .collect(),
+        cases: c
+            .cases
+            .iter()
+            .map(|&(k, a, b)| (d.cases[k].id, a, b))
+            .collect(),
+        workers: c
+            .workers
+            .iter()
+            .map(|&(w, a, b)| (d.workers[w].id, a, b))
+            .collect(),
+    }
+}
+
+/// A stored change with indices into `d`; rows that no longer exist are skipped.
+pub fn change_from(d: &Dataset, s: StoredChange) -> Change {
+    let hs: HashMap<_, _> = d
+        .households
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.id, i))
+        .collect();
+    let cs: HashMap<_, _> = d.cases.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let ws: HashMap<_, _> = d
+        .workers
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.id, i))
+        .collect();
+    Change {
+        label: s.label,
+        before: s.before,
+        after: s.after,
+        households: s
+            .households
+            .into_iter()
+            .filter_map(|(h, a, b)| Some((*hs.get(&h)?, a, b)))
+            .collect(),
+        cases: s
+            .cases
+            .into_iter()
+            .filter_map(|(c, a, b)| Some((*cs.get(&c)?, a, b)))
+            .collect(),
+        workers: s
+            .workers
+            .into_iter()
+            .filter_map(|(w, a, b)| Some((*ws.get(&w)?, a, b)))
+            .collect(),
+    }
+}
+
+/// Applies a plan's stored steps to `d` and hands them to the editor (so they can be undone).
+pub fn open_plan(
+    path: &Path,
+    plan: i64,
+    d: &mut Dataset,
+    index: &mut SpatialIndex,
+    editor: &mut Editor,
+) -> Result<usize, LedgerError> {
+    let steps = crate::store::plan_steps(path, plan)?;
+    let mut changes = Vec::with_capacity(steps.len());
+    for s in steps {
+        let c = change_from(d, s);
+        c.apply(d);
+        changes.push(c);
+    }
+    index.rebuild_units(d);
+    let n = changes.len();
+    editor.load(changes);
+    Ok(n)
+}
+
+/// The net effect of a plan's edits against the live state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanDiff {
+    /// Live versions of units the plan changes or removes.
+    pub replaced: Vec<Unit>,
+    pub created: Vec<UnitId>,
+    pub removed: Vec<UnitId>,
+    pub changed: Vec<UnitId>,
+    /// (household index, live unit, planned unit), only where they differ.
+    pub households: Vec<(usize, Option<UnitId>, Option<UnitId>)>,
+    pub cases: Vec<(usize, Option<UnitId>, Option<UnitId>)>,
+    pub workers: Vec<(usize, UnitId, UnitId)>,
+}
+
+fn unit_in(d: &Dataset, id: UnitId) -> Option<&Unit> {
+    d.units
+        .binary_search_by_key(&id, |u| u.id)
+        .ok()
+        .map(|i| &d.units[i])
+}
+
+/// Compares the plan state (`d`, with the editor's edits applied) with the live state.
+pub fn diff(d: &Dataset, changes: &[Change]) -> PlanDiff {
+    let mut live: BTreeMap<UnitId, Option<Unit>> = BTreeMap::new();
+    for c in changes {
+        for u in &c.before {
+            live.entry(u.id).or_insert_with(|| Some(u.clone()));
+        }
+        for u in &c.after {
+            live.entry(u.id).or_insert(None);
+        }
+    }
+    let mut out = PlanDiff::default();
+    for (id, was) in &live {
+        match (was, unit_in(d, *id)) {
+            (None, Some(_)) => out.created.push(*id),
+            (Some(w), None) => {
+                out.removed.push(*id);
+                out.replaced.push(w.clone());
+            }
+            (Some(w), Some(now)) if w != now => {
+                out.changed.push(*id);
+                out.replaced.push(w.clone());
+            }
+            _ => {}
+        }
+    }
+    let mut hh: BTreeMap<usize, (Option<UnitId>, Option<UnitId>)> = BTreeMap::new();
+    let mut cs: BTreeMap<usize, (Option<UnitId>, Option<UnitId>)> = BTreeMap::new();
+    let mut ws: BTreeMap<usize, (UnitId, UnitId)> = BTreeMap::new();
+    for c in changes {
+        for &(h, a, b) in &c.households {
+            hh.entry(h).or_insert((a, b)).1 = b;
+        }
+        for &(k, a, b) in &c.cases {
+            cs.entry(k).or_insert((a, b)).1 = b;
+        }
+        for &(w, a, b) in &c.workers {
+            ws.entry(w).or_insert((a, b)).1 = b;
+        }
+    }
+    out.households = hh
+        .into_iter()
+        .filter(|(_, (a, b))| a != b)
+        .map(|(h, (a, b))| (h, a, b))
+        .collect();
+    out.cases = cs
+        .into_iter()
+        .filter(|(_, (a, b))| a != b)
+        .map(|(k, (a, b))| (k, a, b))
+        .collect();
+    out.workers = ws
+        .into_iter()
+        .filter(|(_, (a, b))| a != b)
+        .map(|(w, (a, b))| (w, a, b))
+        .collect();
+    out
+}
+
+/// Renumbers the children of `parent` by the GB/T rule — west to east, then north to south, by
+/// the centre of each — and their subtrees with them. Returns the units whose code changed, as
+/// they were.
+fn renumber(d: &mut Dataset, parent: UnitId) -> Vec<Unit> {
+    let Some(code) = unit_in(d, parent).map(|u| u.code.clone()) else {
+        return Vec::new();
+    };
+    let mut kids: Vec<(f64, f64, UnitId)> = d
+        .units
+        .iter()
+        .filter(|u| u.parent == Some(parent))
+        .map(|u| {
+            let c = u.geometry.centroid().map_or((0.0, 0.0), |p| (p.x(), p.y()));
+            (c.0, -c.1, u.id)
+        })
+        .collect();
+    kids.sort_by(|a, b| {
+        a.0.total_cmp(&b.0)
+            .then(a.1.total_cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+    });
+    let mut old = Vec::new();
+    // Codes are not unique in the table while this runs; all siblings end up numbered 1..n.
+    for (k, (_, _, id)) in kids.iter().enumerate() {
+        let new = format!("{code}{:03}", k + 1);
+        if unit_in(d, *id).is_some_and(|u| u.code != new) {
+            crate::edit::recode_subtree(d, *id, new, &mut old);
+        }
+    }
+    old
+}
+
+/// What an approval did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approval {
+    pub units_written: usize,
+    pub history_rows: usize,
+    pub renumbered: usize,
+    pub households_moved: usize,
+}
+
+/// Approves the open plan: renumbers the children of every parent it touched, writes the net
+/// change and the history in one transaction, and clears the editor (the dataset is the new
+/// live state).
+pub fn approve(
+    path: &Path,
+    plan: i64,
+    d: &mut Dataset,
+    index: &mut SpatialIndex,
+    editor: &mut Editor,
+    effective_date: &str,
+    approved_at: &str,
+) -> Result<Approval, LedgerError> {
+    let mut net = diff(d, editor.changes());
+    // Parents whose children changed, as they are in the plan.
+    let mut parents: Vec<UnitId> = net
+        .created
+        .iter()
+        .chain(&net.changed)
+        .filter_map(|id| unit_in(d, *id).and_then(|u| u.parent))
+        .chain(net.replaced.iter().filter_map(|u| u.parent))
+        .collect();
+    parents.sort_unstable();
+    parents.dedup();
+    let mut renumbered = 0;
+    for p in parents {
+        for old in renumber(d, p) {
+            renumbered += 1;
+            if !net.replaced.iter().any(|u| u.id == old.id) && !net.created.contains(&old.id) {
+                net.changed.push(old.id);
+                net.replaced.push(old);
+            }
+        }
+    }
+    let upsert: Vec<Unit> = net
+        .created
+        .iter()
+        .chain(&net.changed)
+        .filter_map(|id| unit_in(d, *id).cloned())
+        .collect();
+    let mut removed: Vec<&Unit> = net
+        .replaced
+        .iter()
+        .filter(|u| net.removed.contains(&u.id))
+        .collect();
+    removed.sort_by_key(|u| std::cmp::Reverse((u.level, u.id)));
+    let delete: Vec<UnitId> = removed.iter().map(|u| u.id).collect();
+    let households: Vec<_> = net
+        .households
+        .iter()
+        .map(|&(h, _, to)| (d.households[h].id, to))
+        .collect();
+    let cases: Vec<_> = net
+        .cases
+        .iter()
+        .map(|&(k, _, to)| (d.cases[k].id, to))
+        .collect();
+    let workers: Vec<_> = net
+        .workers
+        .iter()
+        .map(|&(w, _, to)| (d.workers[w].id, to))
+        .collect();
+    crate::store::approve_plan(
+        path,
+        plan,
+        effective_date,
+        approved_at,
+        &net.replaced,
+        &UnitChanges {
+            upsert: &upsert,
+            delete: &delete,
+            households: &households,
+            cases: &cases,
+            workers: &workers,
+        },
+    )?;
+    editor.clear();
+    index.rebuild_units(d);
+    Ok(Approval {
+        units_written: upsert.len() + delete.len(),
+        history_rows: net.replaced.len(),
+        renumbered,
+        households_moved: households.len(),
+    })
+}
+
+/// A plan's household-to-unit assignment (the redistricting "block assignment file"): every
+/// household with its micro-grid, grid and village codes, and whether the plan moved it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AssignmentRow {
+    pub household_code: String,
+    pub micro_grid_code: String,
+    pub grid_code: String,
+    pub village_code: String,
+    pub live_micro_grid_code: String,
+    pub changed: bool,
+}
+
+pub fn assignment_rows(d: &Dataset, net: &PlanDiff) -> Vec<AssignmentRow> {
+    let tree = crate::model::UnitTree::new(d);
+    let code: HashMap<UnitId, &str> = d.units.iter().map(|u| (u.id, u.code.as_str())).collect();
+    let live_code: HashMap<UnitId, &str> = net
+        .replaced
+        .iter()
+        .map(|u| (u.id, u.code.as_str()))
+        .collect();
+    let moved: HashMap<usize, Option<UnitId>> = net
+        .households
+        .iter()
+        .map(|&(h, from, _)| (h, from))
+        .collect();
+    let name = |u: Option<UnitId>| {
+        u.and_then(|u| code.get(&u))
+            .map_or(String::new(), |c| c.to_string())
+    };
+    d.households
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let chain = h.unit.map_or([None; 5], |u| tree.ancestors(u));
+            let live = moved.get(&i).copied().unwrap_or(h.unit);
+            AssignmentRow {
+                household_code: h.code.clone(),
+                micro_grid_code: name(chain[4]),
+                grid_code: name(chain[3]),
+                village_code: name(chain[2]),
+                live_micro_grid_code: live
+                    .and_then(|u| live_code.get(&u).or(code.get(&u)))
+                    .map_or(String::new(), |c| c.to_string()),
+                changed: moved.contains_key(&i),
+            }
+        })
+        .collect()
+}
