@@ -321,3 +321,35 @@ fn merge_two_micro_grids_and_paint_households_by_clicking() {
     }
     assert_checks(&painted);
 }
+
+#[test]
+fn a_dragged_vertex_snaps_to_a_neighbours_vertex_then_edge() {
+    let d = common::township(1);
+    let index = gridatlas::index::SpatialIndex::build(&d);
+    let mut p = gridatlas::app::Planning::default();
+    p.editor.level = Level::Grid;
+    let g = d.units.iter().find(|u| u.level == Level::Grid).unwrap();
+    let ring = &g.geometry.0[0].exterior().0;
+    let (v, w) = (ring[0], ring[1]);
+    let r = 1e-4;
+    // Near a vertex: onto it.
+    let near_v = geo_types::Coord {
+        x: v.x + r / 3.0,
+        y: v.y,
+    };
+    assert_eq!(p.snap(&d, &index, near_v, r), Some(v));
+    // Near the middle of an edge, far from vertices: onto the edge.
+    let mid = geo_types::Coord {
+        x: (v.x + w.x) / 2.0 + r / 4.0,
+        y: (v.y + w.y) / 2.0,
+    };
+    let s = p.snap(&d, &index, mid, r).expect("an edge nearby");
+    let (dx, dy) = (w.x - v.x, w.y - v.y);
+    let cross = ((s.x - v.x) * dy - (s.y - v.y) * dx).abs() / dx.hypot(dy);
+    assert!(cross < 1e-12, "on the edge's line");
+    // Far from everything: free.
+    assert_eq!(
+        p.snap(&d, &index, geo_types::Coord { x: 0.0, y: 0.0 }, r),
+        None
+    );
+}

@@ -194,6 +194,69 @@ impl Planning {
     }
 }
 
+impl Planning {
+    /// Where a dragged vertex snaps near `p`: a vertex of a unit it does not move, else the
+    /// nearest point of such a unit's edge, within `radius` (degrees).
+    pub fn snap(
+        &self,
+        d: &Dataset,
+        index: &crate::index::SpatialIndex,
+        p: Coord<f64>,
+        radius: f64,
+    ) -> Option<Coord<f64>> {
+        let moving = self.editor.dragged_units();
+        let min = Coord {
+            x: p.x - radius,
+            y: p.y - radius,
+        };
+        let max = Coord {
+            x: p.x + radius,
+            y: p.y + radius,
+        };
+        let still: Vec<usize> = index
+            .units_in_box(self.editor.level, min, max)
+            .filter(|&u| !moving.contains(&d.units[u].id))
+            .collect();
+        let near = |c: Coord<f64>| (c.x - p.x).hypot(c.y - p.y);
+        let vertex = still
+            .iter()
+            .flat_map(|&u| {
+                d.units[u]
+                    .geometry
+                    .0
+                    .iter()
+                    .flat_map(|g| g.exterior().0.iter().copied())
+            })
+            .filter(|c| near(*c) <= radius)
+            .min_by(|a, b| near(*a).total_cmp(&near(*b)));
+        if vertex.is_some() {
+            return vertex;
+        }
+        still
+            .iter()
+            .flat_map(|&u| {
+                d.units[u]
+                    .geometry
+                    .0
+                    .iter()
+                    .flat_map(|g| g.exterior().0.windows(2).map(|w| (w[0], w[1])))
+            })
+            .filter_map(|(a, b)| {
+                let (dx, dy) = (b.x - a.x, b.y - a.y);
+                let len2 = dx * dx + dy * dy;
+                (len2 > 0.0).then(|| {
+                    let t = (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0);
+                    Coord {
+                        x: a.x + t * dx,
+                        y: a.y + t * dy,
+                    }
+                })
+            })
+            .filter(|c| near(*c) <= radius)
+            .min_by(|a, b| near(*a).total_cmp(&near(*b)))
+    }
+}
+
 /// An edge's two ends and the point on it nearest to the pointer.
 type EdgeHit = (Coord<f64>, Coord<f64>, Coord<f64>);
 

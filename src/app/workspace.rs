@@ -1611,8 +1611,20 @@ fn planning_pointer(ws: &mut Workspace, response: &egui::Response, t: &ScreenTra
             {
                 let at = t.to_lon_lat(p);
                 let to: Vec<geo_types::Coord<f64>> = if ws.planning.anchors.len() == 1 {
-                    // A vertex sits under the pointer.
-                    vec![at]
+                    // A vertex sits under the pointer, snapped to a neighbour's vertex or edge
+                    // within a few points (hold Alt to place it freely).
+                    let free = response.ctx.input(|i| i.modifiers.alt);
+                    let snapped = (!free)
+                        .then(|| {
+                            ws.planning.snap(
+                                &ws.doc.dataset,
+                                &ws.doc.index,
+                                at,
+                                radius_deg(p) * 0.75,
+                            )
+                        })
+                        .flatten();
+                    vec![snapped.unwrap_or(at)]
                 } else {
                     ws.planning
                         .anchors
