@@ -167,6 +167,13 @@ pub fn planning_panel_ui(
             });
         }
     }
+    outcome_ui(ui, p, s);
+    ui.separator();
+    balance_ui(ui, p, d, stats, view, live_counts, s);
+    action
+}
+
+fn outcome_ui(ui: &mut Ui, p: &Planning, s: &Strings) {
     let green = Color32::from_rgb(30, 130, 60);
     match &p.message {
         Some(EditOutcome::Done(text)) => {
@@ -186,9 +193,6 @@ pub fn planning_panel_ui(
         }
         None => {}
     }
-    ui.separator();
-    balance_ui(ui, p, d, stats, view, live_counts, s);
-    action
 }
 
 /// The plan chooser, or the open plan with its comparison and approval. Returns whether a plan
@@ -203,6 +207,8 @@ fn plan_ui(
 ) -> bool {
     let Some((_, name)) = p.plan.clone() else {
         ui.weak(s.no_plan_hint);
+        // The outcome of the last approval (or of a refused plan action).
+        outcome_ui(ui, p, s);
         ui.horizontal(|ui| {
             let l = ui.label(s.plan_name);
             ui.add(egui::TextEdit::singleline(&mut p.new_plan_name).desired_width(140.0))
