@@ -458,3 +458,55 @@ fn dragging_a_whole_shared_edge_moves_both_ends_together() {
     editor.undo(&mut d, &mut index).unwrap();
     assert_eq!(d, original);
 }
+
+#[test]
+fn carving_a_new_micro_grid_out_of_its_siblings() {
+    let mut d = common::township(1);
+    let original = d.clone();
+    let mut index = SpatialIndex::build(&d);
+    let mut editor = Editor::default();
+    editor.level = Level::MicroGrid;
+    // A small square around a corner several micro-grids of one grid share.
+    let p = shared_vertex(&d, Level::MicroGrid).unwrap();
+    let r = 0.0003;
+    let square = [
+        Coord {
+            x: p.x - r,
+            y: p.y - r,
+        },
+        Coord {
+            x: p.x + r,
+            y: p.y - r,
+        },
+        Coord {
+            x: p.x + r,
+            y: p.y + r,
+        },
+        Coord {
+            x: p.x - r,
+            y: p.y + r,
+        },
+    ];
+    let micro_before = d
+        .units
+        .iter()
+        .filter(|u| u.level == Level::MicroGrid)
+        .count();
+    let change = editor.carve(&mut d, &mut index, &square).unwrap().clone();
+    assert_eq!(
+        d.units
+            .iter()
+            .filter(|u| u.level == Level::MicroGrid)
+            .count(),
+        micro_before + 1
+    );
+    assert!(change.before.len() >= 2, "it takes from several siblings");
+    let new = change.added().next().unwrap();
+    assert!(
+        d.households.iter().any(|h| h.unit == Some(new)) || change.households.is_empty(),
+        "households inside the new micro-grid belong to it"
+    );
+    assert_checks(&d);
+    editor.undo(&mut d, &mut index).unwrap();
+    assert_eq!(d, original);
+}

@@ -24,6 +24,7 @@ pub enum Tool {
     Split,
     Merge,
     Paint,
+    Carve,
 }
 
 pub struct Planning {
@@ -56,6 +57,8 @@ pub struct Planning {
     pub paint_target: Option<UnitId>,
     /// Where a Shift+drag box selection started (screen).
     pub box_start: Option<egui::Pos2>,
+    /// A lasso being drawn (Ctrl+drag), lon/lat.
+    pub lasso: Vec<Coord<f64>>,
     pub message: Option<EditOutcome>,
     /// Where the last refusal happened (shown on the map).
     pub refusal_at: Option<Coord<f64>>,
@@ -82,6 +85,7 @@ impl Default for Planning {
             painted: Vec::new(),
             paint_target: None,
             box_start: None,
+            lasso: Vec::new(),
             message: None,
             refusal_at: None,
         }
@@ -98,6 +102,7 @@ impl Planning {
         self.painted.clear();
         self.paint_target = None;
         self.box_start = None;
+        self.lasso.clear();
     }
 
     /// The outcome of an edit, for the panel and the map.

@@ -24,6 +24,7 @@ pub enum PlanningAction {
     Undo,
     Redo,
     FinishSplit,
+    FinishCarve,
     Merge,
     Paint,
 }
@@ -34,7 +35,7 @@ pub fn planning_panel_ui(
     d: &Dataset,
     stats: &Stats,
     view: Option<[f64; 4]>,
-    live_counts: &std::collections::HashMap<UnitId, u32>,
+    live_counts: &std::collections::HashMap<UnitId, crate::map::LiveCount>,
     s: &Strings,
 ) -> Option<PlanningAction> {
     let mut action = None;
@@ -56,6 +57,7 @@ pub fn planning_panel_ui(
             (Tool::Split, s.tool_split),
             (Tool::Merge, s.tool_merge),
             (Tool::Paint, s.tool_paint),
+            (Tool::Carve, s.tool_carve),
         ] {
             ui.selectable_value(&mut p.tool, tool, label);
         }
@@ -94,6 +96,20 @@ pub fn planning_panel_ui(
                     .clicked()
                 {
                     action = Some(PlanningAction::FinishSplit);
+                }
+                if ui.button(s.clear).clicked() {
+                    p.line.clear();
+                }
+            });
+        }
+        Tool::Carve => {
+            ui.weak(s.carve_hint);
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(p.line.len() >= 3, egui::Button::new(s.finish_carve))
+                    .clicked()
+                {
+                    action = Some(PlanningAction::FinishCarve);
                 }
                 if ui.button(s.clear).clicked() {
                     p.line.clear();
@@ -319,12 +335,13 @@ fn plan_ui(
                         continue;
                     }
                     let after = stats.get(*id).map_or(0, |t| t.households);
+                    let persons = stats.get(*id).map_or(0, |t| t.persons);
                     let before = after as i64 - moved_in(*id) + moved_out(*id);
                     ui.horizontal(|ui| {
                         let (r, _) =
                             ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
                         ui.painter()
-                            .rect_filled(r, 2.0, balance_color(u.level, after));
+                            .rect_filled(r, 2.0, balance_color(u.level, after, persons));
                         ui.label(format!(
                             "{} {before} → {after}{}",
                             u.name, s.households_suffix
@@ -362,7 +379,7 @@ fn balance_ui(
     d: &Dataset,
     stats: &Stats,
     view: Option<[f64; 4]>,
-    live_counts: &std::collections::HashMap<UnitId, u32>,
+    live_counts: &std::collections::HashMap<UnitId, crate::map::LiveCount>,
     s: &Strings,
 ) {
     ui.label(RichText::new(s.balance).strong());
@@ -377,14 +394,18 @@ fn balance_ui(
             st.tolerance * 100.0
         ));
     }
-    let row = |ui: &mut Ui, u: &crate::model::Unit, n: u32, live: bool| {
+    let row = |ui: &mut Ui, u: &crate::model::Unit, n: crate::map::LiveCount, live: bool| {
         ui.horizontal(|ui| {
             let (r, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
-            ui.painter().rect_filled(r, 2.0, balance_color(u.level, n));
+            ui.painter()
+                .rect_filled(r, 2.0, balance_color(u.level, n.households, n.persons));
             ui.label(format!(
-                "{} {n}{}{}",
+                "{} {}{} {}{}{}",
                 u.name,
+                n.households,
                 s.households_suffix,
+                n.persons,
+                s.persons_suffix,
                 if live { s.live } else { "" }
             ));
         });
@@ -397,14 +418,14 @@ fn balance_ui(
             row(
                 ui,
                 &d.units[i],
-                live_counts.get(id).copied().unwrap_or(0),
+                live_counts.get(id).copied().unwrap_or_default(),
                 true,
             );
         }
     }
     if let (Some(st), Some(v)) = (standard, view) {
         ui.label(s.outside_tolerance);
-        let mut outside: Vec<(&crate::model::Unit, u32, f64)> = d
+        let mut outside: Vec<(&crate::model::Unit, crate::map::LiveCount, f64)> = d
             .units
             .iter()
             .filter(|u| u.level == level)
@@ -416,7 +437,11 @@ fn balance_ui(
             .filter_map(|u| {
                 let t = stats.get(u.id)?;
                 let dev = st.deviation(t.households, t.persons);
-                (!dev.within).then_some((u, t.households, dev.households_rel.abs()))
+                let n = crate::map::LiveCount {
+                    households: t.households,
+                    persons: t.persons,
+                };
+                (!dev.within).then_some((u, n, dev.households_rel.abs()))
             })
             .collect();
         outside.sort_by(|a, b| b.2.total_cmp(&a.2));

@@ -604,18 +604,29 @@ impl Workspace {
     }
 
     /// Household counts of the units a drag moves, as they would be if it ended now.
-    pub fn live_counts(&self) -> HashMap<UnitId, u32> {
+    pub fn live_counts(&self) -> HashMap<UnitId, crate::map::LiveCount> {
         let moving = self.planning.editor.dragged_units();
-        let mut counts: HashMap<UnitId, u32> = moving
+        let mut counts: HashMap<UnitId, crate::map::LiveCount> = moving
             .iter()
-            .map(|id| (*id, self.doc.stats.get(*id).map_or(0, |t| t.households)))
+            .map(|id| {
+                let t = self.doc.stats.get(*id);
+                (
+                    *id,
+                    crate::map::LiveCount {
+                        households: t.map_or(0, |t| t.households),
+                        persons: t.map_or(0, |t| t.persons),
+                    },
+                )
+            })
             .collect();
         for m in &self.planning.live {
-            for (unit, delta) in [(m.from, -1i64), (m.to, 1)] {
+            let members = self.doc.dataset.households[m.household].members as i64;
+            for (unit, sign) in [(m.from, -1i64), (m.to, 1)] {
                 let Some(u) = unit else { continue };
                 for a in self.desk.tree.ancestors(u).into_iter().flatten() {
                     if let Some(n) = counts.get_mut(&a) {
-                        *n = (*n as i64 + delta).max(0) as u32;
+                        n.households = (n.households as i64 + sign).max(0) as u32;
+                        n.persons = (n.persons as i64 + sign * members).max(0) as u32;
                     }
                 }
             }
@@ -656,6 +667,10 @@ impl Workspace {
                         "draw the line across a unit of the edited level",
                     ))),
                 }
+            }
+            A::FinishCarve => {
+                let outline = self.planning.line.clone();
+                editor.carve(d, index, &outline).cloned()
             }
             A::Merge => {
                 let pair = self.planning.merge.clone();
@@ -1307,7 +1322,10 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                         || ws.planning.hover_edge.is_some()
                         || ws.planning.editor.is_dragging()))
                     || (ws.planning.tool == Tool::Paint
-                        && (shift || ws.planning.box_start.is_some())));
+                        && (shift
+                            || ui.input(|i| i.modifiers.command)
+                            || ws.planning.box_start.is_some()
+                            || !ws.planning.lasso.is_empty())));
             let selection_box = ws
                 .planning
                 .box_start
@@ -1321,7 +1339,11 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 hover_edge: ws.planning.hover_edge.map(|(a, b, _)| (a, b)),
                 moving: ws.planning.editor.dragged_units(),
                 live_counts: &live,
-                line: &ws.planning.line,
+                line: if ws.planning.tool == Tool::Paint {
+                    &ws.planning.lasso
+                } else {
+                    &ws.planning.line
+                },
                 merge: &ws.planning.merge,
                 painted: &ws.planning.painted,
                 changed_households: &changed_households,
@@ -1650,7 +1672,7 @@ fn planning_pointer(ws: &mut Workspace, response: &egui::Response, t: &ScreenTra
                 ws.after_edit(result);
             }
         }
-        Tool::Split => {
+        Tool::Split | Tool::Carve => {
             if response.clicked()
                 && let Some(p) = response.interact_pointer_pos()
             {
@@ -1678,8 +1700,33 @@ fn planning_pointer(ws: &mut Workspace, response: &egui::Response, t: &ScreenTra
             }
         }
         Tool::Paint => {
-            if response.drag_started() && response.ctx.input(|i| i.modifiers.shift) {
+            let (shift, command) = response
+                .ctx
+                .input(|i| (i.modifiers.shift, i.modifiers.command));
+            if response.drag_started() && command {
+                ws.planning.lasso = pointer.map(|p| t.to_lon_lat(p)).into_iter().collect();
+            } else if response.drag_started() && shift {
                 ws.planning.box_start = response.interact_pointer_pos();
+            }
+            if !ws.planning.lasso.is_empty()
+                && response.dragged()
+                && let Some(p) = pointer
+            {
+                ws.planning.lasso.push(t.to_lon_lat(p));
+            }
+            if response.drag_stopped() && ws.planning.lasso.len() >= 3 {
+                let mut ring: Vec<geo_types::Coord<f64>> = std::mem::take(&mut ws.planning.lasso);
+                ring.push(ring[0]);
+                let found = ws.doc.index.households_in(&crate::index::Area::Polygon(
+                    geo_types::Polygon::new(geo_types::LineString::from(ring), vec![]),
+                ));
+                for h in found {
+                    if !ws.planning.painted.contains(&h) {
+                        ws.planning.painted.push(h);
+                    }
+                }
+            } else if response.drag_stopped() {
+                ws.planning.lasso.clear();
             }
             if response.drag_stopped()
                 && let (Some(a), Some(b)) = (ws.planning.box_start.take(), pointer)

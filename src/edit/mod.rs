@@ -3,6 +3,7 @@
 //! their parent, siblings tiling it, every household in one micro-grid) or is refused with the
 //! rule and the place. Pure data operations: the window and `bench edit` drive them alike.
 
+mod carve;
 mod change;
 mod editor;
 mod grab;

@@ -25,6 +25,6 @@ pub use heatmap_layer::{HeatmapLayer, density_image};
 pub use households_layer::{HOUSEHOLDS_ZOOM, HouseholdsLayer, household_color, households_in_view};
 pub use map_geometry::{LevelGeometry, MapGeometry, UnitGeom};
 pub use mercator::{lon_lat_to_mercator, mercator_to_lon_lat, world_pixels};
-pub use planning_layer::{PlanningLayer, balance_color};
+pub use planning_layer::{LiveCount, PlanningLayer, balance_color};
 pub use screen_transform::ScreenTransform;
 pub use units_layer::{FADE, UnitsLayer, level_alpha, level_for_zoom, level_zoom};

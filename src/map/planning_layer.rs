@@ -26,7 +26,7 @@ pub struct PlanningLayer<'a> {
     pub hover_edge: Option<(Coord<f64>, Coord<f64>)>,
     /// Units a drag in progress moves, with their live household counts.
     pub moving: &'a [UnitId],
-    pub live_counts: &'a HashMap<UnitId, u32>,
+    pub live_counts: &'a HashMap<UnitId, LiveCount>,
     pub line: &'a [Coord<f64>],
     pub merge: &'a [UnitId],
     pub painted: &'a [usize],
@@ -36,12 +36,24 @@ pub struct PlanningLayer<'a> {
     pub selection_box: Option<egui::Rect>,
 }
 
-/// Green within the standard's tolerance, blue below it, red above.
-pub fn balance_color(level: Level, households: u32) -> Color32 {
+/// A unit's households and persons as a drag would leave them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LiveCount {
+    pub households: u32,
+    pub persons: u32,
+}
+
+/// Green within the standard's tolerance (households and persons), blue below it, red above.
+pub fn balance_color(level: Level, households: u32, persons: u32) -> Color32 {
     match GridStandard::for_level(level) {
         Some(s) => {
-            let rel = (households as f64 - s.households as f64) / s.households as f64;
-            if rel.abs() <= s.tolerance {
+            let dev = s.deviation(households, persons);
+            let rel = if dev.households_rel.abs() >= dev.persons_rel.abs() {
+                dev.households_rel
+            } else {
+                dev.persons_rel
+            };
+            if dev.within {
                 Color32::from_rgb(90, 170, 90)
             } else if rel < 0.0 {
                 Color32::from_rgb(70, 120, 200)
@@ -100,9 +112,9 @@ impl Plugin for PlanningLayer<'_> {
         for id in self.moving {
             let Some(i) = slot(*id) else { continue };
             let u = &self.dataset.units[i];
-            let n = self.live_counts.get(id).copied().unwrap_or(0);
+            let n = self.live_counts.get(id).copied().unwrap_or_default();
             let thick = if u.level == self.level { 3.0 } else { 1.2 };
-            let color = balance_color(u.level, n);
+            let color = balance_color(u.level, n.households, n.persons);
             let fill = if u.level == self.level {
                 color.gamma_multiply(0.35)
             } else {
@@ -115,7 +127,7 @@ impl Plugin for PlanningLayer<'_> {
                 painter.text(
                     at(c.0),
                     Align2::CENTER_CENTER,
-                    format!("{n}户"),
+                    format!("{}户 {}人", n.households, n.persons),
                     font.clone(),
                     Color32::BLACK,
                 );
