@@ -353,3 +353,63 @@ fn a_dragged_vertex_snaps_to_a_neighbours_vertex_then_edge() {
         None
     );
 }
+
+#[test]
+fn a_lasso_picks_the_households_it_encircles() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, path) = common::harness_on_file(dir.path());
+    start_plan(&mut h, &path, "套索");
+    h.get_by_role_and_label(Role::Button, "划转住户").click();
+    h.run_steps(1);
+    let k = 7;
+    h.state_mut()
+        .workspace_mut()
+        .unwrap()
+        .show(HitKind::Household(k));
+    h.run_steps(4);
+    let centre = {
+        let p = h.state().workspace().unwrap().doc.dataset.households[k]
+            .location
+            .0;
+        screen(&h, p)
+    };
+    let before = h.state().workspace().unwrap().memory.detached();
+    // Ctrl held, a circle drawn around the household.
+    h.event(Event::ModifiersChanged(Modifiers::COMMAND));
+    let at = |a: f32| centre + vec2(a.cos(), a.sin()) * 12.0;
+    h.event(Event::PointerMoved(at(0.0)));
+    h.run_steps(1);
+    h.event(Event::PointerButton {
+        pos: at(0.0),
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::COMMAND,
+    });
+    h.run_steps(1);
+    for s in 1..=24 {
+        h.event(Event::PointerMoved(at(
+            s as f32 / 24.0 * std::f32::consts::TAU
+        )));
+        h.run_steps(1);
+    }
+    h.event(Event::PointerButton {
+        pos: at(0.0),
+        button: PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::COMMAND,
+    });
+    h.run_steps(1);
+    h.event(Event::ModifiersChanged(Modifiers::NONE));
+    h.run_steps(2);
+    let ws = h.state().workspace().unwrap();
+    assert!(
+        ws.planning.painted.contains(&k),
+        "{:?}",
+        ws.planning.painted
+    );
+    assert_eq!(
+        ws.memory.detached(),
+        before,
+        "drawing the lasso does not pan the map"
+    );
+}

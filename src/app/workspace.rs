@@ -1339,6 +1339,7 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 hover_edge: ws.planning.hover_edge.map(|(a, b, _)| (a, b)),
                 moving: ws.planning.editor.dragged_units(),
                 live_counts: &live,
+                closed: matches!(ws.planning.tool, Tool::Paint | Tool::Carve),
                 line: if ws.planning.tool == Tool::Paint {
                     &ws.planning.lasso
                 } else {

@@ -28,6 +28,8 @@ pub struct PlanningLayer<'a> {
     pub moving: &'a [UnitId],
     pub live_counts: &'a HashMap<UnitId, LiveCount>,
     pub line: &'a [Coord<f64>],
+    /// Draw `line` closed (an outline being drawn, a lasso) rather than open (a split line).
+    pub closed: bool,
     pub merge: &'a [UnitId],
     pub painted: &'a [usize],
     /// Households the open plan moves to another unit (the comparison's highlight).
@@ -172,7 +174,10 @@ impl Plugin for PlanningLayer<'_> {
         }
         // The split line.
         if !self.line.is_empty() {
-            let pts: Vec<egui::Pos2> = self.line.iter().map(|c| at(*c)).collect();
+            let mut pts: Vec<egui::Pos2> = self.line.iter().map(|c| at(*c)).collect();
+            if self.closed && pts.len() > 2 {
+                pts.push(pts[0]);
+            }
             painter.add(Shape::line(
                 pts.clone(),
                 Stroke::new(2.5, Color32::from_rgb(200, 30, 120)),
