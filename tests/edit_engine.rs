@@ -106,37 +106,13 @@ fn a_vertex_on_the_village_boundary_cannot_be_dragged_at_grid_level() {
     assert!(err.to_string().contains("edit that level"), "{err}");
 }
 
-/// Two micro-grids of one grid that share an edge (the first with more than one household).
+/// Two micro-grids of one grid that share an edge (the first with more than one household),
+/// as slots in `d.units`.
 fn neighbours(d: &gridatlas::model::Dataset) -> (usize, usize) {
-    use std::collections::HashSet;
-    let micro: Vec<usize> = (0..d.units.len())
-        .filter(|&i| d.units[i].level == Level::MicroGrid)
-        .collect();
-    let verts = |i: usize| -> HashSet<(u64, u64)> {
-        d.units[i].geometry.0[0]
-            .exterior()
-            .0
-            .iter()
-            .map(|c| (c.x.to_bits(), c.y.to_bits()))
-            .collect()
-    };
-    for (n, &a) in micro.iter().enumerate() {
-        let va = verts(a);
-        for &b in &micro[n + 1..] {
-            let households = d
-                .households
-                .iter()
-                .filter(|h| h.unit == Some(d.units[a].id))
-                .count();
-            if households > 1
-                && d.units[a].parent == d.units[b].parent
-                && verts(b).intersection(&va).count() >= 2
-            {
-                return (a, b);
-            }
-        }
-    }
-    panic!("no neighbouring micro-grids");
+    let (a, b) = gridatlas::edit::neighbouring_siblings(d, Level::MicroGrid)
+        .expect("no neighbouring micro-grids");
+    let slot = |id| d.units.iter().position(|u| u.id == id).unwrap();
+    (slot(a), slot(b))
 }
 
 #[test]
@@ -502,10 +478,18 @@ fn carving_a_new_micro_grid_out_of_its_siblings() {
     );
     assert!(change.before.len() >= 2, "it takes from several siblings");
     let new = change.added().next().unwrap();
-    assert!(
-        d.households.iter().any(|h| h.unit == Some(new)) || change.households.is_empty(),
-        "households inside the new micro-grid belong to it"
-    );
+    let outline = &d.units.iter().find(|u| u.id == new).unwrap().geometry;
+    // Every household strictly inside the new outline now belongs to it, and only those moved.
+    let inside: Vec<usize> = (0..d.households.len())
+        .filter(|&h| geo::Contains::contains(outline, &d.households[h].location))
+        .collect();
+    assert!(!inside.is_empty(), "the square holds households");
+    for &h in &inside {
+        assert_eq!(d.households[h].unit, Some(new));
+    }
+    let mut moved: Vec<usize> = change.households.iter().map(|m| m.0).collect();
+    moved.sort_unstable();
+    assert_eq!(moved, inside);
     assert_checks(&d);
     editor.undo(&mut d, &mut index).unwrap();
     assert_eq!(d, original);

@@ -202,38 +202,11 @@ fn merge_two_micro_grids_and_paint_households_by_clicking() {
         let ws = h.state_mut().workspace_mut().unwrap();
         ws.planning.editor.level = Level::MicroGrid;
         let d = &ws.doc.dataset;
-        let micro: Vec<usize> = (0..d.units.len())
-            .filter(|&i| d.units[i].level == Level::MicroGrid)
-            .collect();
-        let mut pair = None;
-        'outer: for (n, &i) in micro.iter().enumerate() {
-            let vi: std::collections::HashSet<_> = d.units[i].geometry.0[0]
-                .exterior()
-                .0
-                .iter()
-                .map(|c| (c.x.to_bits(), c.y.to_bits()))
-                .collect();
-            for &j in &micro[n + 1..] {
-                let shared = d.units[j].geometry.0[0]
-                    .exterior()
-                    .0
-                    .iter()
-                    .filter(|c| vi.contains(&(c.x.to_bits(), c.y.to_bits())))
-                    .count();
-                if d.units[i].parent == d.units[j].parent && shared >= 2 {
-                    pair = Some((i, j));
-                    break 'outer;
-                }
-            }
-        }
-        let (i, j) = pair.unwrap();
-        ws.show(HitKind::Unit(
-            d.units[i]
-                .parent
-                .and_then(|p| d.units.iter().position(|u| u.id == p))
-                .unwrap(),
-        ));
-        (ws.doc.dataset.units[i].id, ws.doc.dataset.units[j].id)
+        let (a, b) = gridatlas::edit::neighbouring_siblings(d, Level::MicroGrid).unwrap();
+        let parent = d.units.iter().find(|u| u.id == a).unwrap().parent.unwrap();
+        let grid = d.units.iter().position(|u| u.id == parent).unwrap();
+        ws.show(HitKind::Unit(grid));
+        (a, b)
     };
     h.run_steps(4);
     for id in [a, b] {

@@ -120,6 +120,9 @@ pub struct CaseDesk {
     pub export_path: String,
     /// Bumped whenever cases change.
     pub version: u64,
+    /// The inspector's indicators of one unit, for a period and a version of the cases: the
+    /// inspector asks every frame, the answer changes only with these.
+    indicator_cache: Option<(UnitId, (Timestamp, Timestamp), u64, Indicators)>,
     /// The ledger's "now": the document's instant, or the latest step taken since.
     pub now: Timestamp,
     /// Who is acting (shown in the history).
@@ -179,6 +182,7 @@ impl CaseDesk {
             import_datum: CoordinateDatum::Gcj02,
             export_path: String::new(),
             version: 0,
+            indicator_cache: None,
             now,
             actor: "指挥中心值班员".into(),
         }
@@ -246,13 +250,30 @@ impl CaseDesk {
         (from, to)
     }
 
-    /// The indicators of one unit's subtree over the period.
-    pub fn unit_indicators(&self, d: &Dataset, unit: UnitId) -> Indicators {
+    /// The indicators of one unit's subtree over the period (recomputed only when the unit,
+    /// the period or the cases change).
+    pub fn unit_indicators(&mut self, d: &Dataset, unit: UnitId) -> Indicators {
+        let period = self.period();
+        if let Some((u, p, v, ind)) = self.indicator_cache
+            && (u, p, v) == (unit, period, self.version)
+        {
+            return ind;
+        }
+        let ind = self.compute_unit_indicators(d, unit, period);
+        self.indicator_cache = Some((unit, period, self.version, ind));
+        ind
+    }
+
+    fn compute_unit_indicators(
+        &self,
+        d: &Dataset,
+        unit: UnitId,
+        (from, to): (Timestamp, Timestamp),
+    ) -> Indicators {
         let Some(level) = self.tree.level(unit) else {
             return Indicators::default();
         };
         let slot = level.number() as usize - 1;
-        let (from, to) = self.period();
         let flags = history_flags(&d.case_events);
         let mut sums = IndicatorSums::default();
         for (i, c) in d.cases.iter().enumerate() {
@@ -261,6 +282,11 @@ impl CaseDesk {
             }
         }
         sums.finish()
+    }
+
+    /// Per case, its units from the county down.
+    pub fn case_chains(&self) -> &[[Option<UnitId>; 5]] {
+        &self.chains
     }
 
     /// Workers the case may be dispatched to.
@@ -342,13 +368,7 @@ impl CaseDesk {
         request: CaseRequest,
     ) -> Result<(), LedgerError> {
         let c = d.cases[i].clone();
-        let last_event_at = d
-            .case_events
-            .iter()
-            .filter(|e| e.case_id == c.id)
-            .map(|e| e.at)
-            .max()
-            .unwrap_or(c.reported_at);
+        let last_event_at = self.timeline.last_event_at(i).unwrap_or(c.reported_at);
         let at = self.step_time().max(last_event_at);
         let (_, event_id) = next_ids(d);
         let actor = self.actor.clone();

@@ -496,7 +496,13 @@ pub fn time_slider_ui(ui: &mut Ui, desk: &mut CaseDesk, s: &Strings) -> bool {
 }
 
 /// The case indicators of a unit's subtree over the desk's period.
-pub fn unit_indicators_ui(ui: &mut Ui, desk: &CaseDesk, d: &Dataset, unit: UnitId, s: &Strings) {
+pub fn unit_indicators_ui(
+    ui: &mut Ui,
+    desk: &mut CaseDesk,
+    d: &Dataset,
+    unit: UnitId,
+    s: &Strings,
+) {
     let (from, to) = desk.period();
     let ind = desk.unit_indicators(d, unit);
     ui.separator();

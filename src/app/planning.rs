@@ -37,6 +37,11 @@ pub struct Planning {
     pub effective_date: String,
     /// The open plan compared with the live state, for as many steps as it had.
     pub diff: Option<(usize, crate::ledger::PlanDiff)>,
+    /// Bumped whenever the units change (an edit, undo, a plan opened or closed).
+    pub units_version: u64,
+    /// (version and level it was computed for, households in no micro-grid, units in several
+    /// pieces): scans of the whole document, kept between frames.
+    pub summary: Option<((u64, Level), usize, Vec<String>)>,
     pub editor: Editor,
     pub tool: Tool,
     /// The vertex under the pointer (of a unit of the edited level).
@@ -73,6 +78,8 @@ impl Default for Planning {
             new_plan_name: String::new(),
             effective_date: String::new(),
             diff: None,
+            units_version: 0,
+            summary: None,
             editor: Editor::default(),
             tool: Tool::Drag,
             hover: None,
@@ -178,15 +185,8 @@ impl Planning {
             for poly in &d.units[u].geometry.0 {
                 for w in poly.exterior().0.windows(2) {
                     let (a, b) = (w[0], w[1]);
-                    let (dx, dy) = (b.x - a.x, b.y - a.y);
-                    let len2 = dx * dx + dy * dy;
-                    if len2 == 0.0 {
+                    let Some(q) = closest_on_segment(a, b, p) else {
                         continue;
-                    }
-                    let t = (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0);
-                    let q = Coord {
-                        x: a.x + t * dx,
-                        y: a.y + t * dy,
                     };
                     let dist = (q.x - p.x).hypot(q.y - p.y);
                     if dist <= radius && best.as_ref().is_none_or(|(bd, _)| dist < *bd) {
@@ -246,19 +246,19 @@ impl Planning {
                     .iter()
                     .flat_map(|g| g.exterior().0.windows(2).map(|w| (w[0], w[1])))
             })
-            .filter_map(|(a, b)| {
-                let (dx, dy) = (b.x - a.x, b.y - a.y);
-                let len2 = dx * dx + dy * dy;
-                (len2 > 0.0).then(|| {
-                    let t = (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0);
-                    Coord {
-                        x: a.x + t * dx,
-                        y: a.y + t * dy,
-                    }
-                })
-            })
+            .filter_map(|(a, b)| closest_on_segment(a, b, p))
             .filter(|c| near(*c) <= radius)
             .min_by(|a, b| near(*a).total_cmp(&near(*b)))
+    }
+}
+
+/// The point of segment a–b nearest to `p` (geo's `ClosestPoint`); `None` for a degenerate
+/// segment.
+fn closest_on_segment(a: Coord<f64>, b: Coord<f64>, p: Coord<f64>) -> Option<Coord<f64>> {
+    use geo::{Closest, ClosestPoint};
+    match geo::Line::new(a, b).closest_point(&geo::Point(p)) {
+        Closest::Intersection(q) | Closest::SinglePoint(q) => Some(q.0),
+        Closest::Indeterminate => None,
     }
 }
 

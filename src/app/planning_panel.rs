@@ -4,7 +4,6 @@
 //! that are in several pieces.
 
 use egui::{Color32, RichText, Ui};
-use geo::BoundingRect;
 
 use crate::app::planning::EditOutcome;
 use crate::app::{Planning, Tool};
@@ -29,15 +28,23 @@ pub enum PlanningAction {
     Paint,
 }
 
+/// What the panel reads of the open document.
+pub struct PanelView<'a> {
+    pub dataset: &'a Dataset,
+    pub index: &'a crate::index::SpatialIndex,
+    pub stats: &'a Stats,
+    /// The map's view, [min lon, min lat, max lon, max lat].
+    pub view: Option<[f64; 4]>,
+    pub live_counts: &'a std::collections::HashMap<UnitId, crate::map::LiveCount>,
+}
+
 pub fn planning_panel_ui(
     ui: &mut Ui,
     p: &mut Planning,
-    d: &Dataset,
-    stats: &Stats,
-    view: Option<[f64; 4]>,
-    live_counts: &std::collections::HashMap<UnitId, crate::map::LiveCount>,
+    doc: &PanelView,
     s: &Strings,
 ) -> Option<PlanningAction> {
+    let (d, stats) = (doc.dataset, doc.stats);
     let mut action = None;
     ui.heading(s.planning);
     if !plan_ui(ui, p, d, stats, s, &mut action) {
@@ -185,7 +192,7 @@ pub fn planning_panel_ui(
     }
     outcome_ui(ui, p, s);
     ui.separator();
-    balance_ui(ui, p, d, stats, view, live_counts, s);
+    balance_ui(ui, p, doc, s);
     action
 }
 
@@ -373,15 +380,9 @@ fn plan_ui(
     true
 }
 
-fn balance_ui(
-    ui: &mut Ui,
-    p: &Planning,
-    d: &Dataset,
-    stats: &Stats,
-    view: Option<[f64; 4]>,
-    live_counts: &std::collections::HashMap<UnitId, crate::map::LiveCount>,
-    s: &Strings,
-) {
+fn balance_ui(ui: &mut Ui, p: &mut Planning, doc: &PanelView, s: &Strings) {
+    let (d, index, stats, view, live_counts) =
+        (doc.dataset, doc.index, doc.stats, doc.view, doc.live_counts);
     ui.label(RichText::new(s.balance).strong());
     let level = p.editor.level;
     let standard = GridStandard::for_level(level);
@@ -425,15 +426,13 @@ fn balance_ui(
     }
     if let (Some(st), Some(v)) = (standard, view) {
         ui.label(s.outside_tolerance);
-        let mut outside: Vec<(&crate::model::Unit, crate::map::LiveCount, f64)> = d
-            .units
-            .iter()
-            .filter(|u| u.level == level)
-            .filter(|u| {
-                u.geometry.bounding_rect().is_some_and(|r| {
-                    r.max().x >= v[0] && r.min().x <= v[2] && r.max().y >= v[1] && r.min().y <= v[3]
-                })
-            })
+        let (min, max) = (
+            geo_types::Coord { x: v[0], y: v[1] },
+            geo_types::Coord { x: v[2], y: v[3] },
+        );
+        let mut outside: Vec<(&crate::model::Unit, crate::map::LiveCount, f64)> = index
+            .units_in_box(level, min, max)
+            .map(|i| &d.units[i])
             .filter_map(|u| {
                 let t = stats.get(u.id)?;
                 let dev = st.deviation(t.households, t.persons);
@@ -457,15 +456,23 @@ fn balance_ui(
                 }
             });
     }
-    let unassigned = d.households.iter().filter(|h| h.unit.is_none()).count();
-    ui.label(format!("{}: {unassigned}", s.unassigned));
-    let pieces: Vec<&crate::model::Unit> = d
-        .units
-        .iter()
-        .filter(|u| u.level == level && u.geometry.0.len() > 1)
-        .collect();
-    ui.label(format!("{}: {}", s.not_contiguous, pieces.len()));
-    for u in pieces.iter().take(20) {
-        ui.weak(format!("{} {}", u.code, u.name));
+    // Whole-document scans, redone only when the units change or the level does.
+    let key = (p.units_version, level);
+    if p.summary.as_ref().is_none_or(|(k, ..)| *k != key) {
+        let unassigned = d.households.iter().filter(|h| h.unit.is_none()).count();
+        let pieces: Vec<String> = d
+            .units
+            .iter()
+            .filter(|u| u.level == level && u.geometry.0.len() > 1)
+            .map(|u| format!("{} {}", u.code, u.name))
+            .collect();
+        p.summary = Some((key, unassigned, pieces));
+    }
+    if let Some((_, unassigned, pieces)) = &p.summary {
+        ui.label(format!("{}: {unassigned}", s.unassigned));
+        ui.label(format!("{}: {}", s.not_contiguous, pieces.len()));
+        for line in pieces.iter().take(20) {
+            ui.weak(line.as_str());
+        }
     }
 }

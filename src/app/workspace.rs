@@ -12,7 +12,7 @@ use crate::app::case_panels::{
     time_slider_ui, unit_indicators_ui,
 };
 use crate::app::planning::{EditOutcome, levels_of};
-use crate::app::planning_panel::planning_panel_ui;
+use crate::app::planning_panel::{PanelView, planning_panel_ui};
 use crate::app::{CaseDesk, CaseDraft, CaseRequest, DeskMessage, Document, Planning, Tool};
 use crate::cases::Indicators;
 use crate::edit::{Change, EditError};
@@ -349,12 +349,10 @@ impl Workspace {
     }
 
     /// Starts a new case at a map location (reporting mode).
-    pub fn start_case_at(&mut self, at: Coord<f64>) {
+    pub fn start_case_at(&mut self, at: Coord<f64>, s: &Strings) {
         let unit = self.doc.index.micro_grid_at(at);
         if unit.is_none() {
-            self.desk.message = Some(DeskMessage::Refused(
-                "该位置不在任何微网格内 / not inside any micro-grid".into(),
-            ));
+            self.desk.message = Some(DeskMessage::Refused(s.no_unit.into()));
             return;
         }
         let category = self
@@ -425,6 +423,7 @@ impl Workspace {
 
     fn units_changed(&mut self, levels: &[Level]) {
         self.doc.units_changed(levels, self.desk.now);
+        self.planning.units_version += 1;
         self.unit_slot = self
             .doc
             .dataset
@@ -444,44 +443,56 @@ impl Workspace {
     }
 
     pub fn undo_edit(&mut self) {
-        let Some((plan, _)) = self.planning.plan.clone() else {
-            return;
-        };
-        let d = &mut self.doc.dataset;
-        let Some(inverse) = self.planning.editor.undo(d, &mut self.doc.index) else {
-            return;
-        };
-        if let Err(e) = crate::store::pop_plan_step(&self.doc.path, plan) {
-            let d = &mut self.doc.dataset;
-            self.planning.editor.redo(d, &mut self.doc.index);
-            self.planning.message = Some(EditOutcome::Refused(format!(
-                "undo not written, nothing changed: {e}"
-            )));
-            return;
-        }
-        self.planning.message = Some(EditOutcome::Undone(inverse.label.clone()));
-        self.units_changed(&levels_of(&inverse));
+        self.step_history(true);
     }
 
     pub fn redo_edit(&mut self) {
+        self.step_history(false);
+    }
+
+    /// Undo (or redo) one edit of the open plan: in memory, then in the file (the plan's last
+    /// step removed, or written again); if the file refuses, memory steps back.
+    fn step_history(&mut self, undo: bool) {
         let Some((plan, _)) = self.planning.plan.clone() else {
             return;
         };
-        let d = &mut self.doc.dataset;
-        let Some(change) = self.planning.editor.redo(d, &mut self.doc.index) else {
+        let (d, index, editor) = (
+            &mut self.doc.dataset,
+            &mut self.doc.index,
+            &mut self.planning.editor,
+        );
+        let applied = if undo {
+            editor.undo(d, index)
+        } else {
+            editor.redo(d, index)
+        };
+        let Some(applied) = applied else {
             return;
         };
-        let step = crate::ledger::stored(&self.doc.dataset, &change);
-        if let Err(e) = crate::store::push_plan_step(&self.doc.path, plan, &step) {
-            let d = &mut self.doc.dataset;
-            self.planning.editor.undo(d, &mut self.doc.index);
+        let written = if undo {
+            crate::store::pop_plan_step(&self.doc.path, plan)
+        } else {
+            let step = crate::ledger::stored(&self.doc.dataset, &applied);
+            crate::store::push_plan_step(&self.doc.path, plan, &step)
+        };
+        if let Err(e) = written {
+            let (d, index) = (&mut self.doc.dataset, &mut self.doc.index);
+            if undo {
+                self.planning.editor.redo(d, index);
+            } else {
+                self.planning.editor.undo(d, index);
+            }
             self.planning.message = Some(EditOutcome::Refused(format!(
-                "redo not written, nothing changed: {e}"
+                "not written, nothing changed: {e}"
             )));
             return;
         }
-        self.planning.message = Some(EditOutcome::Redone(change.label.clone()));
-        self.units_changed(&levels_of(&change));
+        self.planning.message = Some(if undo {
+            EditOutcome::Undone(applied.label.clone())
+        } else {
+            EditOutcome::Redone(applied.label.clone())
+        });
+        self.units_changed(&levels_of(&applied));
     }
 
     fn refresh_plans(&mut self) {
@@ -728,14 +739,17 @@ impl Workspace {
         });
     }
 
-    pub fn import_cases(&mut self) {
+    pub fn import_cases(&mut self, s: &Strings) {
         let doc = &mut self.doc;
         match self
             .desk
             .import(&doc.path, &mut doc.dataset, &mut doc.index)
         {
             Ok(n) => {
-                self.desk.message = Some(DeskMessage::Done(format!("+{n}")));
+                self.desk.message = Some(DeskMessage::Done(format!(
+                    "{} {n}{}",
+                    s.imported, s.cases_suffix
+                )));
                 self.cases_changed();
             }
             Err(e) => self.desk.message = Some(DeskMessage::Refused(e.to_string())),
@@ -800,10 +814,13 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                         planning_panel_ui(
                             ui,
                             &mut ws.planning,
-                            &ws.doc.dataset,
-                            &ws.doc.stats,
-                            view,
-                            &live,
+                            &PanelView {
+                                dataset: &ws.doc.dataset,
+                                index: &ws.doc.index,
+                                stats: &ws.doc.stats,
+                                view,
+                                live_counts: &live,
+                            },
                             s,
                         )
                     })
@@ -845,6 +862,7 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                                 unit_slot: &ws.unit_slot,
                                 events_by_case: &ws.doc.events_by_case,
                                 now: ws.desk.now,
+                                case_chains: ws.desk.case_chains(),
                             },
                             sel,
                             s,
@@ -854,7 +872,7 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                         match sel {
                             HitKind::Unit(u) => {
                                 let id = ws.doc.dataset.units[u].id;
-                                unit_indicators_ui(ui, &ws.desk, &ws.doc.dataset, id, s);
+                                unit_indicators_ui(ui, &mut ws.desk, &ws.doc.dataset, id, s);
                             }
                             HitKind::Household(_) | HitKind::Case(_) => {}
                         }
@@ -1453,7 +1471,7 @@ fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                     ws.hazard
                         .click(t.to_lon_lat(p), &ws.doc.dataset, &ws.doc.index);
                 } else if ws.desk.reporting {
-                    ws.start_case_at(t.to_lon_lat(p));
+                    ws.start_case_at(t.to_lon_lat(p), s);
                 } else {
                     ws.selection = ws.pick(&t, p);
                 }
@@ -1551,7 +1569,7 @@ fn case_desk_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
         Some(ListAction::Show(i)) => ws.show(HitKind::Case(i)),
         Some(ListAction::ExportCsv) => ws.export_cases(false),
         Some(ListAction::ExportGeoJson) => ws.export_cases(true),
-        Some(ListAction::Import) => ws.import_cases(),
+        Some(ListAction::Import) => ws.import_cases(s),
         None => {}
     }
 }

@@ -170,7 +170,8 @@ pub fn run_edit(path: &Path, frames: usize) -> Result<EditReport, String> {
     record("split", started.elapsed().as_secs_f64() * 1e3, &d, &change)?;
 
     // 3. Merge two neighbouring micro-grids of another busy grid.
-    let (a, b) = neighbours(&d).ok_or("no neighbouring micro-grids")?;
+    let (a, b) = crate::edit::neighbouring_siblings(&d, Level::MicroGrid)
+        .ok_or("no neighbouring micro-grids")?;
     let started = Instant::now();
     let change = editor
         .merge(&mut d, &mut index, a, b)
@@ -219,39 +220,6 @@ pub fn run_edit(path: &Path, frames: usize) -> Result<EditReport, String> {
         undo_restored,
         file_restored,
     })
-}
-
-/// Two micro-grids of one grid that share an edge, the first holding more than one household.
-fn neighbours(d: &Dataset) -> Option<(UnitId, UnitId)> {
-    use std::collections::{HashMap, HashSet};
-    let mut by_parent: HashMap<UnitId, Vec<usize>> = HashMap::new();
-    for (i, u) in d.units.iter().enumerate() {
-        if let (Level::MicroGrid, Some(p)) = (u.level, u.parent) {
-            by_parent.entry(p).or_default().push(i);
-        }
-    }
-    let verts = |i: usize| -> HashSet<(u64, u64)> {
-        d.units[i].geometry.0[0]
-            .exterior()
-            .0
-            .iter()
-            .map(|c| (c.x.to_bits(), c.y.to_bits()))
-            .collect()
-    };
-    let mut parents: Vec<&UnitId> = by_parent.keys().collect();
-    parents.sort();
-    for p in parents {
-        let kids = &by_parent[p];
-        for (n, &a) in kids.iter().enumerate() {
-            let va = verts(a);
-            for &b in &kids[n + 1..] {
-                if verts(b).intersection(&va).count() >= 2 {
-                    return Some((d.units[a].id, d.units[b].id));
-                }
-            }
-        }
-    }
-    None
 }
 
 /// Up to `n` households of the busiest grid, nearest to one of its micro-grids, that may move

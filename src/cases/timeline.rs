@@ -56,6 +56,12 @@ impl CaseTimeline {
         (n > 0).then(|| self.status[a + n - 1])
     }
 
+    /// When case `i`'s history last moved.
+    pub fn last_event_at(&self, i: usize) -> Option<Timestamp> {
+        let (a, b) = (self.start[i] as usize, self.start[i + 1] as usize);
+        (b > a).then(|| Timestamp(self.at[b - 1]))
+    }
+
     /// What the map shows for case `i` at `t`. A case with no history (imported bare) counts
     /// from its report time with its current status.
     pub fn state_at(&self, d: &Dataset, i: usize, t: Timestamp) -> CaseState {

@@ -317,3 +317,44 @@ pub fn shared_vertex(d: &Dataset, level: Level) -> Option<Coord<f64>> {
             y: f64::from_bits(y),
         })
 }
+
+/// Two siblings of `level` that share an edge (two or more vertices), the first holding more
+/// than one household — a pair that can be merged or painted between. For scripts and tests.
+pub fn neighbouring_siblings(d: &Dataset, level: Level) -> Option<(UnitId, UnitId)> {
+    let mut by_parent: std::collections::BTreeMap<UnitId, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (i, u) in d.units.iter().enumerate() {
+        if let (true, Some(p)) = (u.level == level, u.parent) {
+            by_parent.entry(p).or_default().push(i);
+        }
+    }
+    let mut households: std::collections::HashMap<UnitId, usize> = std::collections::HashMap::new();
+    for h in &d.households {
+        if let Some(u) = h.unit {
+            *households.entry(u).or_default() += 1;
+        }
+    }
+    let vertices = |i: usize| -> std::collections::HashSet<(u64, u64)> {
+        d.units[i]
+            .geometry
+            .0
+            .iter()
+            .flat_map(|p| p.exterior().0.iter())
+            .map(|c| (c.x.to_bits(), c.y.to_bits()))
+            .collect()
+    };
+    for kids in by_parent.values() {
+        for (n, &a) in kids.iter().enumerate() {
+            if households.get(&d.units[a].id).copied().unwrap_or(0) < 2 {
+                continue;
+            }
+            let va = vertices(a);
+            for &b in &kids[n + 1..] {
+                if vertices(b).intersection(&va).count() >= 2 {
+                    return Some((d.units[a].id, d.units[b].id));
+                }
+            }
+        }
+    }
+    None
+}

@@ -16,6 +16,6 @@ mod vertices;
 
 pub use change::Change;
 pub use editor::{EditError, Editor};
-pub use grab::{Grab, GrabError, shared_vertex};
+pub use grab::{Grab, GrabError, neighbouring_siblings, shared_vertex};
 pub use invariants::{Refusal, check_units};
 pub use merge::recode as recode_subtree;

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::model::{Case, Category, Timestamp};
+use crate::store::export::write_atomically;
 use crate::store::{StoreError, export_csv};
 
 /// One exported case; the CSV columns and the GeoJSON properties.
@@ -62,10 +63,6 @@ pub fn export_cases_csv(path: &Path, rows: &[CaseRow]) -> Result<(), StoreError>
 }
 
 pub fn export_cases_geojson(path: &Path, rows: &[CaseRow]) -> Result<(), StoreError> {
-    let io = |source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    };
     let features = rows
         .iter()
         .map(|r| {
@@ -88,15 +85,7 @@ pub fn export_cases_geojson(path: &Path, rows: &[CaseRow]) -> Result<(), StoreEr
         features,
         foreign_members: None,
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let tmp = path.with_extension("geojson.partial");
-    {
-        let mut file = std::fs::File::create(&tmp).map_err(io)?;
+    write_atomically(path, |file| {
         file.write_all(collection.to_string().as_bytes())
-            .map_err(io)?;
-        file.sync_all().map_err(io)?;
-    }
-    std::fs::rename(&tmp, path).map_err(io)
+    })
 }

@@ -17,13 +17,19 @@ pub fn save_cases(path: &Path, cases: &[Case], events: &[CaseEvent]) -> Result<(
     let tx = conn.transaction().ctx(path, "starting the write")?;
     write_cases(&tx, cases, true).ctx(path, "writing cases")?;
     write_case_events(&tx, events).ctx(path, "writing case history")?;
-    for c in cases {
+    // One update for the extent of all of them (an import may bring thousands).
+    let extent = cases.iter().fold(None, |e: Option<[f64; 4]>, c| {
         let (x, y) = (c.location.x(), c.location.y());
+        Some(e.map_or([x, y, x, y], |[a, b, p, q]| {
+            [a.min(x), b.min(y), p.max(x), q.max(y)]
+        }))
+    });
+    if let Some([min_x, min_y, max_x, max_y]) = extent {
         tx.execute(
             "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?1), ?1),
-               max_x = max(coalesce(max_x, ?1), ?1), min_y = min(coalesce(min_y, ?2), ?2),
-               max_y = max(coalesce(max_y, ?2), ?2) WHERE table_name = 'cases'",
-            rusqlite::params![x, y],
+               min_y = min(coalesce(min_y, ?2), ?2), max_x = max(coalesce(max_x, ?3), ?3),
+               max_y = max(coalesce(max_y, ?4), ?4) WHERE table_name = 'cases'",
+            rusqlite::params![min_x, min_y, max_x, max_y],
         )
         .ctx(path, "updating the cases extent")?;
     }

@@ -6,8 +6,12 @@ use std::path::Path;
 
 use crate::store::StoreError;
 
-/// Writes `rows` (any serde-serializable records) as CSV with a header line.
-pub fn export_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<(), StoreError> {
+/// Writes a file through `fill` into `<path>.partial`, fsyncs it and renames it into place, so a
+/// reader never sees half a file. Creates the directory if needed.
+pub(crate) fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), StoreError> {
     let io = |source| StoreError::Io {
         path: path.to_owned(),
         source,
@@ -15,19 +19,27 @@ pub fn export_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<(), St
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    let tmp = path.with_extension("csv.partial");
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = std::path::PathBuf::from(tmp);
     {
         let mut file = std::fs::File::create(&tmp).map_err(io)?;
-        file.write_all("\u{feff}".as_bytes()).map_err(io)?;
-        let mut writer = csv::Writer::from_writer(&mut file);
-        for row in rows {
-            writer
-                .serialize(row)
-                .map_err(|e| io(std::io::Error::other(e.to_string())))?;
-        }
-        writer.flush().map_err(io)?;
-        drop(writer);
+        fill(&mut file).map_err(io)?;
         file.sync_all().map_err(io)?;
     }
     std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// Writes `rows` (any serde-serializable records) as CSV with a header line.
+pub fn export_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<(), StoreError> {
+    write_atomically(path, |file| {
+        file.write_all("\u{feff}".as_bytes())?;
+        let mut writer = csv::Writer::from_writer(file);
+        for row in rows {
+            writer
+                .serialize(row)
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+        }
+        writer.flush()
+    })
 }

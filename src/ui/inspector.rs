@@ -30,6 +30,8 @@ pub struct InspectorContext<'a> {
     pub events_by_case: &'a HashMap<CaseId, Vec<usize>>,
     /// The ledger's now, for overdue.
     pub now: Timestamp,
+    /// Per case, its units from the county down (`Level::number() - 1`), for "in this subtree".
+    pub case_chains: &'a [[Option<UnitId>; 5]],
 }
 
 pub fn inspector_ui(
@@ -286,19 +288,13 @@ fn unit_ui(
     }
     ui.separator();
     // Open cases in the subtree.
-    let in_subtree = |mut u: Option<UnitId>| {
-        while let Some(id) = u {
-            if id == unit.id {
-                return true;
-            }
-            u = slot.get(&id).and_then(|&k| d.units[k].parent);
-        }
-        false
-    };
+    let depth = unit.level.number() as usize - 1;
     let open: Vec<_> = d
         .cases
         .iter()
-        .filter(|c| c.status.is_open() && in_subtree(c.unit))
+        .zip(cx.case_chains)
+        .filter(|(c, chain)| c.status.is_open() && chain[depth] == Some(unit.id))
+        .map(|(c, _)| c)
         .collect();
     ui.label(RichText::new(format!("{} ({})", s.open_cases, open.len())).strong());
     egui::ScrollArea::vertical()
