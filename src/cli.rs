@@ -283,14 +283,14 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
                 .iter()
                 .zip(&a.households)
                 .filter(|(h, u)| h.unit != **u)
-                .map(|(h, u)| (h.id, *u))
+                .map(|(h, u)| (h.id, h.unit, *u))
                 .collect();
             let changed_c: Vec<_> = d
                 .cases
                 .iter()
                 .zip(&a.cases)
                 .filter(|(c, u)| c.unit != **u)
-                .map(|(c, u)| (c.id, *u))
+                .map(|(c, u)| (c.id, c.unit, *u))
                 .collect();
             if !changed_h.is_empty() || !changed_c.is_empty() {
                 store::update_assignments(&file, &changed_h, &changed_c)?;
@@ -401,19 +401,15 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
             actor,
         } => {
             let started = Instant::now();
-            let mut dataset = store::load(&file)?;
-            let mut index = crate::index::SpatialIndex::build(&dataset);
-            let added =
-                crate::ledger::import_cases(&file, &mut dataset, &mut index, &csv, datum, &actor)?;
-            let outside = added
-                .iter()
-                .filter(|&&i| dataset.cases[i].unit.is_none())
-                .count();
+            let dataset = store::load(&file)?;
+            let index = crate::index::SpatialIndex::build(&dataset);
+            let written = crate::ledger::import_cases(&file, &index, &csv, datum, &actor)?;
+            let outside = written.cases.iter().filter(|c| c.unit.is_none()).count();
             println!(
                 "{}",
                 serde_json::to_string_pretty(&json!({
                     "file": file.display().to_string(),
-                    "imported": added.len(),
+                    "imported": written.cases.len(),
                     "outside_any_micro_grid": outside,
                     "elapsed_ms": started.elapsed().as_millis(),
                 }))?

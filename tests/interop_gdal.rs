@@ -87,3 +87,63 @@ fn ogrinfo_reads_the_document() {
         "ogrinfo -ro must not change the file"
     );
 }
+
+/// GDAL (QGIS's engine) edits the document while the window has it open: the window applies
+/// the edit through its change log, and its next step does not undo it.
+#[test]
+fn an_edit_made_with_gdal_reaches_the_open_window_and_survives_its_steps() {
+    if Command::new("ogrinfo").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install gdal-bin (see .ci/run)"
+        );
+        eprintln!("ogrinfo not installed: skipping");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.gpkg");
+    store::create(&path, &common::township(1), false).unwrap();
+    let mut doc = gridatlas::app::Document::open(path.clone()).unwrap();
+    let mut desk = gridatlas::app::CaseDesk::new(&doc.dataset);
+    let i = doc
+        .dataset
+        .cases
+        .iter()
+        .position(|c| c.status == gridatlas::model::CaseStatus::Dispatched)
+        .expect("a dispatched case");
+    let id = doc.dataset.cases[i].id.0;
+    let out = Command::new("ogrinfo")
+        .arg(&path)
+        .args([
+            "-sql",
+            &format!("UPDATE cases SET description = 'GDAL 补充说明' WHERE id = {id}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let changes = doc.others_changes().unwrap();
+    doc.apply(&changes, None, desk.now);
+    assert_eq!(doc.dataset.cases[i].description, "GDAL 补充说明");
+    let written = desk
+        .apply(
+            &path,
+            &doc.dataset,
+            i,
+            gridatlas::app::CaseRequest::Transition {
+                to: gridatlas::model::CaseStatus::Handling,
+                handler: None,
+                note: String::new(),
+            },
+        )
+        .unwrap();
+    doc.apply(&written.clone().into(), Some(written.log), desk.now);
+    let file = store::load(&path).unwrap();
+    assert_eq!(file.cases[i].description, "GDAL 补充说明");
+    assert_eq!(file.cases[i].status, gridatlas::model::CaseStatus::Handling);
+    assert_eq!(file.cases[i], doc.dataset.cases[i]);
+}

@@ -292,9 +292,8 @@ fn a_documents_own_deadline_applies_when_a_case_is_accepted() {
     let (_, path) = common::harness_on_file(dir.path());
     let category = gridatlas::model::CategoryCode::parse("06.02").unwrap();
     gridatlas::store::set_deadline_hours(&path, category, Some(12)).unwrap();
-    let dataset = gridatlas::store::load(&path).unwrap();
-    assert_eq!(dataset.meta.deadline_hours.get(&category), Some(&12));
-    let mut doc = gridatlas::app::Document::new(path.clone(), dataset);
+    let mut doc = gridatlas::app::Document::open(path.clone()).unwrap();
+    assert_eq!(doc.dataset.meta.deadline_hours.get(&category), Some(&12));
     let mut desk = gridatlas::app::CaseDesk::new(&doc.dataset);
     let p = doc.dataset.households[0].location;
     desk.draft = Some(gridatlas::app::CaseDraft {
@@ -305,13 +304,15 @@ fn a_documents_own_deadline_applies_when_a_case_is_accepted() {
         description: String::new(),
         reporter: String::new(),
     });
-    let i = desk
-        .submit_draft(&path, &mut doc.dataset, &mut doc.index)
-        .unwrap();
+    let written = desk.submit_draft(&path).unwrap();
+    let now = desk.now;
+    let i = doc
+        .apply(&written.clone().into(), Some(written.log), now)
+        .cases[0];
+    desk.cases_changed(&doc.dataset, now);
     desk.apply(
         &path,
-        &mut doc.dataset,
-        &mut doc.index,
+        &doc.dataset,
         i,
         gridatlas::app::CaseRequest::Transition {
             to: CaseStatus::Accepted,

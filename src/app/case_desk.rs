@@ -8,12 +8,12 @@ use std::path::Path;
 use crate::cases::{
     CaseFilter, CaseState, CaseTimeline, IndicatorSums, Indicators, NewCase, SortKey, Step,
     case_search_text, case_unit_chains, eligible_handlers, escalate, filter_cases, history_flags,
-    report, sort_cases, transition,
+    sort_cases, transition,
 };
 use crate::index::SpatialIndex;
-use crate::ledger::{LedgerError, commit, next_ids};
+use crate::ledger::{LedgerError, write_new_case, write_step};
 use crate::model::{CaseStatus, CategoryCode, Dataset, Timestamp, UnitId, UnitTree, WorkerId};
-use crate::store::CoordinateDatum;
+use crate::store::{CoordinateDatum, WrittenCases};
 
 /// The day slider: the map as it was at the end of any day, and playback over a period.
 #[derive(Debug, Clone, PartialEq)]
@@ -320,19 +320,32 @@ impl CaseDesk {
         Timestamp::now().max(self.now)
     }
 
-    /// Reports the draft as a new case. Returns its index.
-    pub fn submit_draft(
-        &mut self,
-        path: &Path,
-        d: &mut Dataset,
-        index: &mut SpatialIndex,
-    ) -> Result<usize, LedgerError> {
+    /// After cases changed in the document (ours or another program's): the timeline, the
+    /// unit chains and the slider's span follow; the list is recomputed at the next refresh.
+    /// `at` moves "now" forward (a step of ours), never back.
+    pub fn cases_changed(&mut self, d: &Dataset, at: Timestamp) {
+        self.states.resize(d.cases.len(), CaseState::Absent);
+        self.changed(d, at);
+        // The slider may need to start earlier (an import of older cases).
+        if let Some(first) = d.cases.iter().map(|c| c.reported_at).min() {
+            let first = first.day_start();
+            if first < self.slider.first_day {
+                self.slider.day += (self.slider.first_day.0 - first.0) / Timestamp::DAY;
+                self.slider.first_day = first;
+                self.changed(d, self.now);
+            }
+        }
+    }
+
+    /// Reports the draft as a new case: written to the file (its id and code are taken there);
+    /// the caller applies the result to the document.
+    pub fn submit_draft(&mut self, path: &Path) -> Result<WrittenCases, LedgerError> {
         let Some(draft) = self.draft.clone() else {
             return Err(LedgerError::Rule(crate::cases::CaseError::TitleRequired));
         };
         let at = self.step_time();
-        let (id, event_id) = next_ids(d);
-        let (case, event) = report(
+        let written = write_new_case(
+            path,
             NewCase {
                 category: draft.category,
                 title: draft.title,
@@ -346,31 +359,28 @@ impl CaseDesk {
                 unit: draft.unit,
                 reported_at: at,
             },
-            id,
-            event_id,
             &self.actor,
         )?;
-        let i = commit(path, d, index, case, vec![event])?;
         self.draft = None;
         self.reporting = false;
-        self.states.push(CaseState::Absent);
-        self.changed(d, at);
-        Ok(i)
+        self.now = self.now.max(at);
+        Ok(written)
     }
 
-    /// Applies a step to case `i`, file first.
+    /// Writes a step on case `i` to the file, if the file still holds the case as `d` does;
+    /// the caller applies the result to the document.
     pub fn apply(
         &mut self,
         path: &Path,
-        d: &mut Dataset,
-        index: &mut SpatialIndex,
+        d: &Dataset,
         i: usize,
         request: CaseRequest,
-    ) -> Result<(), LedgerError> {
+    ) -> Result<WrittenCases, LedgerError> {
         let c = d.cases[i].clone();
         let last_event_at = self.timeline.last_event_at(i).unwrap_or(c.reported_at);
         let at = self.step_time().max(last_event_at);
-        let (_, event_id) = next_ids(d);
+        // A placeholder: the file gives history entries their ids inside the write.
+        let event_id = crate::model::CaseEventId(0);
         let actor = self.actor.clone();
         let overrides = d.meta.deadline_hours.clone();
         let deadlines = crate::cases::DeadlinePolicy {
@@ -403,40 +413,30 @@ impl CaseDesk {
                 Vec::new(),
             ),
         };
-        commit(path, d, index, next, events)?;
+        let written = write_step(path, &c, &next, &events)?;
         self.note.clear();
         self.editing = None;
-        self.changed(d, at);
-        Ok(())
+        self.now = self.now.max(at);
+        Ok(written)
     }
 
-    /// Imports a CSV of cases (all or nothing).
+    /// Imports a CSV of cases (all or nothing) into the file; the caller applies the result.
     pub fn import(
         &mut self,
         path: &Path,
-        d: &mut Dataset,
-        index: &mut SpatialIndex,
-    ) -> Result<usize, LedgerError> {
+        index: &SpatialIndex,
+    ) -> Result<WrittenCases, LedgerError> {
         let csv = std::path::PathBuf::from(self.import_path.trim());
-        let added =
-            crate::ledger::import_cases(path, d, index, &csv, self.import_datum, &self.actor)?;
-        self.states.resize(d.cases.len(), CaseState::Absent);
-        let latest = added
+        let written =
+            crate::ledger::import_cases(path, index, &csv, self.import_datum, &self.actor)?;
+        let latest = written
+            .cases
             .iter()
-            .map(|&i| d.cases[i].reported_at)
+            .map(|c| c.reported_at)
             .max()
             .unwrap_or(self.now);
         // Historical imports must not move "now" back, nor forward past the wall clock.
-        self.changed(d, latest.min(Timestamp::now()).max(self.now));
-        // The slider may need to start earlier.
-        if let Some(first) = d.cases.iter().map(|c| c.reported_at).min() {
-            let first = first.day_start();
-            if first < self.slider.first_day {
-                self.slider.day += (self.slider.first_day.0 - first.0) / Timestamp::DAY;
-                self.slider.first_day = first;
-                self.changed(d, self.now);
-            }
-        }
-        Ok(added.len())
+        self.now = latest.min(Timestamp::now()).max(self.now);
+        Ok(written)
     }
 }

@@ -2,9 +2,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::index::SpatialIndex;
+use crate::ledger::Applied;
 use crate::map::MapGeometry;
 use crate::model::{CaseId, Dataset, Level, Timestamp};
 use crate::stats::Stats;
+use crate::store::{ChangeWatch, Changes, SeqRange, StoreError};
 
 /// An open document: the data, plus what is derived from it for display.
 pub struct Document {
@@ -16,6 +18,21 @@ pub struct Document {
     pub totals: Totals,
     /// Indices into `Dataset::case_events` per case, in time order.
     pub events_by_case: HashMap<CaseId, Vec<usize>>,
+    /// Bumped by every change of the data in memory; caches key on it (see ARCHITECTURE.md).
+    pub revision: Revision,
+    /// Other writers' commits (QGIS, the command line, a second window); `None` for a dataset
+    /// that has no file behind it (benchmarks, tests).
+    watch: Option<ChangeWatch>,
+}
+
+/// Revisions of what a document holds: caches remember the revision they were built from and
+/// rebuild when it moved, so no code that changes data has to know which caches exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Revision {
+    /// Cases and their history.
+    pub cases: u64,
+    /// Unit outlines, their hierarchy, and the units of households, cases and workers.
+    pub units: u64,
 }
 
 /// Headline figures for the side panel.
@@ -49,6 +66,8 @@ impl Document {
             || MapGeometry::new(&dataset),
         );
         Document {
+            revision: Revision::default(),
+            watch: None,
             events_by_case: events_by_case(&dataset),
             geometry: shapes,
             index,
@@ -59,9 +78,55 @@ impl Document {
         }
     }
 
+    /// Opens the document at `path`: a consistent snapshot, and a watch on other writers that
+    /// starts where the snapshot ends. An older file is first brought to this schema (so it
+    /// has the change log other writers' commits are read from); a file that cannot be
+    /// written (read-only media) is still opened, and then reloads whenever another program
+    /// commits.
+    pub fn open(path: PathBuf) -> Result<Document, StoreError> {
+        crate::store::prepare_for_sharing(&path)?;
+        let (dataset, seq) = crate::store::load_with_seq(&path)?;
+        let watch = ChangeWatch::open(&path, seq)?;
+        let mut doc = Document::new(path, dataset);
+        doc.watch = Some(watch);
+        Ok(doc)
+    }
+
+    /// The one way data changes in memory: rows as the file now holds them — from a write of
+    /// ours (`own` is its range of the change log, so the watch does not apply it twice) or
+    /// from another program's commit — replace or join the dataset's, by id; then what is
+    /// derived is updated and the revision moves. When `Applied::needs_reload` is set nothing
+    /// was changed and the caller must reload the document.
+    pub fn apply(&mut self, changes: &Changes, own: Option<SeqRange>, now: Timestamp) -> Applied {
+        if let (Some(watch), Some(range)) = (self.watch.as_mut(), own) {
+            watch.own_write(range);
+        }
+        let applied = crate::ledger::apply(&mut self.dataset, &mut self.index, changes);
+        if !applied.needs_reload && (!applied.cases.is_empty() || applied.events > 0) {
+            self.cases_changed(now);
+            self.revision.cases += 1;
+        }
+        applied
+    }
+
+    /// A write of ours that memory reflects already (a plan approval): the watch skips it.
+    pub fn own_write(&mut self, range: SeqRange) {
+        if let Some(watch) = self.watch.as_mut() {
+            watch.own_write(range);
+        }
+    }
+
+    /// What other programs committed since the last look (cheap when nothing: one pragma).
+    pub fn others_changes(&mut self) -> Result<Changes, StoreError> {
+        match self.watch.as_mut() {
+            Some(w) => w.poll(),
+            None => Ok(Changes::default()),
+        }
+    }
+
     /// After cases or their history changed: the per-unit case counts (open, overdue at `now`),
     /// the headline totals and the history index.
-    pub fn cases_changed(&mut self, now: Timestamp) {
+    fn cases_changed(&mut self, now: Timestamp) {
         let d = &self.dataset;
         self.stats = Stats::compute(d, now);
         self.totals.cases = d.cases.len();
@@ -75,6 +140,13 @@ impl Document {
         self.geometry.rebuild_levels(&self.dataset, levels);
         self.stats = Stats::compute(&self.dataset, now);
         self.totals.units = self.dataset.unit_counts();
+        self.revision.units += 1;
+    }
+
+    /// The statistics as of `now` (the clock moved: overdue counts change).
+    pub fn restate(&mut self, now: Timestamp) {
+        self.cases_changed(now);
+        self.revision.cases += 1;
     }
 
     pub fn county_name(&self) -> &str {

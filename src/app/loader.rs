@@ -77,6 +77,5 @@ fn load(
     };
     let _ = tx.send(LoadEvent::Progress(0.9, format!("{}", path.display())));
     wake();
-    let dataset = store::load(&path).map_err(|e| e.to_string())?;
-    Ok(Document::new(path, dataset))
+    Document::open(path).map_err(|e| e.to_string())
 }

@@ -16,7 +16,7 @@ pub use bench_cases::{CasesReport, run_cases_bench};
 pub use bench_frame::{FrameReport, run_frame_bench};
 pub use case_desk::{CaseDesk, CaseDraft, CaseRequest, DeskMessage, TimeSlider};
 pub use case_panels::{DraftAction, ListAction};
-pub use document::Document;
+pub use document::{Document, Revision};
 pub use loader::{DocumentSource, LoadEvent, default_demo_path, start_loading};
 pub use planning::{Planning, Tool};
 pub use window::{GridAtlasApp, cache_dir, run_window};

@@ -76,6 +76,14 @@ pub struct Workspace {
     choropleth_cache: Option<Choropleth>,
     map_rect: egui::Rect,
     focus_search: bool,
+    /// The document revision the caches were last brought to.
+    seen: crate::app::Revision,
+    /// When other writers' commits were last looked for.
+    last_poll: std::time::Instant,
+    /// A reload of the whole document under way (another program changed units).
+    reloading: Option<std::sync::mpsc::Receiver<Result<Document, String>>>,
+    /// Rows of other programs' commits applied since the window opened (status bar).
+    pub others_applied: usize,
 }
 
 impl Workspace {
@@ -121,6 +129,10 @@ impl Workspace {
             choropleth_cache: None,
             map_rect: egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1200.0, 800.0)),
             focus_search: false,
+            seen: crate::app::Revision::default(),
+            last_poll: std::time::Instant::now(),
+            reloading: None,
+            others_applied: 0,
         }
     }
 
@@ -330,21 +342,16 @@ impl Workspace {
 
     /// Runs a step on case `i` (file first) and reports the outcome in the desk.
     pub fn apply_case_request(&mut self, i: usize, request: CaseRequest) {
-        let doc = &mut self.doc;
-        match self
+        let written = self
             .desk
-            .apply(&doc.path, &mut doc.dataset, &mut doc.index, i, request)
-        {
-            Ok(()) => {
-                let c = &doc.dataset.cases[i];
-                self.desk.message = Some(DeskMessage::Done(format!(
-                    "{} → {}",
-                    c.code,
-                    c.status.name_zh()
-                )));
-                self.cases_changed();
-            }
-            Err(e) => self.desk.message = Some(DeskMessage::Refused(e.to_string())),
+            .apply(&self.doc.path, &self.doc.dataset, i, request);
+        if self.after_case_write(written).is_some() {
+            let c = &self.doc.dataset.cases[i];
+            self.desk.message = Some(DeskMessage::Done(format!(
+                "{} → {}",
+                c.code,
+                c.status.name_zh()
+            )));
         }
     }
 
@@ -372,74 +379,242 @@ impl Workspace {
 
     /// Reports the drafted case and selects it.
     pub fn submit_case_draft(&mut self) {
-        let doc = &mut self.doc;
-        match self
-            .desk
-            .submit_draft(&doc.path, &mut doc.dataset, &mut doc.index)
+        let written = self.desk.submit_draft(&self.doc.path);
+        if let Some(applied) = self.after_case_write(written)
+            && let Some(&i) = applied.cases.first()
         {
-            Ok(i) => {
-                self.desk.message = Some(DeskMessage::Done(doc.dataset.cases[i].code.clone()));
-                self.selection = Some(HitKind::Case(i));
-                self.cases_changed();
+            self.desk.message = Some(DeskMessage::Done(self.doc.dataset.cases[i].code.clone()));
+            self.selection = Some(HitKind::Case(i));
+        }
+    }
+
+    /// A write of cases of ours went to the file: what it wrote is applied to the document
+    /// (the one mutation path). Refused, nothing changed; if another program changed the case
+    /// meanwhile, its fresh row is fetched at once so the operator sees what is there now.
+    fn after_case_write(
+        &mut self,
+        written: Result<crate::store::WrittenCases, crate::ledger::LedgerError>,
+    ) -> Option<crate::ledger::Applied> {
+        match written {
+            Ok(w) => {
+                let own = w.log;
+                let applied = self.doc.apply(&w.into(), Some(own), self.desk.now);
+                if applied.needs_reload {
+                    self.start_reload();
+                }
+                self.sync_caches();
+                Some(applied)
+            }
+            Err(e) => {
+                let conflict = e.is_conflict();
+                self.desk.message = Some(DeskMessage::Refused(e.to_string()));
+                if conflict {
+                    self.follow_others();
+                }
+                None
+            }
+        }
+    }
+
+    /// Applies other programs' commits (QGIS, the command line, a second window) through the
+    /// same path as our own writes; changes that move units or households reload the document
+    /// in the background.
+    pub fn follow_others(&mut self) {
+        if self.reloading.is_some() {
+            return;
+        }
+        match self.doc.others_changes() {
+            Ok(changes) if changes.is_empty() => {}
+            Ok(changes) => {
+                let applied = self.doc.apply(&changes, None, self.desk.now);
+                if applied.needs_reload {
+                    self.start_reload();
+                } else {
+                    self.others_applied += applied.cases.len();
+                }
+                self.sync_caches();
             }
             Err(e) => self.desk.message = Some(DeskMessage::Refused(e.to_string())),
         }
     }
 
-    fn cases_changed(&mut self) {
-        self.doc.cases_changed(self.desk.now);
-        self.choropleth_cache = None;
-        self.desk.refresh(&self.doc.dataset);
+    /// Reads the whole document again off the UI thread (another program changed units,
+    /// households or workers, or deleted rows); the view, the selection (by id) and an open
+    /// plan are kept.
+    fn start_reload(&mut self) {
+        if self.reloading.is_some() {
+            return;
+        }
+        let path = self.doc.path.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(Document::open(path).map_err(|e| e.to_string()));
+        });
+        self.reloading = Some(rx);
     }
 
-    /// After an edit was committed (or refused) in memory: writes it to the file — and if that
-    /// fails, rolls it back — then refreshes what is derived from the units.
+    /// A reload finished: the new document replaces the old one.
+    fn finish_reload(&mut self) {
+        let Some(rx) = &self.reloading else { return };
+        let result = match rx.try_recv() {
+            Ok(r) => r,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Err("reload failed".into()),
+        };
+        self.reloading = None;
+        let doc = match result {
+            Ok(doc) => doc,
+            Err(e) => {
+                self.desk.message = Some(DeskMessage::Refused(e));
+                return;
+            }
+        };
+        let selected = self.selection.as_ref().map(|s| self.selection_key(s));
+        let plan = self.planning.plan.take();
+        self.planning.editor = crate::edit::Editor::default();
+        self.planning.diff = None;
+        self.doc = doc;
+        let mut desk = CaseDesk::new(&self.doc.dataset);
+        desk.filter = std::mem::take(&mut self.desk.filter);
+        desk.sort = self.desk.sort;
+        desk.descending = self.desk.descending;
+        desk.show_list = self.desk.show_list;
+        desk.show_charts = self.desk.show_charts;
+        desk.heatmap = self.desk.heatmap;
+        desk.actor = std::mem::take(&mut self.desk.actor);
+        desk.now = desk.now.max(self.desk.now);
+        self.desk = desk;
+        self.seen = crate::app::Revision::default();
+        self.seen.units = u64::MAX;
+        self.sync_caches();
+        self.selection = selected.and_then(|k| self.selection_from_key(&k));
+        if let Some((id, _)) = plan {
+            self.refresh_plans();
+            self.open_plan(id);
+        }
+        self.others_applied += 1;
+    }
+
+    /// The id behind a selection (rows may move when the document is reloaded).
+    fn selection_key(&self, s: &Selection) -> (u8, i64) {
+        let d = &self.doc.dataset;
+        match s {
+            HitKind::Unit(i) => (0, d.units.get(*i).map_or(-1, |u| u.id.0)),
+            HitKind::Household(i) => (1, d.households.get(*i).map_or(-1, |h| h.id.0)),
+            HitKind::Case(i) => (2, d.cases.get(*i).map_or(-1, |c| c.id.0)),
+        }
+    }
+
+    fn selection_from_key(&self, (kind, id): &(u8, i64)) -> Option<Selection> {
+        let d = &self.doc.dataset;
+        match kind {
+            0 => d
+                .units
+                .iter()
+                .position(|u| u.id.0 == *id)
+                .map(HitKind::Unit),
+            1 => d
+                .households
+                .iter()
+                .position(|h| h.id.0 == *id)
+                .map(HitKind::Household),
+            _ => d
+                .cases
+                .iter()
+                .position(|c| c.id.0 == *id)
+                .map(HitKind::Case),
+        }
+    }
+
+    /// Once a frame, before anything is drawn: other writers' commits, a finished reload, and
+    /// the caches keyed on the document's revisions.
+    pub fn sync(&mut self) {
+        self.finish_reload();
+        if self.last_poll.elapsed() >= std::time::Duration::from_millis(250) {
+            self.last_poll = std::time::Instant::now();
+            self.follow_others();
+        }
+        self.sync_caches();
+    }
+
+    /// Whether a reload of the document is under way.
+    pub fn is_reloading(&self) -> bool {
+        self.reloading.is_some()
+    }
+
+    /// Caches derived from the document are rebuilt when the revision they were made from
+    /// moved — the only place that knows which depend on what.
+    fn sync_caches(&mut self) {
+        let now = self.doc.revision;
+        if now.units != self.seen.units {
+            self.planning.units_version += 1;
+            self.unit_slot = self
+                .doc
+                .dataset
+                .units
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (u.id, i))
+                .collect();
+            self.desk.units_changed(&self.doc.dataset);
+            self.choropleth_cache = None;
+            self.case_indicators = None;
+            self.hovered = None;
+        }
+        if now.cases != self.seen.cases {
+            self.desk.cases_changed(&self.doc.dataset, self.desk.now);
+            self.choropleth_cache = None;
+        }
+        self.seen = now;
+    }
+
+    /// The open plan, as the ledger writes it.
+    fn plan_session(&self) -> Option<crate::ledger::PlanSession> {
+        self.planning
+            .plan
+            .as_ref()
+            .map(|(plan, _)| crate::ledger::PlanSession {
+                path: self.doc.path.clone(),
+                plan: *plan,
+            })
+    }
+
+    /// After the editor computed and checked an edit: the plan keeps it (file first, see
+    /// `ledger::PlanSession`), then what is derived from the units follows.
     pub fn after_edit(&mut self, result: Result<Change, EditError>) {
+        let mut write_failed = false;
         let result = result.and_then(|change| {
-            let Some((plan, _)) = self.planning.plan.clone() else {
+            let Some(session) = self.plan_session() else {
                 return Ok(change);
             };
-            let step = crate::ledger::stored(&self.doc.dataset, &change);
-            match crate::store::push_plan_step(&self.doc.path, plan, &step) {
-                Ok(()) => Ok(change),
-                Err(e) => {
-                    let d = &mut self.doc.dataset;
-                    self.planning.editor.undo(d, &mut self.doc.index);
-                    self.planning.editor.forget_redo();
-                    Err(EditError::Refused(crate::edit::Refusal::new(
+            let (d, index) = (&mut self.doc.dataset, &mut self.doc.index);
+            session
+                .keep(d, index, &mut self.planning.editor)
+                .map_err(|e| {
+                    write_failed = true;
+                    EditError::Refused(crate::edit::Refusal::new(
                         "write",
                         None,
                         format!("the file could not be written, nothing changed: {e}"),
-                    )))
-                }
-            }
+                    ))
+                })
         });
         self.planning.report(&result);
         self.planning.live.clear();
         if let Ok(change) = &result {
             self.units_changed(&levels_of(change));
+        } else if write_failed {
+            // The edit was taken back out of memory: redraw what it had touched.
+            self.units_changed(&Level::ALL);
         }
     }
 
     fn units_changed(&mut self, levels: &[Level]) {
+        // Indices into the units may shift: the selection follows the unit's id.
+        let selected = self.selection.as_ref().map(|s| self.selection_key(s));
         self.doc.units_changed(levels, self.desk.now);
-        self.planning.units_version += 1;
-        self.unit_slot = self
-            .doc
-            .dataset
-            .units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.id, i))
-            .collect();
-        self.desk.units_changed(&self.doc.dataset);
-        self.choropleth_cache = None;
-        self.case_indicators = None;
-        // Indices into the units may have shifted.
-        if matches!(self.selection, Some(HitKind::Unit(_))) {
-            self.selection = None;
-        }
-        self.hovered = None;
+        self.sync_caches();
+        self.selection = selected.and_then(|k| self.selection_from_key(&k));
     }
 
     pub fn undo_edit(&mut self) {
@@ -450,10 +625,9 @@ impl Workspace {
         self.step_history(false);
     }
 
-    /// Undo (or redo) one edit of the open plan: in memory, then in the file (the plan's last
-    /// step removed, or written again); if the file refuses, memory steps back.
+    /// Undo (or redo) one edit of the open plan: in the file, then in memory.
     fn step_history(&mut self, undo: bool) {
-        let Some((plan, _)) = self.planning.plan.clone() else {
+        let Some(session) = self.plan_session() else {
             return;
         };
         let (d, index, editor) = (
@@ -462,37 +636,26 @@ impl Workspace {
             &mut self.planning.editor,
         );
         let applied = if undo {
-            editor.undo(d, index)
+            session.undo(d, index, editor)
         } else {
-            editor.redo(d, index)
+            session.redo(d, index, editor)
         };
-        let Some(applied) = applied else {
-            return;
-        };
-        let written = if undo {
-            crate::store::pop_plan_step(&self.doc.path, plan)
-        } else {
-            let step = crate::ledger::stored(&self.doc.dataset, &applied);
-            crate::store::push_plan_step(&self.doc.path, plan, &step)
-        };
-        if let Err(e) = written {
-            let (d, index) = (&mut self.doc.dataset, &mut self.doc.index);
-            if undo {
-                self.planning.editor.redo(d, index);
-            } else {
-                self.planning.editor.undo(d, index);
+        match applied {
+            Ok(None) => {}
+            Ok(Some(applied)) => {
+                self.planning.message = Some(if undo {
+                    EditOutcome::Undone(applied.label.clone())
+                } else {
+                    EditOutcome::Redone(applied.label.clone())
+                });
+                self.units_changed(&levels_of(&applied));
             }
-            self.planning.message = Some(EditOutcome::Refused(format!(
-                "not written, nothing changed: {e}"
-            )));
-            return;
+            Err(e) => {
+                self.planning.message = Some(EditOutcome::Refused(format!(
+                    "not written, nothing changed: {e}"
+                )));
+            }
         }
-        self.planning.message = Some(if undo {
-            EditOutcome::Undone(applied.label.clone())
-        } else {
-            EditOutcome::Redone(applied.label.clone())
-        });
-        self.units_changed(&levels_of(&applied));
     }
 
     fn refresh_plans(&mut self) {
@@ -581,6 +744,7 @@ impl Workspace {
             &now,
         ) {
             Ok(a) => {
+                self.doc.own_write(a.log);
                 self.planning.plan = None;
                 self.planning.diff = None;
                 self.planning.message = Some(EditOutcome::Done(format!(
@@ -740,19 +904,12 @@ impl Workspace {
     }
 
     pub fn import_cases(&mut self, s: &Strings) {
-        let doc = &mut self.doc;
-        match self
-            .desk
-            .import(&doc.path, &mut doc.dataset, &mut doc.index)
-        {
-            Ok(n) => {
-                self.desk.message = Some(DeskMessage::Done(format!(
-                    "{} {n}{}",
-                    s.imported, s.cases_suffix
-                )));
-                self.cases_changed();
-            }
-            Err(e) => self.desk.message = Some(DeskMessage::Refused(e.to_string())),
+        let written = self.desk.import(&self.doc.path, &self.doc.index);
+        if let Some(applied) = self.after_case_write(written) {
+            self.desk.message = Some(DeskMessage::Done(format!(
+                "{} {}{}",
+                s.imported, applied.new_cases, s.cases_suffix
+            )));
         }
     }
 
@@ -776,6 +933,10 @@ impl Workspace {
 }
 
 pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
+    ws.sync();
+    // Other writers' commits show within a second even when nobody touches the window.
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_millis(500));
     for command in Command::pressed(ui.ctx()) {
         ws.run(command, lang);
     }
@@ -1063,6 +1224,14 @@ fn status_bar_ui(ui: &mut Ui, ws: &Workspace, s: &Strings) {
             if let Some(tiles) = &ws.basemap.tiles {
                 ui.separator();
                 ui.label(tiles.attribution().text);
+            }
+            if ws.is_reloading() {
+                ui.separator();
+                ui.spinner();
+                ui.label(s.reloading);
+            } else if ws.others_applied > 0 {
+                ui.separator();
+                ui.label(format!("{}: {}", s.others_changes, ws.others_applied));
             }
         });
     });

@@ -12,7 +12,7 @@ use geo::{BoundingRect, Centroid};
 use geo_types::Coord;
 use serde::Serialize;
 
-use crate::edit::{Change, Editor, shared_vertex};
+use crate::edit::{Editor, shared_vertex};
 use crate::index::SpatialIndex;
 use crate::model::{Dataset, Level, UnitId};
 
@@ -84,9 +84,20 @@ pub fn run_edit(path: &Path, frames: usize) -> Result<EditReport, String> {
     let mut index = SpatialIndex::build(&d);
     let mut editor = Editor::default();
     let mut commits = Vec::new();
-    let mut record = |label: &str, ms: f64, d: &Dataset, change: &Change| -> Result<(), String> {
+    // The window's write path: the plan session keeps each edit, file first.
+    let session = crate::ledger::PlanSession {
+        path: copy.clone(),
+        plan,
+    };
+    let mut record = |label: &str,
+                      ms: f64,
+                      d: &mut Dataset,
+                      index: &mut SpatialIndex,
+                      editor: &mut Editor|
+     -> Result<(), String> {
         let started = Instant::now();
-        crate::store::push_plan_step(&copy, plan, &crate::ledger::stored(d, change))
+        let change = session
+            .keep(d, index, editor)
             .map_err(|e| format!("saving {label}: {e}"))?;
         commits.push(CommitFigure {
             edit: label.to_owned(),
@@ -130,11 +141,11 @@ pub fn run_edit(path: &Path, frames: usize) -> Result<EditReport, String> {
         moved = moves.len();
     }
     let started = Instant::now();
-    let change = editor
+    editor
         .end_drag(&mut d, &mut index)
-        .map_err(|e| format!("the drag was refused: {e}"))?
-        .clone();
-    record("drag", started.elapsed().as_secs_f64() * 1e3, &d, &change)?;
+        .map_err(|e| format!("the drag was refused: {e}"))?;
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    record("drag", ms, &mut d, &mut index, &mut editor)?;
     times.sort_by(f64::total_cmp);
     let distance_m = crate::geom::haversine_m((p.x, p.y), (target.x, target.y));
     let drag = DragFigures {
@@ -163,34 +174,35 @@ pub fn run_edit(path: &Path, frames: usize) -> Result<EditReport, String> {
         },
     ];
     let started = Instant::now();
-    let change = editor
+    editor
         .split(&mut d, &mut index, g, &line)
-        .map_err(|e| format!("the split was refused: {e}"))?
-        .clone();
-    record("split", started.elapsed().as_secs_f64() * 1e3, &d, &change)?;
+        .map_err(|e| format!("the split was refused: {e}"))?;
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    record("split", ms, &mut d, &mut index, &mut editor)?;
 
     // 3. Merge two neighbouring micro-grids of another busy grid.
     let (a, b) = crate::edit::neighbouring_siblings(&d, Level::MicroGrid)
         .ok_or("no neighbouring micro-grids")?;
     let started = Instant::now();
-    let change = editor
+    editor
         .merge(&mut d, &mut index, a, b)
-        .map_err(|e| format!("the merge was refused: {e}"))?
-        .clone();
-    record("merge", started.elapsed().as_secs_f64() * 1e3, &d, &change)?;
+        .map_err(|e| format!("the merge was refused: {e}"))?;
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    record("merge", ms, &mut d, &mut index, &mut editor)?;
 
     // 4. Paint 50 households into one micro-grid of the busiest grid.
     let (households, target_unit) = paint_selection(&d, 50).ok_or("no grid to paint in")?;
     let started = Instant::now();
-    let change = editor
+    editor
         .paint(&mut d, &mut index, &households, target_unit)
-        .map_err(|e| format!("the paint was refused: {e}"))?
-        .clone();
+        .map_err(|e| format!("the paint was refused: {e}"))?;
+    let ms = started.elapsed().as_secs_f64() * 1e3;
     record(
         &format!("paint {} households", households.len()),
-        started.elapsed().as_secs_f64() * 1e3,
-        &d,
-        &change,
+        ms,
+        &mut d,
+        &mut index,
+        &mut editor,
     )?;
 
     let check_violations_after_edits = crate::check::check(&d).violation_count;
@@ -199,10 +211,11 @@ pub fn run_edit(path: &Path, frames: usize) -> Result<EditReport, String> {
     let mut undo_ms = Vec::new();
     while editor.can_undo() {
         let started = Instant::now();
-        let inverse = editor.undo(&mut d, &mut index).ok_or("undo")?;
+        session
+            .undo(&mut d, &mut index, &mut editor)
+            .map_err(|e| format!("saving an undo: {e}"))?
+            .ok_or("undo")?;
         undo_ms.push(started.elapsed().as_secs_f64() * 1e3);
-        crate::store::pop_plan_step(&copy, plan)
-            .map_err(|e| format!("saving the undo of {}: {e}", inverse.label))?;
     }
     let undo_restored = d == d0;
     // The live tables were never touched, and the plan has no step left.

@@ -320,6 +320,17 @@ impl Editor {
         Some(inverse)
     }
 
+    /// The change `redo` would apply next.
+    pub fn next_redo(&self) -> Option<&Change> {
+        self.redo.last()
+    }
+
+    /// Forgets the last committed change whose effect the caller has already taken out of the
+    /// dataset (its write to the file failed).
+    pub fn discard_last(&mut self) {
+        self.undo.pop();
+    }
+
     pub fn redo(&mut self, d: &mut Dataset, index: &mut SpatialIndex) -> Option<Change> {
         let change = self.redo.pop()?;
         change.apply(d);

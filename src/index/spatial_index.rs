@@ -110,6 +110,13 @@ impl SpatialIndex {
         self.cases.insert(PointEntry::new([m.x, m.y], i as u32));
     }
 
+    /// Case `i` moved from `from` to `to` (another program edited its point).
+    pub fn move_case(&mut self, i: usize, from: Coord<f64>, to: Coord<f64>) {
+        let m = self.frame.forward(from);
+        self.cases.remove(&PointEntry::new([m.x, m.y], i as u32));
+        self.insert_case(i, to);
+    }
+
     /// After unit outlines changed: rebuild the envelope trees and the locator.
     pub fn rebuild_units(&mut self, d: &Dataset) {
         let (units, micro) = rayon::join(|| unit_boxes(d), || micro_locator(d));

@@ -1,22 +1,26 @@
-//! The case ledger of an open document: operators' steps and imports applied to the file and
-//! to the dataset in memory together. The file is written first, in one transaction; memory
-//! changes only when that succeeded, so what the window shows is always what is on disk.
-//! Used by the window and the command line alike.
+//! The case ledger of an open document: operators' steps, new cases and imports written to the
+//! file, and what the file then holds applied to the dataset in memory. The file is written
+//! first, in one transaction, and only if the rows are still as they were read; memory changes
+//! only through [`apply`] — with our own writes and with other programs' alike — so what the
+//! window shows is always what is on disk. Used by the window and the command line alike.
 
 mod plans;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 pub use plans::{
-    Approval, AssignmentRow, PlanDiff, approve, assignment_rows, change_from, diff, open_plan,
-    stored,
+    Approval, AssignmentRow, PlanDiff, PlanSession, approve, assignment_rows, change_from, diff,
+    open_plan, stored,
 };
 
 use crate::cases::{CaseError, NewCase, report};
 use crate::index::SpatialIndex;
-use crate::model::{Case, CaseEvent, CaseEventId, CaseId, Dataset, Timestamp};
-use crate::store::{CoordinateDatum, ImportError, StoreError, read_cases_csv, save_cases};
-
+use crate::model::{Case, CaseEvent, Dataset, Timestamp};
+use crate::store::{
+    Changes, CoordinateDatum, ImportError, StoreError, WrittenCases, insert_new_cases,
+    read_cases_csv, save_case_step,
+};
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
     #[error("{0}")]
@@ -25,92 +29,164 @@ pub enum LedgerError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Import(#[from] ImportError),
+    /// A plan that cannot be replayed or written as asked.
+    #[error("{0}")]
+    Plan(String),
 }
 
-/// The next free case and event ids.
-pub fn next_ids(d: &Dataset) -> (CaseId, CaseEventId) {
-    (
-        CaseId(d.cases.iter().map(|c| c.id.0).max().unwrap_or(0) + 1),
-        CaseEventId(d.case_events.iter().map(|e| e.id.0).max().unwrap_or(0) + 1),
-    )
+impl LedgerError {
+    /// Another program changed what the step was based on (the fresh row is worth showing).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, LedgerError::Store(StoreError::Conflict { .. }))
+    }
 }
 
-/// Writes a changed or new case with its new history entries, then updates `d` (and the index
-/// for a new case). Returns the case's index in `d.cases`.
-pub fn commit(
+/// Writes a step on a case: `next` (with its new history entries) replaces `seen`, if the file
+/// still holds `seen`. Memory is not touched: apply the result with [`apply`].
+pub fn write_step(
     path: &Path,
-    d: &mut Dataset,
-    index: &mut SpatialIndex,
-    case: Case,
-    events: Vec<CaseEvent>,
-) -> Result<usize, LedgerError> {
-    save_cases(path, std::slice::from_ref(&case), &events)?;
-    let slot = match d.cases.iter().position(|c| c.id == case.id) {
-        Some(i) => {
-            d.cases[i] = case;
-            i
-        }
-        None => {
-            index.insert_case(d.cases.len(), case.location.0);
-            d.cases.push(case);
-            d.cases.len() - 1
-        }
-    };
-    d.case_events.extend(events);
-    Ok(slot)
+    seen: &Case,
+    next: &Case,
+    events: &[CaseEvent],
+) -> Result<WrittenCases, LedgerError> {
+    Ok(save_case_step(path, seen, next, events)?)
+}
+
+/// Reports a new case; its id, code and event id are taken inside the write.
+pub fn write_new_case(path: &Path, new: NewCase, actor: &str) -> Result<WrittenCases, LedgerError> {
+    insert_new_cases(path, |id, event_id| {
+        let (c, e) = report(new, id, event_id, actor)?;
+        Ok::<_, LedgerError>((vec![c], vec![e]))
+    })
 }
 
 /// Imports every case of a CSV file as newly reported cases, located in their micro-grids —
-/// all of them in one transaction, or none when any row is bad. Returns their indices.
+/// all of them in one transaction, or none when any row is bad.
 pub fn import_cases(
     path: &Path,
-    d: &mut Dataset,
-    index: &mut SpatialIndex,
+    index: &SpatialIndex,
     csv: &Path,
     datum: CoordinateDatum,
     actor: &str,
-) -> Result<Vec<usize>, LedgerError> {
+) -> Result<WrittenCases, LedgerError> {
     let rows = read_cases_csv(csv, datum)?;
-    let (mut id, mut event_id) = next_ids(d);
-    let mut cases = Vec::with_capacity(rows.len());
-    let mut events = Vec::with_capacity(rows.len());
     let csv_name = csv
         .file_name()
         .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-    for row in rows {
-        let (c, e) = report(
-            NewCase {
-                category: row.category,
-                title: row.title,
-                description: row.description,
-                reporter: row.reporter,
-                location: row.location,
-                unit: index.micro_grid_at(row.location.0),
-                reported_at: row.reported_at,
-            },
-            id,
-            event_id,
-            actor,
-        )
-        .map_err(|e| {
-            LedgerError::Import(ImportError {
-                problems: vec![format!("{csv_name} line {}: {e}", row.line)],
-                more: 0,
-            })
-        })?;
-        cases.push(c);
-        events.push(e);
-        id.0 += 1;
-        event_id.0 += 1;
+    insert_new_cases(path, |mut id, mut event_id| {
+        let mut cases = Vec::with_capacity(rows.len());
+        let mut events = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (c, e) = report(
+                NewCase {
+                    category: row.category,
+                    title: row.title,
+                    description: row.description,
+                    reporter: row.reporter,
+                    location: row.location,
+                    unit: index.micro_grid_at(row.location.0),
+                    reported_at: row.reported_at,
+                },
+                id,
+                event_id,
+                actor,
+            )
+            .map_err(|e| {
+                LedgerError::Import(ImportError {
+                    problems: vec![format!("{csv_name} line {}: {e}", row.line)],
+                    more: 0,
+                })
+            })?;
+            cases.push(c);
+            events.push(e);
+            id.0 += 1;
+            event_id.0 += 1;
+        }
+        Ok((cases, events))
+    })
+}
+
+/// What [`apply`] did to the dataset.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Applied {
+    /// Indices in `Dataset::cases` of the cases inserted or changed.
+    pub cases: Vec<usize>,
+    /// How many of them are new.
+    pub new_cases: usize,
+    pub events: usize,
+    /// Rows were deleted: positions in the dataset would shift, so the caller must reload the
+    /// document instead (deletions are rare: another program removed a case).
+    pub needs_reload: bool,
+}
+
+/// The one way cases and their history change in memory: rows as the file now holds them
+/// (our own write, or another program's commit) replace or join those in `d`, by id; the index
+/// follows. Deletions are not applied in place (see [`Applied::needs_reload`]).
+pub fn apply(d: &mut Dataset, index: &mut SpatialIndex, changes: &Changes) -> Applied {
+    let mut applied = Applied {
+        needs_reload: !changes.deleted_cases.is_empty()
+            || !changes.deleted_case_events.is_empty()
+            || !changes.cases_only(),
+        ..Applied::default()
+    };
+    if applied.needs_reload {
+        return applied;
     }
-    save_cases(path, &cases, &events)?;
-    let first = d.cases.len();
-    for c in cases {
-        index.insert_case(d.cases.len(), c.location.0);
-        d.cases.push(c);
+    // One pass over the dataset finds every changed row's slot (an import brings thousands).
+    let slots: HashMap<_, _> = {
+        let wanted: std::collections::HashSet<_> = changes.cases.iter().map(|c| c.id).collect();
+        d.cases
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| wanted.contains(&c.id))
+            .map(|(i, c)| (c.id, i))
+            .collect()
+    };
+    for c in &changes.cases {
+        match slots.get(&c.id) {
+            Some(&i) => {
+                if d.cases[i].location != c.location {
+                    index.move_case(i, d.cases[i].location.0, c.location.0);
+                }
+                d.cases[i] = c.clone();
+                applied.cases.push(i);
+            }
+            None => {
+                index.insert_case(d.cases.len(), c.location.0);
+                applied.cases.push(d.cases.len());
+                applied.new_cases += 1;
+                d.cases.push(c.clone());
+            }
+        }
     }
-    d.case_events.extend(events);
-    Ok((first..d.cases.len()).collect())
+    let event_slots: HashMap<_, _> = {
+        let wanted: std::collections::HashSet<_> =
+            changes.case_events.iter().map(|e| e.id).collect();
+        d.case_events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| wanted.contains(&e.id))
+            .map(|(i, e)| (e.id, i))
+            .collect()
+    };
+    for e in &changes.case_events {
+        match event_slots.get(&e.id) {
+            Some(&i) => d.case_events[i] = e.clone(),
+            None => d.case_events.push(e.clone()),
+        }
+        applied.events += 1;
+    }
+    applied
+}
+
+impl From<WrittenCases> for Changes {
+    fn from(w: WrittenCases) -> Changes {
+        Changes {
+            cases: w.cases,
+            case_events: w.events,
+            ..Changes::default()
+        }
+    }
 }
 
 /// "Now" for an operator's step: the wall clock, but never before the case's last event (a

@@ -38,8 +38,25 @@ pub fn stored(d: &Dataset, c: &Change) -> StoredChange {
     }
 }
 
-/// A stored change with indices into `d`; rows that no longer exist are skipped.
-pub fn change_from(d: &Dataset, s: StoredChange) -> Change {
+/// A stored change with indices into `d`. A household, case or worker the step names that
+/// is no longer in the document (another program deleted it) is an error naming the step and
+/// the row: a plan must not be replayed with part of it silently dropped.
+pub fn change_from(d: &Dataset, s: StoredChange) -> Result<Change, LedgerError> {
+    fn slots<Id: std::hash::Hash + Eq + Copy + std::fmt::Display, A, B>(
+        label: &str,
+        table: &str,
+        rows: Vec<(Id, A, B)>,
+        index: &HashMap<Id, usize>,
+    ) -> Result<Vec<(usize, A, B)>, LedgerError> {
+        rows.into_iter()
+            .map(|(id, a, b)| match index.get(&id) {
+                Some(&i) => Ok((i, a, b)),
+                None => Err(LedgerError::Plan(format!(
+                    "plan step \"{label}\" names {table} id {id}, which is no longer in the document"
+                ))),
+            })
+            .collect()
+    }
     let hs: HashMap<_, _> = d
         .households
         .iter()
@@ -53,29 +70,18 @@ pub fn change_from(d: &Dataset, s: StoredChange) -> Change {
         .enumerate()
         .map(|(i, w)| (w.id, i))
         .collect();
-    Change {
+    Ok(Change {
+        households: slots(&s.label, "household", s.households, &hs)?,
+        cases: slots(&s.label, "case", s.cases, &cs)?,
+        workers: slots(&s.label, "worker", s.workers, &ws)?,
         label: s.label,
         before: s.before,
         after: s.after,
-        households: s
-            .households
-            .into_iter()
-            .filter_map(|(h, a, b)| Some((*hs.get(&h)?, a, b)))
-            .collect(),
-        cases: s
-            .cases
-            .into_iter()
-            .filter_map(|(c, a, b)| Some((*cs.get(&c)?, a, b)))
-            .collect(),
-        workers: s
-            .workers
-            .into_iter()
-            .filter_map(|(w, a, b)| Some((*ws.get(&w)?, a, b)))
-            .collect(),
-    }
+    })
 }
 
 /// Applies a plan's stored steps to `d` and hands them to the editor (so they can be undone).
+/// All or nothing: if a step cannot be replayed, `d` is left as it was.
 pub fn open_plan(
     path: &Path,
     plan: i64,
@@ -84,16 +90,92 @@ pub fn open_plan(
     editor: &mut Editor,
 ) -> Result<usize, LedgerError> {
     let steps = crate::store::plan_steps(path, plan)?;
-    let mut changes = Vec::with_capacity(steps.len());
+    let mut changes: Vec<Change> = Vec::with_capacity(steps.len());
     for s in steps {
-        let c = change_from(d, s);
-        c.apply(d);
-        changes.push(c);
+        match change_from(d, s) {
+            Ok(c) => {
+                c.apply(d);
+                changes.push(c);
+            }
+            Err(e) => {
+                for c in changes.iter().rev() {
+                    c.revert(d);
+                }
+                return Err(e);
+            }
+        }
     }
     index.rebuild_units(d);
     let n = changes.len();
     editor.load(changes);
     Ok(n)
+}
+
+/// An open plan: the one way its steps reach the file and the dataset, for the window and the
+/// benchmark alike. File first: an edit the editor computed and checked is taken back out of
+/// memory, written as the plan's next step, and only then applied again — so if the write
+/// fails, memory is as it was and nothing needs compensating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanSession {
+    pub path: std::path::PathBuf,
+    pub plan: i64,
+}
+
+impl PlanSession {
+    /// Keeps the edit the editor just committed in memory (its last change).
+    pub fn keep(
+        &self,
+        d: &mut Dataset,
+        index: &mut SpatialIndex,
+        editor: &mut Editor,
+    ) -> Result<Change, LedgerError> {
+        let Some(change) = editor.last_change().cloned() else {
+            return Err(LedgerError::Plan("no edit to keep".into()));
+        };
+        let step = stored(d, &change);
+        // Back to the state the file holds, while it is written.
+        change.revert(d);
+        match crate::store::push_plan_step(&self.path, self.plan, &step) {
+            Ok(()) => {
+                change.apply(d);
+                Ok(change)
+            }
+            Err(e) => {
+                editor.discard_last();
+                index.rebuild_units(d);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Undoes the plan's last step: removed from the file, then from memory.
+    pub fn undo(
+        &self,
+        d: &mut Dataset,
+        index: &mut SpatialIndex,
+        editor: &mut Editor,
+    ) -> Result<Option<Change>, LedgerError> {
+        if !editor.can_undo() {
+            return Ok(None);
+        }
+        crate::store::pop_plan_step(&self.path, self.plan)?;
+        Ok(editor.undo(d, index))
+    }
+
+    /// Redoes the last undone step: written to the file, then applied in memory.
+    pub fn redo(
+        &self,
+        d: &mut Dataset,
+        index: &mut SpatialIndex,
+        editor: &mut Editor,
+    ) -> Result<Option<Change>, LedgerError> {
+        let Some(next) = editor.next_redo() else {
+            return Ok(None);
+        };
+        // The step as it will be once applied: indices do not move, so it is stored as is.
+        crate::store::push_plan_step(&self.path, self.plan, &stored(d, next))?;
+        Ok(editor.redo(d, index))
+    }
 }
 
 /// The net effect of a plan's edits against the live state.
@@ -214,6 +296,8 @@ pub struct Approval {
     pub history_rows: usize,
     pub renumbered: usize,
     pub households_moved: usize,
+    /// The change-log entries the approval wrote (the window has applied them already).
+    pub log: crate::store::SeqRange,
 }
 
 /// Approves the open plan: renumbers the children of every parent it touched, writes the net
@@ -240,9 +324,12 @@ pub fn approve(
     parents.sort_unstable();
     parents.dedup();
     let mut renumbered = 0;
+    // What renumbering replaced in memory, to put back if the file refuses the approval.
+    let mut before_renumbering: Vec<Unit> = Vec::new();
     for p in parents {
         for old in renumber(d, p) {
             renumbered += 1;
+            before_renumbering.push(old.clone());
             if !net.replaced.iter().any(|u| u.id == old.id) && !net.created.contains(&old.id) {
                 net.changed.push(old.id);
                 net.replaced.push(old);
@@ -265,19 +352,19 @@ pub fn approve(
     let households: Vec<_> = net
         .households
         .iter()
-        .map(|&(h, _, to)| (d.households[h].id, to))
+        .map(|&(h, from, to)| (d.households[h].id, from, to))
         .collect();
     let cases: Vec<_> = net
         .cases
         .iter()
-        .map(|&(k, _, to)| (d.cases[k].id, to))
+        .map(|&(k, from, to)| (d.cases[k].id, from, to))
         .collect();
     let workers: Vec<_> = net
         .workers
         .iter()
-        .map(|&(w, _, to)| (d.workers[w].id, to))
+        .map(|&(w, from, to)| (d.workers[w].id, from, to))
         .collect();
-    crate::store::approve_plan(
+    let written = crate::store::approve_plan(
         path,
         plan,
         effective_date,
@@ -290,7 +377,19 @@ pub fn approve(
             cases: &cases,
             workers: &workers,
         },
-    )?;
+    );
+    let log = match written {
+        Ok(log) => log,
+        Err(e) => {
+            // The plan stays open and as it was: codes back to the plan's own.
+            for old in before_renumbering.into_iter().rev() {
+                if let Ok(i) = d.units.binary_search_by_key(&old.id, |u| u.id) {
+                    d.units[i] = old;
+                }
+            }
+            return Err(e.into());
+        }
+    };
     editor.clear();
     index.rebuild_units(d);
     Ok(Approval {
@@ -298,6 +397,7 @@ pub fn approve(
         history_rows: net.replaced.len(),
         renumbered,
         households_moved: households.len(),
+        log,
     })
 }
 

@@ -10,14 +10,15 @@ use crate::model::{CaseId, HouseholdId, Unit, UnitId, WorkerId};
 use crate::store::error::SqliteContext;
 use crate::store::{StoreError, geometry};
 
-/// Everything one edit changes in the file.
+/// Everything one edit changes in the file. Households, cases and workers carry the unit they
+/// had when the plan was compared with the live state, and the unit the plan gives them.
 #[derive(Debug, Clone, Default)]
 pub struct UnitChanges<'a> {
     pub upsert: &'a [Unit],
     pub delete: &'a [UnitId],
-    pub households: &'a [(HouseholdId, Option<UnitId>)],
-    pub cases: &'a [(CaseId, Option<UnitId>)],
-    pub workers: &'a [(WorkerId, UnitId)],
+    pub households: &'a [(HouseholdId, Option<UnitId>, Option<UnitId>)],
+    pub cases: &'a [(CaseId, Option<UnitId>, Option<UnitId>)],
+    pub workers: &'a [(WorkerId, UnitId, UnitId)],
 }
 
 /// Writes a boundary change inside the caller's transaction (an approved plan's net effect).
@@ -57,26 +58,48 @@ pub(crate) fn write_unit_changes(
             ])
             .ctx(path, "writing units")?;
         }
-        let mut h = tx
-            .prepare("UPDATE households SET unit_id = ?2 WHERE id = ?1")
-            .ctx(path, "writing households")?;
-        for (id, unit) in c.households {
-            h.execute(params![id.0, unit.map(|u| u.0)])
-                .ctx(path, "writing households")?;
-        }
-        let mut k = tx
-            .prepare("UPDATE cases SET unit_id = ?2 WHERE id = ?1")
-            .ctx(path, "writing cases")?;
-        for (id, unit) in c.cases {
-            k.execute(params![id.0, unit.map(|u| u.0)])
-                .ctx(path, "writing cases")?;
-        }
-        let mut w = tx
-            .prepare("UPDATE workers SET unit_id = ?2 WHERE id = ?1")
-            .ctx(path, "writing workers")?;
-        for (id, unit) in c.workers {
-            w.execute(params![id.0, unit.0])
-                .ctx(path, "writing workers")?;
+        // Only rows still in the unit the plan saw them in: a household another program moved
+        // meanwhile refuses the approval instead of being moved back.
+        let rows = |table: &'static str| -> Vec<(i64, Option<i64>, Option<i64>)> {
+            let id = |u: Option<UnitId>| u.map(|u| u.0);
+            match table {
+                "households" => c
+                    .households
+                    .iter()
+                    .map(|(h, a, b)| (h.0, id(*a), id(*b)))
+                    .collect(),
+                "cases" => c
+                    .cases
+                    .iter()
+                    .map(|(k, a, b)| (k.0, id(*a), id(*b)))
+                    .collect(),
+                _ => c
+                    .workers
+                    .iter()
+                    .map(|(w, a, b)| (w.0, Some(a.0), Some(b.0)))
+                    .collect(),
+            }
+        };
+        for table in ["households", "cases", "workers"] {
+            let mut stmt = tx
+                .prepare(&format!(
+                    "UPDATE {table} SET unit_id = ?3 WHERE id = ?1 AND unit_id IS ?2"
+                ))
+                .ctx(path, "writing assignments")?;
+            for (id, old, new) in rows(table) {
+                if stmt
+                    .execute(params![id, old, new])
+                    .ctx(path, "writing assignments")?
+                    == 0
+                {
+                    return Err(StoreError::Conflict {
+                        path: path.to_owned(),
+                        what: format!(
+                            "{table} row id {id} was changed or deleted by another program since the plan was opened; nothing was written — close and reopen the plan"
+                        ),
+                    });
+                }
+            }
         }
         let mut del = tx
             .prepare("DELETE FROM units WHERE id = ?1")

@@ -44,6 +44,9 @@ pub enum StoreError {
         id: i64,
         what: String,
     },
+    /// Another program changed what this write was based on; nothing was written.
+    #[error("{}: {what}", path.display())]
+    Conflict { path: PathBuf, what: String },
     #[error("{}: already exists; choose another name or pass --force to replace it", path.display())]
     Exists { path: PathBuf },
     #[error("{}: {context}: {source}", path.display())]

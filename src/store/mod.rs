@@ -5,6 +5,7 @@ mod boundary;
 mod case_export;
 mod case_import;
 mod case_ledger;
+mod change_log;
 mod error;
 mod export;
 mod file_header;
@@ -23,7 +24,8 @@ pub use case_export::{CaseRow, export_cases_csv, export_cases_geojson};
 pub use case_import::{
     CoordinateDatum, ImportError, ImportedCase, REQUIRED_COLUMNS, read_cases_csv,
 };
-pub use case_ledger::{save_cases, set_deadline_hours};
+pub use case_ledger::{WrittenCases, insert_new_cases, save_case_step, set_deadline_hours};
+pub use change_log::{ChangeWatch, Changes, SeqRange};
 pub use error::StoreError;
 pub use export::export_csv;
 pub use info::{FileInfo, read_info};
@@ -32,8 +34,8 @@ pub use plans::{
     PlanInfo, StoredChange, approve_plan, create_plan, list_plans, plan_steps, pop_plan_step,
     push_plan_step,
 };
-pub use read::{load, open_validated};
+pub use read::{load, load_with_seq, open_validated};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};
-pub use update::update_assignments;
+pub use update::{Reassignment, prepare_for_sharing, update_assignments};
 pub use workload::write_workload;
 pub use write::create;

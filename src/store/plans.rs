@@ -263,9 +263,26 @@ pub fn approve_plan(
     approved_at: &str,
     replaced: &[Unit],
     net: &UnitChanges,
-) -> Result<(), StoreError> {
+) -> Result<crate::store::SeqRange, StoreError> {
     let mut conn = open_for_writing(path)?;
-    let tx = conn.transaction().ctx(path, "starting the approval")?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .ctx(path, "starting the approval")?;
+    let before = crate::store::change_log::last_seq(&tx).ctx(path, "reading the change log")?;
+    // The units the plan replaces must still be as the plan saw them.
+    let ids: Vec<i64> = replaced.iter().map(|u| u.id.0).collect();
+    let now = crate::store::read::read_units_by_id(&tx, path, &ids)?;
+    for u in replaced {
+        if now.iter().find(|n| n.id == u.id) != Some(u) {
+            return Err(StoreError::Conflict {
+                path: path.to_owned(),
+                what: format!(
+                    "unit {} ({}) was changed or deleted by another program since the plan was opened; nothing was written — close and reopen the plan",
+                    u.code, u.name
+                ),
+            });
+        }
+    }
     {
         let mut hist = tx
             .prepare(
@@ -299,6 +316,8 @@ pub fn approve_plan(
         params![plan, effective_date, approved_at],
     )
     .ctx(path, "approving the plan")?;
+    crate::store::change_log::trim(&tx).ctx(path, "trimming the change log")?;
+    let after = crate::store::change_log::last_seq(&tx).ctx(path, "reading the change log")?;
     tx.commit().ctx(path, "committing")?;
-    Ok(())
+    Ok(crate::store::SeqRange { before, after })
 }

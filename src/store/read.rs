@@ -104,10 +104,29 @@ pub fn open_validated(path: &Path) -> Result<Connection, StoreError> {
 
 /// Validates and reads a whole document into memory.
 pub fn load(path: &Path) -> Result<Dataset, StoreError> {
+    load_with_seq(path).map(|(d, _)| d)
+}
+
+/// Validates and reads a whole document, and the last change-log entry it includes (where a
+/// [`crate::store::ChangeWatch`] starts). Every table is read in one read transaction: a
+/// consistent snapshot, even while another process is writing (in WAL mode a reader sees the
+/// file as of its first read, whatever commits meanwhile).
+pub fn load_with_seq(path: &Path) -> Result<(Dataset, i64), StoreError> {
     let conn = open_validated(path)?;
-    let reader = Reader { conn: &conn, path };
+    let snapshot = conn
+        .unchecked_transaction()
+        .ctx(path, "starting the read")?;
+    let seq =
+        crate::store::change_log::snapshot_seq(&snapshot).ctx(path, "reading the change log")?;
+    let dataset = read_all(&snapshot, path)?;
+    drop(snapshot);
+    Ok((dataset, seq))
+}
+
+fn read_all(conn: &Connection, path: &Path) -> Result<Dataset, StoreError> {
+    let reader = Reader { conn, path };
     let meta = reader.meta()?;
-    let units = reader.units()?;
+    let units = reader.units("")?;
     let unit_ids: HashSet<UnitId> = units.iter().map(|u| u.id).collect();
     for u in &units {
         if let Some(p) = u.parent.filter(|p| !unit_ids.contains(p)) {
@@ -116,9 +135,9 @@ pub fn load(path: &Path) -> Result<Dataset, StoreError> {
     }
     let workers = reader.workers(&unit_ids)?;
     let households = reader.households(&unit_ids)?;
-    let cases = reader.cases(&unit_ids)?;
+    let cases = reader.cases(&unit_ids, "")?;
     let case_ids: HashSet<CaseId> = cases.iter().map(|c| c.id).collect();
-    let case_events = reader.case_events(&case_ids)?;
+    let case_events = reader.case_events(&case_ids, "")?;
     Ok(Dataset {
         meta,
         units,
@@ -127,6 +146,85 @@ pub fn load(path: &Path) -> Result<Dataset, StoreError> {
         cases,
         case_events,
     })
+}
+
+/// `WHERE id IN (…)` for a list of row ids (integers: nothing to escape).
+fn id_filter(column: &str, ids: &[i64]) -> String {
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("WHERE {column} IN ({})", list.join(","))
+}
+
+fn id_set<T>(
+    conn: &Connection,
+    path: &Path,
+    sql: &str,
+    wrap: impl Fn(i64) -> T,
+) -> Result<HashSet<T>, StoreError>
+where
+    T: std::hash::Hash + Eq,
+{
+    conn.prepare(sql)
+        .and_then(|mut s| {
+            s.query_map([], |r| r.get::<_, i64>(0))?
+                .map(|r| r.map(&wrap))
+                .collect()
+        })
+        .ctx(path, "reading")
+}
+
+/// The cases with these ids, as they are in the file (missing ones are simply absent), decoded
+/// and checked as a load would.
+pub(crate) fn read_cases_by_id(
+    conn: &Connection,
+    path: &Path,
+    ids: &[i64],
+) -> Result<Vec<Case>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let units = id_set(
+        conn,
+        path,
+        &format!(
+            "SELECT unit_id FROM cases {} AND unit_id IN (SELECT id FROM units)",
+            id_filter("id", ids)
+        ),
+        UnitId,
+    )?;
+    Reader { conn, path }.cases(&units, &id_filter("id", ids))
+}
+
+/// The units with these ids, as they are in the file.
+pub(crate) fn read_units_by_id(
+    conn: &Connection,
+    path: &Path,
+    ids: &[i64],
+) -> Result<Vec<Unit>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Reader { conn, path }.units(&id_filter("id", ids))
+}
+
+/// The history entries with these ids, as they are in the file.
+pub(crate) fn read_case_events_by_id(
+    conn: &Connection,
+    path: &Path,
+    ids: &[i64],
+) -> Result<Vec<CaseEvent>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cases = id_set(
+        conn,
+        path,
+        &format!(
+            "SELECT case_id FROM case_events {} AND case_id IN (SELECT id FROM cases)",
+            id_filter("id", ids)
+        ),
+        CaseId,
+    )?;
+    Reader { conn, path }.case_events(&cases, &id_filter("id", ids))
 }
 
 struct Reader<'a> {
@@ -247,10 +345,13 @@ impl Reader<'_> {
         })
     }
 
-    fn units(&self) -> Result<Vec<Unit>, StoreError> {
+    /// Units, all or those `filter` (a WHERE clause) selects.
+    fn units(&self, filter: &str) -> Result<Vec<Unit>, StoreError> {
         self.rows(
             "units",
-            "SELECT id, geom, level, parent_id, code, name FROM units ORDER BY id",
+            &format!(
+                "SELECT id, geom, level, parent_id, code, name FROM units {filter} ORDER BY id"
+            ),
             |r| {
                 let id: i64 = r.get(0)?;
                 let blob: Option<Vec<u8>> = r.get(1)?;
@@ -338,11 +439,14 @@ impl Reader<'_> {
         )
     }
 
-    fn cases(&self, units: &HashSet<UnitId>) -> Result<Vec<Case>, StoreError> {
+    /// Cases, all or those `filter` (a WHERE clause) selects.
+    fn cases(&self, units: &HashSet<UnitId>, filter: &str) -> Result<Vec<Case>, StoreError> {
         self.rows(
             "cases",
-            "SELECT id, geom, code, category, title, description, status, level, reporter, handler_id,
-                    reported_at, accepted_at, due_at, closed_at, unit_id FROM cases ORDER BY id",
+            &format!(
+                "SELECT id, geom, code, category, title, description, status, level, reporter, handler_id,
+                    reported_at, accepted_at, due_at, closed_at, unit_id FROM cases {filter} ORDER BY id"
+            ),
             |r| {
                 let id: i64 = r.get(0)?;
                 let blob: Option<Vec<u8>> = r.get(1)?;
@@ -387,11 +491,18 @@ impl Reader<'_> {
         )
     }
 
-    fn case_events(&self, cases: &HashSet<CaseId>) -> Result<Vec<CaseEvent>, StoreError> {
+    /// History entries, all or those `filter` (a WHERE clause) selects.
+    fn case_events(
+        &self,
+        cases: &HashSet<CaseId>,
+        filter: &str,
+    ) -> Result<Vec<CaseEvent>, StoreError> {
         self.rows(
             "case_events",
-            "SELECT id, case_id, at, actor, action, from_status, to_status, from_level, to_level, note
-             FROM case_events ORDER BY id",
+            &format!(
+                "SELECT id, case_id, at, actor, action, from_status, to_status, from_level, to_level, note
+             FROM case_events {filter} ORDER BY id"
+            ),
             |r| {
                 let id: i64 = r.get(0)?;
                 let case_id: i64 = r.get(1)?;

@@ -11,12 +11,18 @@ pub const GPKG_APPLICATION_ID: u32 = 0x4750_4B47;
 /// GeoPackage 1.2: every GDAL from 2.2 on reads it without a warning.
 pub const GPKG_USER_VERSION: i64 = 10200;
 /// The GridAtlas schema this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
-/// Steps that bring a file from version `n` to `n + 1`, run in one transaction when the file
-/// is first opened for writing (reading a version-1 file needs no change: it has no plans). A
-/// file from a newer version is refused, never modified.
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(1, PLAN_TABLES)];
+/// Steps that bring a file from version `n` to `n + 1` (their SQL), run in one transaction when
+/// the file is first opened for writing (reading an older file needs no change: it has no plans
+/// and no change log). A file from a newer version is refused, never modified.
+/// The SQL of one migration step.
+pub(crate) type MigrationSql = fn() -> String;
+
+pub(crate) const MIGRATIONS: &[(i64, MigrationSql)] = &[
+    (1, || PLAN_TABLES.to_owned()),
+    (2, crate::store::change_log::change_log_sql),
+];
 
 /// Version 2: boundary plans (named drafts of edits), their steps, and the history of unit
 /// versions that approved plans replaced.

@@ -26,6 +26,20 @@ pub(crate) fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Brings an older file up to this schema before a window opens it, so that it has the change
+/// log. A file that cannot be opened for writing (read-only media, permissions) is left as it
+/// is: the window then reloads on any commit instead of applying changes row by row.
+pub fn prepare_for_sharing(path: &Path) -> Result<(), StoreError> {
+    match open_for_writing(path) {
+        Ok(_) => Ok(()),
+        Err(StoreError::Sqlite { .. }) => {
+            drop(open_validated(path)?);
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Brings an older (validated) file up to this schema, all steps in one transaction.
 fn migrate(path: &Path, conn: &mut Connection) -> Result<(), StoreError> {
     use crate::store::schema::{MIGRATIONS, SCHEMA_VERSION};
@@ -44,7 +58,7 @@ fn migrate(path: &Path, conn: &mut Connection) -> Result<(), StoreError> {
     }
     let tx = conn.transaction().ctx(path, "starting the migration")?;
     for (from, sql) in MIGRATIONS.iter().filter(|(from, _)| *from >= version) {
-        tx.execute_batch(sql).ctx(path, "migrating")?;
+        tx.execute_batch(&sql()).ctx(path, "migrating")?;
         tx.execute(
             "UPDATE gridatlas_meta SET value = ?1 WHERE key = 'schema_version'",
             params![(from + 1).to_string()],
@@ -55,30 +69,66 @@ fn migrate(path: &Path, conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Sets `unit_id` of the given households and cases, all in one transaction.
+/// A change of a row's `unit_id`: its id, the value it had when read, the value to write.
+pub type Reassignment<Id> = (Id, Option<UnitId>, Option<UnitId>);
+
+/// Sets `unit_id` of the given households and cases, all in one transaction — but only where
+/// the row still has the `unit_id` it had when read. If another program changed or deleted any
+/// of them meanwhile, nothing is written and the error names the first such row (with how many
+/// more), so a re-run starts from the fresh state instead of overwriting it.
 pub fn update_assignments(
     path: &Path,
-    households: &[(HouseholdId, Option<UnitId>)],
-    cases: &[(CaseId, Option<UnitId>)],
+    households: &[Reassignment<HouseholdId>],
+    cases: &[Reassignment<CaseId>],
 ) -> Result<(), StoreError> {
     let mut conn = open_for_writing(path)?;
-    let tx = conn.transaction().ctx(path, "starting the write")?;
-    {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .ctx(path, "starting the write")?;
+    let mut stale: Vec<(&'static str, i64)> = Vec::new();
+    for (table, rows) in [
+        (
+            "households",
+            households
+                .iter()
+                .map(|(id, old, new)| (id.0, *old, *new))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "cases",
+            cases
+                .iter()
+                .map(|(id, old, new)| (id.0, *old, *new))
+                .collect(),
+        ),
+    ] {
         let mut stmt = tx
-            .prepare("UPDATE households SET unit_id = ?2 WHERE id = ?1")
-            .ctx(path, "writing households")?;
-        for (id, unit) in households {
-            stmt.execute(params![id.0, unit.map(|u| u.0)])
-                .ctx(path, "writing households")?;
-        }
-        let mut stmt = tx
-            .prepare("UPDATE cases SET unit_id = ?2 WHERE id = ?1")
-            .ctx(path, "writing cases")?;
-        for (id, unit) in cases {
-            stmt.execute(params![id.0, unit.map(|u| u.0)])
-                .ctx(path, "writing cases")?;
+            .prepare(&format!(
+                "UPDATE {table} SET unit_id = ?3 WHERE id = ?1 AND unit_id IS ?2"
+            ))
+            .ctx(path, "writing assignments")?;
+        for (id, old, new) in rows {
+            let n = stmt
+                .execute(params![id, old.map(|u| u.0), new.map(|u| u.0)])
+                .ctx(path, "writing assignments")?;
+            if n == 0 {
+                stale.push((table, id));
+            }
         }
     }
+    if let Some((table, id)) = stale.first() {
+        return Err(StoreError::Conflict {
+            path: path.to_owned(),
+            what: format!(
+                "{table} row id {id}{} changed or deleted by another program while this ran; nothing was written, run it again",
+                match stale.len() - 1 {
+                    0 => " was".to_owned(),
+                    more => format!(" and {more} more rows were"),
+                }
+            ),
+        });
+    }
+    crate::store::change_log::trim(&tx).ctx(path, "trimming the change log")?;
     tx.commit().ctx(path, "committing")?;
     Ok(())
 }

@@ -182,27 +182,20 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
             h.unit.map(|u| u.0)
         ])?;
     }
-    write_cases(conn, &d.cases, false)?;
+    write_cases(conn, &d.cases)?;
     write_case_events(conn, &d.case_events)?;
+    // The change log starts empty: its triggers are created after the document's own rows.
+    conn.execute_batch(&crate::store::change_log::change_log_sql())?;
     Ok(())
 }
 
-/// Inserts cases; with `replace`, a case with the same id is overwritten (operators' edits).
-pub(crate) fn write_cases(
-    conn: &Connection,
-    cases: &[Case],
-    replace: bool,
-) -> rusqlite::Result<()> {
-    let verb = if replace {
-        "INSERT OR REPLACE"
-    } else {
-        "INSERT"
-    };
-    let mut stmt = conn.prepare(&format!(
-        "{verb} INTO cases (id, geom, code, category, title, description, status, level, reporter,
+/// Inserts new cases (never replaces one: a row another program wrote is not ours to overwrite).
+pub(crate) fn write_cases(conn: &Connection, cases: &[Case]) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "INSERT INTO cases (id, geom, code, category, title, description, status, level, reporter,
            handler_id, reported_at, accepted_at, due_at, closed_at, unit_id)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"
-    ))?;
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
+    )?;
     for c in cases {
         let blob = geometry::encode_point(c.location)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;

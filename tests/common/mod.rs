@@ -87,9 +87,8 @@ pub fn harness_on_file(
 ) -> (Harness<'static, GridAtlasApp>, std::path::PathBuf) {
     let path = dir.join("doc.gpkg");
     gridatlas::store::create(&path, &township(1), false).unwrap();
-    let dataset = gridatlas::store::load(&path).unwrap();
     let app = GridAtlasApp::with_document(
-        Document::new(path.clone(), dataset),
+        Document::open(path.clone()).unwrap(),
         FontStatus::Found("test".into()),
     );
     let mut h = Harness::builder()
