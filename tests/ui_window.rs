@@ -57,7 +57,9 @@ fn about_says_what_is_real_and_what_is_synthetic() {
         .build_ui_state(|ui, app: &mut GridAtlasApp| app.root_ui(ui), app());
     harness.run_steps(2);
     harness.get_by_label("关于").click();
-    harness.run_steps(2);
+    // The click is queued and carried out at the end of its frame; a new window then needs a
+    // sizing frame before it is shown.
+    harness.run_steps(3);
     let provenance = harness
         .state()
         .workspace()

@@ -1,23 +1,36 @@
 //! The application: owns the open document and drives the window. The only layer (with
 //! `main`) that knows eframe.
 
+pub(crate) mod actions;
 mod bench_cases;
 mod bench_frame;
+mod case_actions;
 mod case_desk;
+mod case_list;
 mod case_panels;
 mod document;
+mod document_sync;
+mod layout;
 mod loader;
+mod map_view;
+mod plan_session;
 mod planning;
+mod planning_input;
 mod planning_panel;
+mod side_panel;
+mod top_bar;
 mod window;
 mod workspace;
 
+pub use actions::Action;
 pub use bench_cases::{CasesReport, run_cases_bench};
 pub use bench_frame::{FrameReport, run_frame_bench};
 pub use case_desk::{CaseDesk, CaseDraft, CaseRequest, DeskMessage, TimeSlider};
-pub use case_panels::{DraftAction, ListAction};
+pub use case_list::ListAction;
+pub use case_panels::DraftAction;
 pub use document::{Document, Revision};
+pub use layout::workspace_ui;
 pub use loader::{DocumentSource, LoadEvent, default_demo_path, start_loading};
 pub use planning::{Planning, Tool};
 pub use window::{GridAtlasApp, cache_dir, run_window};
-pub use workspace::{BasemapState, Workspace, workspace_ui};
+pub use workspace::{BasemapState, Workspace};

@@ -5,7 +5,8 @@ use std::sync::mpsc::Receiver;
 
 use egui::{Color32, RichText, Ui};
 
-use crate::app::workspace::{Workspace, workspace_ui};
+use crate::app::layout::workspace_ui;
+use crate::app::workspace::Workspace;
 use crate::app::{Document, DocumentSource, LoadEvent, start_loading};
 use crate::map::{Basemap, init_tls};
 use crate::ui::strings::FONT_MISSING;

@@ -208,8 +208,7 @@ pub struct Strings {
     levels: [&'static str; 5],
     /// Parallel to `CaseStatus::ALL`.
     statuses: [&'static str; 7],
-    /// Parallel to `Command::ALL`.
-    commands: [&'static str; 21],
+    lang: Lang,
 }
 
 impl Strings {
@@ -231,11 +230,9 @@ impl Strings {
             .map_or("", |i| self.statuses[i])
     }
 
+    /// A command's label in this language (`Command` holds every label).
     pub fn command(&self, c: Command) -> &'static str {
-        Command::ALL
-            .iter()
-            .position(|x| *x == c)
-            .map_or("", |i| self.commands[i])
+        c.label(self.lang)
     }
 }
 
@@ -245,6 +242,7 @@ Install one (Debian/Ubuntu: fonts-noto-cjk or fonts-wqy-microhei; Windows has Mi
 or set GRIDATLAS_CJK_FONT to a .ttf/.ttc/.otf file, then restart.";
 
 static ZH: Strings = Strings {
+    lang: Lang::Zh,
     app_name: "GridAtlas 网格图",
     generating_demo: "首次启动：正在生成演示数据（浏阳市）……",
     open_failed: "无法打开文件",
@@ -447,32 +445,10 @@ static ZH: Strings = Strings {
         "网格",
         "微网格",
     ],
-    commands: [
-        "放大",
-        "缩小",
-        "向左平移",
-        "向右平移",
-        "向上平移",
-        "向下平移",
-        "全县视图",
-        "清除选择",
-        "命令面板",
-        "搜索",
-        "切换语言 (English)",
-        "画危险区域（多边形）",
-        "画危险区域（圆形）",
-        "上报事件（点击地图）",
-        "事件列表",
-        "时间轴",
-        "事件统计图表",
-        "边界编辑",
-        "撤销",
-        "重做",
-        "关于",
-    ],
 };
 
 static EN: Strings = Strings {
+    lang: Lang::En,
     app_name: "GridAtlas",
     generating_demo: "First start: generating the demo dataset (Liuyang)…",
     open_failed: "Cannot open the file",
@@ -677,29 +653,6 @@ the townships, villages, grids, micro-grids, households, people and cases inside
     carve_hint: "Click the new micro-grid's outline on the map, then Finish carving; it is taken from the micro-grids of that grid",
     finish_carve: "Finish carving",
     levels: ["County", "Township", "Village", "Grid", "Micro-grid"],
-    commands: [
-        "Zoom in",
-        "Zoom out",
-        "Pan left",
-        "Pan right",
-        "Pan up",
-        "Pan down",
-        "Whole county",
-        "Clear selection",
-        "Command palette",
-        "Search",
-        "Switch language (中文)",
-        "Draw hazard zone (polygon)",
-        "Draw hazard zone (circle)",
-        "Report a case (click the map)",
-        "Case list",
-        "Time slider",
-        "Case charts",
-        "Boundary editing",
-        "Undo",
-        "Redo",
-        "About",
-    ],
 };
 
 #[cfg(test)]

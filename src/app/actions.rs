@@ -1,0 +1,166 @@
+//! Actions: what panels, menus, shortcuts and the palette ask of the workspace, queued
+//! during the frame and carried out once at its end (rerun's `UICommand` pattern), so that no
+//! panel changes the document or the view while another is still drawing from it.
+
+use walkers::lon_lat;
+
+use crate::app::CaseRequest;
+use crate::app::planning_panel::PlanningAction;
+use crate::app::workspace::Workspace;
+use crate::map::ScreenTransform;
+use crate::model::CaseId;
+use crate::ui::{Command, HazardMode, Lang, Selection, Strings};
+
+/// Everything a person can ask of the workspace outside a gesture in progress (a vertex drag
+/// or a line being drawn is the editor's own state, committed through `after_edit`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A command of the menus, keys and palette, with its label and shortcuts in `ui::Command`.
+    Command(Command),
+    /// Select a unit, household or case and bring it into view.
+    Show(Selection),
+    /// Select what the map was clicked on (or nothing).
+    Select(Option<Selection>),
+    /// A step on a case, named by id: rows may move before the queue is drained.
+    CaseStep(CaseId, CaseRequest),
+    SubmitCaseDraft,
+    CancelCaseDraft,
+    ImportCases,
+    ExportCases {
+        geojson: bool,
+    },
+    FinishHazardPolygon,
+    CancelHazard,
+    Planning(PlanningAction),
+}
+
+impl Workspace {
+    /// Queues an action for the end of the frame.
+    pub fn push(&mut self, action: Action) {
+        self.actions.push(action);
+    }
+
+    /// Carries out the frame's actions, in the order they were asked for.
+    pub fn drain_actions(&mut self, lang: &mut Lang) {
+        for action in std::mem::take(&mut self.actions) {
+            self.perform(action, lang);
+        }
+    }
+
+    /// Carries out one action now.
+    pub fn perform(&mut self, action: Action, lang: &mut Lang) {
+        match action {
+            Action::Command(c) => self.run(c, lang),
+            Action::Show(s) => self.show(s),
+            Action::Select(s) => self.selection = s,
+            Action::CaseStep(id, request) => {
+                match self.doc.dataset.cases.iter().position(|c| c.id == id) {
+                    Some(i) => self.apply_case_request(i, request),
+                    None => {
+                        self.desk.message = Some(crate::app::DeskMessage::Refused(format!(
+                            "case id {id} is no longer in the document"
+                        )))
+                    }
+                }
+            }
+            Action::SubmitCaseDraft => self.submit_case_draft(),
+            Action::CancelCaseDraft => self.desk.draft = None,
+            Action::ImportCases => self.import_cases(Strings::get(*lang)),
+            Action::ExportCases { geojson } => self.export_cases(geojson),
+            Action::FinishHazardPolygon => {
+                self.hazard
+                    .finish_polygon(&self.doc.dataset, &self.doc.index);
+            }
+            Action::CancelHazard => self.hazard.cancel(),
+            Action::Planning(a) => self.run_planning(a),
+        }
+    }
+
+    /// Carries out a command now (the queue calls this; tests and benchmarks may too).
+    pub fn run(&mut self, command: Command, lang: &mut Lang) {
+        let pan = |ws: &mut Workspace, dx: f32, dy: f32| {
+            let t = ScreenTransform::from_memory(&ws.memory, ws.home(), ws.map_rect);
+            let c =
+                t.to_lon_lat(ws.map_rect.center() + egui::vec2(dx, dy) * ws.map_rect.size() * 0.2);
+            ws.memory.center_at(lon_lat(c.x, c.y));
+        };
+        match command {
+            Command::ZoomIn => {
+                let _ = self.memory.zoom_in();
+            }
+            Command::ZoomOut => {
+                let _ = self.memory.zoom_out();
+            }
+            Command::PanLeft => pan(self, -1.0, 0.0),
+            Command::PanRight => pan(self, 1.0, 0.0),
+            Command::PanUp => pan(self, 0.0, -1.0),
+            Command::PanDown => pan(self, 0.0, 1.0),
+            Command::FitCounty => self.pending_fit = self.doc.geometry.extent(),
+            Command::ClearSelection => {
+                if self.palette_open {
+                    self.palette_open = false;
+                } else if self.hazard.mode != HazardMode::Off {
+                    self.hazard.cancel();
+                } else if self.planning.editor.is_dragging() {
+                    let d = &mut self.doc.dataset;
+                    self.planning.editor.cancel_drag(d);
+                    self.planning.live.clear();
+                } else if self.planning.on
+                    && (!self.planning.line.is_empty()
+                        || !self.planning.merge.is_empty()
+                        || !self.planning.painted.is_empty())
+                {
+                    self.planning.reset_tool();
+                } else if self.desk.reporting || self.desk.draft.is_some() {
+                    self.desk.reporting = false;
+                    self.desk.draft = None;
+                } else {
+                    self.selection = None;
+                    self.search_hits.clear();
+                }
+            }
+            Command::CommandPalette => {
+                self.palette_open = !self.palette_open;
+                self.palette_filter.clear();
+            }
+            Command::FocusSearch => self.focus_search = true,
+            Command::ToggleLanguage => {
+                *lang = if *lang == Lang::Zh {
+                    Lang::En
+                } else {
+                    Lang::Zh
+                }
+            }
+            Command::HazardPolygon => self.hazard.start(HazardMode::Polygon),
+            Command::HazardCircle => self.hazard.start(HazardMode::Circle),
+            Command::ReportCase => {
+                self.desk.reporting = !self.desk.reporting;
+                self.desk.draft = None;
+            }
+            Command::CaseList => self.desk.show_list = !self.desk.show_list,
+            Command::TimeSlider => {
+                let s = &mut self.desk.slider;
+                s.enabled = !s.enabled;
+                if s.enabled && !s.playing {
+                    // Start from today: the map does not jump when the slider appears.
+                    s.day = s.days - 1;
+                }
+            }
+            Command::Charts => self.desk.show_charts = !self.desk.show_charts,
+            Command::Planning => {
+                self.planning.on = !self.planning.on;
+                self.planning.reset_tool();
+                if self.planning.on {
+                    self.desk.reporting = false;
+                    self.hazard.cancel();
+                    self.refresh_plans();
+                } else {
+                    self.close_plan();
+                }
+            }
+            Command::Undo => self.undo_edit(),
+            Command::Redo => self.redo_edit(),
+            Command::About => self.show_about = !self.show_about,
+        }
+    }
+}

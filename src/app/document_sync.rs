@@ -1,0 +1,115 @@
+//! The open document beside other writers: our writes applied through the one mutation
+//! path, other programs' commits followed, and a reload when they changed the net itself.
+
+use crate::app::{CaseDesk, DeskMessage, Document};
+
+use crate::app::workspace::Workspace;
+
+impl Workspace {
+    /// A write of cases of ours went to the file: what it wrote is applied to the document
+    /// (the one mutation path). Refused, nothing changed; if another program changed the case
+    /// meanwhile, its fresh row is fetched at once so the operator sees what is there now.
+    pub(crate) fn after_case_write(
+        &mut self,
+        written: Result<crate::store::WrittenCases, crate::ledger::LedgerError>,
+    ) -> Option<crate::ledger::Applied> {
+        match written {
+            Ok(w) => {
+                let own = w.log;
+                let applied = self.doc.apply(&w.into(), Some(own), self.desk.now);
+                if applied.needs_reload {
+                    self.start_reload();
+                }
+                self.sync_caches();
+                Some(applied)
+            }
+            Err(e) => {
+                let conflict = e.is_conflict();
+                self.desk.message = Some(DeskMessage::Refused(e.to_string()));
+                if conflict {
+                    self.follow_others();
+                }
+                None
+            }
+        }
+    }
+
+    /// Applies other programs' commits (QGIS, the command line, a second window) through the
+    /// same path as our own writes; changes that move units or households reload the document
+    /// in the background.
+    pub fn follow_others(&mut self) {
+        if self.reloading.is_some() {
+            return;
+        }
+        match self.doc.others_changes() {
+            Ok(changes) if changes.is_empty() => {}
+            Ok(changes) => {
+                let applied = self.doc.apply(&changes, None, self.desk.now);
+                if applied.needs_reload {
+                    self.start_reload();
+                } else {
+                    self.others_applied += applied.cases.len();
+                }
+                self.sync_caches();
+            }
+            Err(e) => self.desk.message = Some(DeskMessage::Refused(e.to_string())),
+        }
+    }
+
+    /// Reads the whole document again off the UI thread (another program changed units,
+    /// households or workers, or deleted rows); the view, the selection (by id) and an open
+    /// plan are kept.
+    pub(crate) fn start_reload(&mut self) {
+        if self.reloading.is_some() {
+            return;
+        }
+        let path = self.doc.path.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(Document::open(path).map_err(|e| e.to_string()));
+        });
+        self.reloading = Some(rx);
+    }
+
+    /// A reload finished: the new document replaces the old one.
+    pub(crate) fn finish_reload(&mut self) {
+        let Some(rx) = &self.reloading else { return };
+        let result = match rx.try_recv() {
+            Ok(r) => r,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Err("reload failed".into()),
+        };
+        self.reloading = None;
+        let doc = match result {
+            Ok(doc) => doc,
+            Err(e) => {
+                self.desk.message = Some(DeskMessage::Refused(e));
+                return;
+            }
+        };
+        let selected = self.selection.as_ref().map(|s| self.selection_key(s));
+        let plan = self.planning.plan.take();
+        self.planning.editor = crate::edit::Editor::default();
+        self.planning.diff = None;
+        self.doc = doc;
+        let mut desk = CaseDesk::new(&self.doc.dataset);
+        desk.filter = std::mem::take(&mut self.desk.filter);
+        desk.sort = self.desk.sort;
+        desk.descending = self.desk.descending;
+        desk.show_list = self.desk.show_list;
+        desk.show_charts = self.desk.show_charts;
+        desk.heatmap = self.desk.heatmap;
+        desk.actor = std::mem::take(&mut self.desk.actor);
+        desk.now = desk.now.max(self.desk.now);
+        self.desk = desk;
+        self.seen = crate::app::Revision::default();
+        self.seen.units = u64::MAX;
+        self.sync_caches();
+        self.selection = selected.and_then(|k| self.selection_from_key(&k));
+        if let Some((id, _)) = plan {
+            self.refresh_plans();
+            self.open_plan(id);
+        }
+        self.others_applied += 1;
+    }
+}

@@ -1,0 +1,172 @@
+//! One frame of the workspace: which panels are shown, in which order.
+
+use egui::{RichText, Ui};
+
+use crate::app::case_panels::{
+    DraftAction, case_actions_ui, charts_ui, message_ui, new_case_window, unit_indicators_ui,
+};
+use crate::app::planning_panel::{PanelView, planning_panel_ui};
+use crate::ui::{
+    Command, HazardMode, HitKind, InspectorAction, InspectorContext, Lang, Strings,
+    hazard_panel_ui, inspector_ui,
+};
+
+use crate::app::actions::Action;
+use crate::app::case_actions::case_desk_ui;
+use crate::app::map_view::map_ui;
+use crate::app::side_panel::summary_ui;
+use crate::app::top_bar::{palette_ui, status_bar_ui, top_bar_ui};
+use crate::app::workspace::Workspace;
+
+pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
+    ws.sync();
+    // Other writers' commits show within a second even when nobody touches the window.
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_millis(500));
+    for command in Command::pressed(ui.ctx()) {
+        ws.push(Action::Command(command));
+    }
+    let s = Strings::get(*lang);
+    top_bar_ui(ui, ws, s);
+    status_bar_ui(ui, ws, s);
+    egui::Panel::left("summary")
+        .default_size(230.0)
+        .show(ui, |ui| summary_ui(ui, ws, s));
+    ws.desk.refresh(&ws.doc.dataset);
+    if ws.desk.show_list || ws.desk.slider.enabled {
+        egui::Panel::bottom("case-desk")
+            .resizable(true)
+            .default_size(if ws.desk.show_list { 300.0 } else { 40.0 })
+            .show(ui, |ui| case_desk_ui(ui, ws, s));
+    }
+    if ws.desk.slider.enabled && ws.desk.slider.playing {
+        ui.ctx().request_repaint();
+    }
+    if ws.planning.on {
+        let live = ws.live_counts();
+        let view = {
+            let t = ws.map_transform();
+            let (a, b) = (
+                t.to_lon_lat(ws.map_rect.left_bottom()),
+                t.to_lon_lat(ws.map_rect.right_top()),
+            );
+            Some([a.x, a.y, b.x, b.y])
+        };
+        let action = egui::Panel::right("planning")
+            .exact_size(330.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| {
+                        planning_panel_ui(
+                            ui,
+                            &mut ws.planning,
+                            &PanelView {
+                                dataset: &ws.doc.dataset,
+                                index: &ws.doc.index,
+                                stats: &ws.doc.stats,
+                                view,
+                                live_counts: &live,
+                            },
+                            s,
+                        )
+                    })
+                    .inner
+            })
+            .inner;
+        if let Some(a) = action {
+            ws.push(Action::Planning(a));
+        }
+    } else if ws.hazard.mode != HazardMode::Off {
+        if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            ws.push(Action::FinishHazardPolygon);
+        }
+        egui::Panel::right("hazard")
+            .exact_size(380.0)
+            .show(ui, |ui| {
+                hazard_panel_ui(ui, &mut ws.hazard, &ws.doc.dataset, s);
+            });
+    } else {
+        egui::Panel::right("inspector")
+            .exact_size(330.0)
+            .show(ui, |ui| {
+                message_ui(ui, &ws.desk, s);
+                let mut request = None;
+                // The steps of a selected case stay at the top, where the buttons do not move
+                // as its history grows.
+                if let Some(HitKind::Case(i)) = ws.selection {
+                    request =
+                        case_actions_ui(ui, &mut ws.desk, &ws.doc.dataset, i, s).map(|r| (i, r));
+                    ui.separator();
+                }
+                egui::ScrollArea::vertical().show(ui, |ui| match ws.selection {
+                    Some(sel) => {
+                        if let Some(InspectorAction::Show(next)) = inspector_ui(
+                            ui,
+                            &ws.doc.dataset,
+                            &InspectorContext {
+                                stats: &ws.doc.stats,
+                                unit_slot: &ws.unit_slot,
+                                events_by_case: &ws.doc.events_by_case,
+                                now: ws.desk.now,
+                                case_chains: ws.desk.case_chains(),
+                            },
+                            sel,
+                            s,
+                        ) {
+                            ws.push(Action::Show(next));
+                        }
+                        match sel {
+                            HitKind::Unit(u) => {
+                                let id = ws.doc.dataset.units[u].id;
+                                unit_indicators_ui(ui, &mut ws.desk, &ws.doc.dataset, id, s);
+                            }
+                            HitKind::Household(_) | HitKind::Case(_) => {}
+                        }
+                    }
+                    None => {
+                        ui.heading(s.inspector);
+                        ui.label(s.nothing_selected);
+                    }
+                });
+                if let Some((i, r)) = request {
+                    let id = ws.doc.dataset.cases[i].id;
+                    ws.push(Action::CaseStep(id, r));
+                }
+            });
+    }
+    map_ui(ui, ws, s);
+    if let Some(draft) = ws.desk.draft.as_mut() {
+        let unit_name = draft
+            .unit
+            .and_then(|u| ws.unit_slot.get(&u))
+            .map(|&k| ws.doc.dataset.units[k].name.as_str());
+        match new_case_window(ui.ctx(), draft, unit_name, s) {
+            Some(DraftAction::Submit) => ws.push(Action::SubmitCaseDraft),
+            Some(DraftAction::Cancel) => ws.push(Action::CancelCaseDraft),
+            None => {}
+        }
+    }
+    if ws.desk.show_charts {
+        let mut open = true;
+        egui::Window::new(s.charts)
+            .open(&mut open)
+            .default_width(520.0)
+            .show(ui.ctx(), |ui| charts_ui(ui, &ws.desk, &ws.doc.dataset, s));
+        ws.desk.show_charts = open;
+    }
+    palette_ui(ui, ws, lang);
+    if ws.show_about {
+        let mut open = true;
+        egui::Window::new(s.about)
+            .open(&mut open)
+            .show(ui.ctx(), |ui| {
+                ui.label(s.about_synthetic);
+                ui.separator();
+                ui.label(RichText::new(s.provenance).strong());
+                ui.label(ws.doc.dataset.meta.provenance.as_str());
+            });
+        ws.show_about = open;
+    }
+    // What the panels asked for this frame, now that none of them is drawing any more.
+    ws.drain_actions(lang);
+}

@@ -1,0 +1,303 @@
+//! The planner's session: the open plan's lifecycle (new, open, close, approve, export), its
+//! edits kept and undone through `ledger::PlanSession`, and the live balance of a drag.
+
+use std::collections::HashMap;
+
+use crate::app::planning::{EditOutcome, levels_of};
+use crate::edit::{Change, EditError};
+use crate::model::{Level, Timestamp, UnitId};
+
+use crate::app::workspace::Workspace;
+
+impl Workspace {
+    /// The open plan, as the ledger writes it.
+    pub(crate) fn plan_session(&self) -> Option<crate::ledger::PlanSession> {
+        self.planning
+            .plan
+            .as_ref()
+            .map(|(plan, _)| crate::ledger::PlanSession {
+                path: self.doc.path.clone(),
+                plan: *plan,
+            })
+    }
+
+    /// After the editor computed and checked an edit: the plan keeps it (file first, see
+    /// `ledger::PlanSession`), then what is derived from the units follows.
+    pub fn after_edit(&mut self, result: Result<Change, EditError>) {
+        let mut write_failed = false;
+        let result = result.and_then(|change| {
+            let Some(session) = self.plan_session() else {
+                return Ok(change);
+            };
+            let (d, index) = (&mut self.doc.dataset, &mut self.doc.index);
+            session
+                .keep(d, index, &mut self.planning.editor)
+                .map_err(|e| {
+                    write_failed = true;
+                    EditError::Refused(crate::edit::Refusal::new(
+                        "write",
+                        None,
+                        format!("the file could not be written, nothing changed: {e}"),
+                    ))
+                })
+        });
+        self.planning.report(&result);
+        self.planning.live.clear();
+        if let Ok(change) = &result {
+            self.units_changed(&levels_of(change));
+        } else if write_failed {
+            // The edit was taken back out of memory: redraw what it had touched.
+            self.units_changed(&Level::ALL);
+        }
+    }
+
+    pub fn undo_edit(&mut self) {
+        self.step_history(true);
+    }
+
+    pub fn redo_edit(&mut self) {
+        self.step_history(false);
+    }
+
+    /// Undo (or redo) one edit of the open plan: in the file, then in memory.
+    pub(crate) fn step_history(&mut self, undo: bool) {
+        let Some(session) = self.plan_session() else {
+            return;
+        };
+        let (d, index, editor) = (
+            &mut self.doc.dataset,
+            &mut self.doc.index,
+            &mut self.planning.editor,
+        );
+        let applied = if undo {
+            session.undo(d, index, editor)
+        } else {
+            session.redo(d, index, editor)
+        };
+        match applied {
+            Ok(None) => {}
+            Ok(Some(applied)) => {
+                self.planning.message = Some(if undo {
+                    EditOutcome::Undone(applied.label.clone())
+                } else {
+                    EditOutcome::Redone(applied.label.clone())
+                });
+                self.units_changed(&levels_of(&applied));
+            }
+            Err(e) => {
+                self.planning.message = Some(EditOutcome::Refused(format!(
+                    "not written, nothing changed: {e}"
+                )));
+            }
+        }
+    }
+
+    pub(crate) fn refresh_plans(&mut self) {
+        match crate::store::list_plans(&self.doc.path) {
+            Ok(plans) => self.planning.plans = plans,
+            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+        }
+    }
+
+    pub(crate) fn new_plan(&mut self) {
+        let name = self.planning.new_plan_name.trim().to_owned();
+        let now = self.desk.now.max(Timestamp::now()).to_iso();
+        match crate::store::create_plan(&self.doc.path, &name, &now) {
+            Ok(id) => {
+                self.planning.new_plan_name.clear();
+                self.refresh_plans();
+                self.open_plan(id);
+            }
+            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+        }
+    }
+
+    pub(crate) fn open_plan(&mut self, id: i64) {
+        self.close_plan();
+        let name = self
+            .planning
+            .plans
+            .iter()
+            .find(|p| p.id == id)
+            .map_or(String::new(), |p| p.name.clone());
+        let d = &mut self.doc.dataset;
+        match crate::ledger::open_plan(
+            &self.doc.path,
+            id,
+            d,
+            &mut self.doc.index,
+            &mut self.planning.editor,
+        ) {
+            Ok(steps) => {
+                self.planning.plan = Some((id, name));
+                self.planning.diff = None;
+                if steps > 0 {
+                    self.units_changed(&Level::ALL);
+                }
+            }
+            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+        }
+    }
+
+    /// Takes the open plan's edits out of the window (they stay in the file).
+    pub(crate) fn close_plan(&mut self) {
+        if self.planning.plan.take().is_none() {
+            return;
+        }
+        let had = !self.planning.editor.changes().is_empty();
+        let d = &mut self.doc.dataset;
+        self.planning.editor.revert_all(d, &mut self.doc.index);
+        self.planning.diff = None;
+        self.planning.reset_tool();
+        if had {
+            self.units_changed(&Level::ALL);
+        }
+        self.refresh_plans();
+    }
+
+    pub(crate) fn approve_plan(&mut self) {
+        let Some((plan, name)) = self.planning.plan.clone() else {
+            return;
+        };
+        let date = match Timestamp::parse(self.planning.effective_date.trim()) {
+            Ok(t) => t.to_iso()[..10].to_owned(),
+            Err(e) => {
+                self.planning.message = Some(EditOutcome::Refused(e.to_string()));
+                return;
+            }
+        };
+        let now = self.desk.now.max(Timestamp::now()).to_iso();
+        let d = &mut self.doc.dataset;
+        match crate::ledger::approve(
+            &self.doc.path,
+            plan,
+            d,
+            &mut self.doc.index,
+            &mut self.planning.editor,
+            &date,
+            &now,
+        ) {
+            Ok(a) => {
+                self.doc.own_write(a.log);
+                self.planning.plan = None;
+                self.planning.diff = None;
+                self.planning.message = Some(EditOutcome::Done(format!(
+                    "{name} · {date} · {} units, {} households",
+                    a.units_written, a.households_moved
+                )));
+                self.units_changed(&Level::ALL);
+                self.refresh_plans();
+            }
+            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+        }
+    }
+
+    pub(crate) fn export_assignment(&mut self) {
+        let Some((_, name)) = self.planning.plan.clone() else {
+            return;
+        };
+        let diff = crate::ledger::diff(&self.doc.dataset, self.planning.editor.changes());
+        let rows = crate::ledger::assignment_rows(&self.doc.dataset, &diff);
+        let safe: String = name
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .collect();
+        let path = self
+            .doc
+            .path
+            .with_file_name(format!("plan-{safe}-assignment.csv"));
+        self.planning.message = Some(match crate::store::export_csv(&path, &rows) {
+            Ok(()) => EditOutcome::Done(path.display().to_string()),
+            Err(e) => EditOutcome::Refused(e.to_string()),
+        });
+    }
+
+    /// Household counts of the units a drag moves, as they would be if it ended now.
+    pub fn live_counts(&self) -> HashMap<UnitId, crate::map::LiveCount> {
+        let moving = self.planning.editor.dragged_units();
+        let mut counts: HashMap<UnitId, crate::map::LiveCount> = moving
+            .iter()
+            .map(|id| {
+                let t = self.doc.stats.get(*id);
+                (
+                    *id,
+                    crate::map::LiveCount {
+                        households: t.map_or(0, |t| t.households),
+                        persons: t.map_or(0, |t| t.persons),
+                    },
+                )
+            })
+            .collect();
+        for m in &self.planning.live {
+            let members = self.doc.dataset.households[m.household].members as i64;
+            for (unit, sign) in [(m.from, -1i64), (m.to, 1)] {
+                let Some(u) = unit else { continue };
+                for a in self.desk.tree.ancestors(u).into_iter().flatten() {
+                    if let Some(n) = counts.get_mut(&a) {
+                        n.households = (n.households as i64 + sign).max(0) as u32;
+                        n.persons = (n.persons as i64 + sign * members).max(0) as u32;
+                    }
+                }
+            }
+        }
+        counts
+    }
+
+    pub(crate) fn run_planning(&mut self, action: crate::app::planning_panel::PlanningAction) {
+        use crate::app::planning_panel::PlanningAction as A;
+        let d = &mut self.doc.dataset;
+        let index = &mut self.doc.index;
+        let editor = &mut self.planning.editor;
+        let result = match action {
+            A::NewPlan => return self.new_plan(),
+            A::OpenPlan(id) => return self.open_plan(id),
+            A::ClosePlan => return self.close_plan(),
+            A::Approve => return self.approve_plan(),
+            A::ExportAssignment => return self.export_assignment(),
+            A::Undo => return self.undo_edit(),
+            A::Redo => return self.redo_edit(),
+            A::FinishSplit => {
+                let line = self.planning.line.clone();
+                // The unit under the middle of the line.
+                let mid = line[line.len() / 2 - usize::from(line.len().is_multiple_of(2))];
+                let next = line[(line.len() / 2).min(line.len() - 1)];
+                let m = geo_types::Coord {
+                    x: (mid.x + next.x) / 2.0,
+                    y: (mid.y + next.y) / 2.0,
+                };
+                match index.unit_at(d, editor.level, m) {
+                    Some(u) => {
+                        let id = d.units[u].id;
+                        editor.split(d, index, id, &line).cloned()
+                    }
+                    None => Err(EditError::Refused(crate::edit::Refusal::new(
+                        "split",
+                        None,
+                        "draw the line across a unit of the edited level",
+                    ))),
+                }
+            }
+            A::FinishCarve => {
+                let outline = self.planning.line.clone();
+                editor.carve(d, index, &outline).cloned()
+            }
+            A::Merge => {
+                let pair = self.planning.merge.clone();
+                editor.merge(d, index, pair[0], pair[1]).cloned()
+            }
+            A::Paint => {
+                let households = self.planning.painted.clone();
+                let target = self.planning.paint_target;
+                match target {
+                    Some(t) => editor.paint(d, index, &households, t).cloned(),
+                    None => return,
+                }
+            }
+        };
+        // What was drawn or picked stays when the edit is refused, so it can be corrected.
+        if result.is_ok() {
+            self.planning.reset_tool();
+        }
+        self.after_edit(result);
+    }
+}
