@@ -252,7 +252,14 @@ fn incremental_statistics_equal_full_recomputation() {
     let mut stats = Stats::compute(&d, as_of);
     let mut rng = ChaCha8Rng::seed_from_u64(8);
     let (mut drags, mut moved_households) = (0, 0);
+    // Bounded: if valid drags stopped being found, the test fails instead of spinning.
+    let mut attempts = 0;
     while drags < 25 {
+        attempts += 1;
+        assert!(
+            attempts < 2_000,
+            "only {drags} valid drags in {attempts} attempts"
+        );
         // One drag: several frames moving the same vertex, the region accumulated.
         let Some((changed, mut region, mut at)) =
             move_shared_vertex(&mut d, &mut rng, None, Coord { x: 0.0, y: 0.0 })

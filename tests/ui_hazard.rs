@@ -34,8 +34,38 @@ fn circle_zone_lists_the_households_inside() {
         .report
         .as_ref()
         .expect("second click finishes the circle");
-    let zone = ws.hazard.zone.as_ref().unwrap();
-    assert_eq!(report.households, ws.doc.index.households_in(zone));
+    // Checked by an independent path: every household's great-circle distance from the centre
+    // (geo's Haversine), not the R-tree query the report comes from.
+    let gridatlas::index::Area::Circle { centre, radius_m } = ws.hazard.zone.clone().unwrap()
+    else {
+        panic!("a circle zone")
+    };
+    let inside: Vec<usize> = {
+        use geo::Distance;
+        ws.doc
+            .dataset
+            .households
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| geo::Haversine.distance(geo::Point(centre), h.location) <= radius_m)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let mut reported = report.households.clone();
+    reported.sort_unstable();
+    // Haversine and our local metric frame may disagree for a household within centimetres of
+    // the rim; none may differ by more.
+    let rim = |i: &usize| {
+        use geo::Distance;
+        let d = geo::Haversine.distance(geo::Point(centre), ws.doc.dataset.households[*i].location);
+        (d - radius_m).abs() < 0.05
+    };
+    let only_reported: Vec<_> = reported.iter().filter(|i| !inside.contains(i)).collect();
+    let only_inside: Vec<_> = inside.iter().filter(|i| !reported.contains(i)).collect();
+    assert!(
+        only_reported.iter().all(|i| rim(i)) && only_inside.iter().all(|i| rim(i)),
+        "report and distance disagree: {only_reported:?} / {only_inside:?}"
+    );
     assert!(
         report.households.len() > 10,
         "{} households",
@@ -112,24 +142,26 @@ fn polygon_zone_and_masked_export() {
         "phones are masked by default"
     );
 
+    let masked_path = ws.hazard.last_export.clone().unwrap().unwrap();
     h.get_by_label("显示完整个人信息（需授权）").click();
     h.run_steps(2);
-    std::thread::sleep(std::time::Duration::from_millis(1100)); // a new file name (per second)
     h.get_by_label("导出名单 CSV").click();
     h.run_steps(2);
-    let unmasked = std::fs::read_to_string(
-        h.state()
-            .workspace()
-            .unwrap()
-            .hazard
-            .last_export
-            .clone()
-            .unwrap()
-            .unwrap(),
-    )
-    .unwrap();
+    let unmasked_path = h
+        .state()
+        .workspace()
+        .unwrap()
+        .hazard
+        .last_export
+        .clone()
+        .unwrap()
+        .unwrap();
+    let unmasked = std::fs::read_to_string(&unmasked_path).unwrap();
     assert!(
         unmasked.contains(&first.phone),
         "unmasked on explicit request"
     );
+    // A second export in the same second gets its own name: the masked list is still there.
+    assert_ne!(masked_path, unmasked_path);
+    assert_eq!(std::fs::read_to_string(&masked_path).unwrap(), masked);
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use egui::accesskit::Role;
-use egui::{Event, Key, Modifiers, pos2};
+use egui::{Event, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use gridatlas::app::GridAtlasApp;
@@ -21,11 +21,14 @@ fn selection(h: &Harness<'static, GridAtlasApp>) -> Option<HitKind> {
 #[test]
 fn click_a_unit_then_walk_up_the_breadcrumb() {
     let mut h = common::harness();
-    common::click_at(&mut h, pos2(640.0, 470.0));
+    let (at, village_code) = common::a_village_on_screen(&h);
+    common::click_at(&mut h, at);
     let Some(HitKind::Unit(i)) = selection(&h) else {
         panic!("a click on the map selects a unit: {:?}", selection(&h))
     };
     let d = &h.state().workspace().unwrap().doc.dataset;
+    // The unit under the pointer: that village or one of its grids and micro-grids.
+    assert!(d.units[i].code.starts_with(&village_code));
     let (unit, village) = (
         d.units[i].clone(),
         d.units
@@ -205,7 +208,8 @@ fn palette_lists_commands_with_shortcuts_and_runs_them() {
 #[test]
 fn hovering_a_unit_shows_what_it_is() {
     let mut h = common::harness();
-    h.event(Event::PointerMoved(pos2(640.0, 470.0)));
+    let (at, village_code) = common::a_village_on_screen(&h);
+    h.event(Event::PointerMoved(at));
     h.run_steps(3);
     let Some(HitKind::Unit(i)) = h.state().workspace().unwrap().hovered else {
         panic!("hover picks a unit")
@@ -213,6 +217,7 @@ fn hovering_a_unit_shows_what_it_is() {
     let code = h.state().workspace().unwrap().doc.dataset.units[i]
         .code
         .clone();
+    assert!(code.starts_with(&village_code), "{code} under the pointer");
     assert!(
         h.query_all_by_label_contains(&code).next().is_some(),
         "a tooltip names {code}"

@@ -312,6 +312,12 @@ impl MbTilesSource {
         })
     }
 
+    /// Whether every tile asked for has been answered (loaded, missing or broken).
+    pub fn idle(&mut self) -> bool {
+        self.drain();
+        self.pending.is_empty()
+    }
+
     fn drain(&mut self) {
         while let Ok(l) = self.loaded.try_recv() {
             match l {

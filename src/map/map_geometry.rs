@@ -199,11 +199,15 @@ impl MapGeometry {
         self.level(level).units.iter().find(|u| u.id == id)
     }
 
-    /// The bounding box of everything, normalized Web Mercator.
+    /// The bounding box of everything, normalized Web Mercator: the box around every unit: the coarsest level that has units (children lie inside their
+    /// parents), so a county costs one box, not 36,000.
     pub fn extent(&self) -> Option<[f64; 4]> {
         self.levels
             .iter()
-            .flat_map(|l| l.units.iter().map(|u| u.bbox))
+            .find(|l| !l.units.is_empty())?
+            .units
+            .iter()
+            .map(|u| u.bbox)
             .reduce(|a, b| {
                 [
                     a[0].min(b[0]),

@@ -1,17 +1,18 @@
-//! GeoPackage geometry blobs (GeoPackage header + WKB), through geozero.
+//! GeoPackage geometry blobs (GeoPackage header + WKB), through geozero — after a structural
+//! check of our own (`wkb_bounds`), since geozero trusts the counts in a blob.
 
 use geo::BoundingRect;
 use geo_types::{Geometry, MultiPolygon, Point};
 use geozero::{CoordDimensions, ToGeo, ToWkb, wkb::GpkgWkb};
 
-pub(crate) fn encode_point(p: Point<f64>) -> Result<Vec<u8>, String> {
+pub fn encode_point(p: Point<f64>) -> Result<Vec<u8>, String> {
     // Points carry no envelope (GeoPackage §2.1.3: it would only repeat the point).
     Geometry::Point(p)
         .to_gpkg_wkb(CoordDimensions::xy(), Some(4326), Vec::new())
         .map_err(|e| e.to_string())
 }
 
-pub(crate) fn encode_multipolygon(mp: &MultiPolygon<f64>) -> Result<Vec<u8>, String> {
+pub fn encode_multipolygon(mp: &MultiPolygon<f64>) -> Result<Vec<u8>, String> {
     // Envelope order in the header is [min_x, max_x, min_y, max_y].
     let envelope = mp
         .bounding_rect()
@@ -22,7 +23,8 @@ pub(crate) fn encode_multipolygon(mp: &MultiPolygon<f64>) -> Result<Vec<u8>, Str
         .map_err(|e| e.to_string())
 }
 
-pub(crate) fn decode_point(blob: &[u8]) -> Result<Point<f64>, String> {
+pub fn decode_point(blob: &[u8]) -> Result<Point<f64>, String> {
+    crate::store::wkb_bounds::check(blob)?;
     match GpkgWkb(blob)
         .to_geo()
         .map_err(|e| format!("geometry: {e}"))?
@@ -37,7 +39,8 @@ pub(crate) fn decode_point(blob: &[u8]) -> Result<Point<f64>, String> {
 }
 
 /// Accepts POLYGON too: QGIS users may save a single polygon into the layer.
-pub(crate) fn decode_multipolygon(blob: &[u8]) -> Result<MultiPolygon<f64>, String> {
+pub fn decode_multipolygon(blob: &[u8]) -> Result<MultiPolygon<f64>, String> {
+    crate::store::wkb_bounds::check(blob)?;
     match GpkgWkb(blob)
         .to_geo()
         .map_err(|e| format!("geometry: {e}"))?

@@ -16,6 +16,7 @@ mod plans;
 mod read;
 mod schema;
 mod update;
+mod wkb_bounds;
 mod workload;
 mod write;
 
@@ -28,6 +29,7 @@ pub use case_ledger::{WrittenCases, insert_new_cases, save_case_step, set_deadli
 pub use change_log::{ChangeWatch, Changes, SeqRange};
 pub use error::StoreError;
 pub use export::export_csv;
+pub use geometry::{decode_multipolygon, decode_point, encode_multipolygon, encode_point};
 pub use info::{FileInfo, read_info};
 pub use mbtiles::MbTiles;
 pub use plans::{

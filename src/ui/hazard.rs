@@ -110,10 +110,17 @@ impl HazardTool {
             .collect()
     }
 
-    /// Writes the list to `dir`/危险区域名单-<time>.csv.
+    /// Writes the list to `dir`/危险区域名单-<time>.csv (-2, -3… when that name is taken: two
+    /// exports in one second must not overwrite each other, least of all a masked list with an
+    /// unmasked one).
     pub fn export(&mut self, d: &Dataset, dir: &std::path::Path) {
         let stamp = Timestamp::now().to_iso().replace([':', '-'], "");
-        let path = dir.join(format!("危险区域名单-{stamp}.csv"));
+        let mut path = dir.join(format!("危险区域名单-{stamp}.csv"));
+        let mut n = 2;
+        while path.exists() {
+            path = dir.join(format!("危险区域名单-{stamp}-{n}.csv"));
+            n += 1;
+        }
         self.last_export = Some(
             crate::store::export_csv(&path, &self.rows(d))
                 .map(|_| path)

@@ -100,3 +100,23 @@ pub fn harness_on_file(
     h.run_steps(3);
     (h, path)
 }
+
+/// Where on the screen the window shows the interior point of the first village (so a test
+/// clicks a place it knows, whatever the layout), and that village's code.
+pub fn a_village_on_screen(h: &Harness<'static, GridAtlasApp>) -> (Pos2, String) {
+    use geo::InteriorPoint;
+    let ws = h.state().workspace().unwrap();
+    let village = ws
+        .doc
+        .dataset
+        .units
+        .iter()
+        .find(|u| u.level == gridatlas::model::Level::Village)
+        .expect("a village");
+    let p = village
+        .geometry
+        .interior_point()
+        .expect("a non-empty village");
+    let m = gridatlas::map::lon_lat_to_mercator(p.x(), p.y());
+    (ws.map_transform().to_screen(m), village.code.clone())
+}
