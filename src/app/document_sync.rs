@@ -4,6 +4,7 @@
 use crate::app::{CaseDesk, DeskMessage, Document};
 
 use crate::app::workspace::Workspace;
+use crate::model::Timestamp;
 
 impl Workspace {
     /// A write of cases of ours went to the file: what it wrote is applied to the document
@@ -44,6 +45,17 @@ impl Workspace {
         match self.doc.others_changes() {
             Ok(changes) if changes.is_empty() => {}
             Ok(changes) => {
+                // "Now" follows what others did too (a step or an import at another seat), as
+                // it follows our own steps — never past this machine's clock.
+                let latest = changes
+                    .case_events
+                    .iter()
+                    .map(|e| e.at)
+                    .chain(changes.cases.iter().map(|c| c.reported_at))
+                    .max();
+                if let Some(latest) = latest {
+                    self.desk.now = self.desk.now.max(latest.min(Timestamp::now()));
+                }
                 let applied = self.doc.apply(&changes, None, self.desk.now);
                 if applied.needs_reload {
                     self.start_reload();
