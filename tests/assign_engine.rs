@@ -2,6 +2,7 @@
 //! geo's exact `coordinate_position`, applying the documented ownership rule (strictly inside
 //! wins; on boundaries only, the smallest id). Includes points exactly on shared edges and
 //! vertices, on the outer border, and outside.
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! is about time: "does not block" is shown by `at()` answering while the server still holds its
 //! reply, and waits end when the source or the server says it has answered (the generous bounds
 //! only turn a hang into a failure).
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

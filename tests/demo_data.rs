@@ -1,5 +1,6 @@
 //! The demo: deterministic, realistic, and every invariant holds (checked by `check`, whose
 //! own power to find violations is tested here too).
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
 use std::collections::HashMap;
 

@@ -1,4 +1,5 @@
 //! Case indicators against a hand-computed fixture and against plain SQL on the file.
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
 use std::process::Command;
 

@@ -1,6 +1,7 @@
 //! Property tests (proptest) and fuzz-style tests of the readers: every input, however
 //! damaged, gives a value or an error — never a panic, a hang or an abort — and what is valid
 //! reads back exactly.
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
 mod common;
 

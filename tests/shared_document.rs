@@ -2,6 +2,7 @@
 //! the window has it open. Here the other writer is a second SQLite connection doing what those
 //! programs do; every loss the app-core issue lists must be refused or merged, never silent,
 //! and the window must pick up the other writer's commits.
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
 mod common;
 

@@ -5,6 +5,7 @@
 //! the egui output is rasterized here on the CPU: texture deltas applied (the font atlas
 //! included), every triangle filled with barycentric colour and nearest texel, premultiplied
 //! alpha blending. Set `UPDATE_SNAPSHOTS=1` to rewrite the reference after a deliberate change.
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The spatial engine against brute force: area queries, nearest households, and incremental
 //! statistics against a full recomputation after random boundary changes.
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
 mod common;
 

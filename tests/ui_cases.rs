@@ -1,5 +1,6 @@
 //! Cases on the map: a pin is clicked or a case code searched, and the inspector shows the case
 //! with its whole history.
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
 mod common;
 

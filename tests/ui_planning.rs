@@ -1,6 +1,7 @@
 //! Boundary editing driven through the window by its labels, on a real file: drag a shared
 //! grid vertex with the pointer, undo it with Ctrl+Z, merge two micro-grids by clicking them,
 //! paint households into a neighbouring micro-grid. The file is checked after each step.
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
 mod common;
 
@@ -385,4 +386,52 @@ fn a_lasso_picks_the_households_it_encircles() {
         before,
         "drawing the lasso does not pan the map"
     );
+}
+
+/// Selections are by id: an edit that removes rows before the selected unit keeps it selected;
+/// a unit merged away clears the selection and the status bar says so.
+#[test]
+fn a_selection_survives_an_edit_and_clears_with_a_message_when_its_unit_is_gone() {
+    use gridatlas::app::{Action, PlanningAction};
+    use gridatlas::ui::{Command, HitKind, Lang};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, _) = common::harness_on_file(dir.path());
+    let mut lang = Lang::Zh;
+    let ws = h.state_mut().workspace_mut().unwrap();
+    let (a, b) = gridatlas::edit::neighbouring_siblings(&ws.doc.dataset, Level::MicroGrid).unwrap();
+    // A unit after `b` in the table: its row moves up when `b` is removed.
+    let later = ws.doc.dataset.units.last().unwrap().id;
+    let slot = |ws: &gridatlas::app::Workspace, id| {
+        ws.doc
+            .dataset
+            .units
+            .iter()
+            .position(|u| u.id == id)
+            .unwrap()
+    };
+    ws.perform(Action::Command(Command::Planning), &mut lang);
+    ws.planning.new_plan_name = "选择".into();
+    ws.perform(Action::Planning(PlanningAction::NewPlan), &mut lang);
+    let later_slot = slot(ws, later);
+    ws.perform(Action::Select(Some(HitKind::Unit(later_slot))), &mut lang);
+    ws.planning.merge = vec![a, b];
+    ws.perform(Action::Planning(PlanningAction::Merge), &mut lang);
+    assert!(
+        !ws.doc.dataset.units.iter().any(|u| u.id == b),
+        "{:?}",
+        ws.planning.message
+    );
+    assert_eq!(ws.selection, Some(HitKind::Unit(slot(ws, later))));
+    assert_ne!(slot(ws, later), later_slot, "the row moved");
+    assert!(!ws.selection_gone);
+
+    // Undo brings `b` back; select it, then redo merges it away again.
+    ws.perform(Action::Command(Command::Undo), &mut lang);
+    let b_slot = slot(ws, b);
+    ws.perform(Action::Select(Some(HitKind::Unit(b_slot))), &mut lang);
+    ws.perform(Action::Command(Command::Redo), &mut lang);
+    assert_eq!(ws.selection, None);
+    assert!(ws.selection_gone);
+    h.run_steps(2);
+    h.get_by_label_contains("所选对象已不存在");
 }

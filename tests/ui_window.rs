@@ -1,4 +1,5 @@
 //! The window's widgets driven headless by egui_kittest, by their labels.
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
 mod common;
 

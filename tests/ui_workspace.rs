@@ -1,5 +1,6 @@
 //! The map workspace driven by its labels: inspector and breadcrumb, search, the basemap
 //! chooser, the command palette, hover and keys.
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
 mod common;
 

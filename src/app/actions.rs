@@ -49,10 +49,17 @@ impl Workspace {
 
     /// Carries out one action now.
     pub fn perform(&mut self, action: Action, lang: &mut Lang) {
+        self.remember_selection();
         match action {
             Action::Command(c) => self.run(c, lang),
-            Action::Show(s) => self.show(s),
-            Action::Select(s) => self.selection = s,
+            Action::Show(s) => {
+                self.selection_gone = false;
+                self.show(s);
+            }
+            Action::Select(s) => {
+                self.selection_gone = false;
+                self.selection = s;
+            }
             Action::CaseStep(id, request) => {
                 match self.doc.dataset.cases.iter().position(|c| c.id == id) {
                     Some(i) => self.apply_case_request(i, request),

@@ -99,7 +99,8 @@ impl Workspace {
                 return;
             }
         };
-        let selected = self.selection.as_ref().map(|s| self.selection_key(s));
+        self.remember_selection();
+        let selected = self.selected_id;
         let plan = self.planning.plan.take();
         self.planning.editor = crate::edit::Editor::default();
         self.planning.diff = None;
@@ -117,7 +118,7 @@ impl Workspace {
         self.seen = crate::app::Revision::default();
         self.seen.units = u64::MAX;
         self.sync_caches();
-        self.selection = selected.and_then(|k| self.selection_from_key(&k));
+        self.reselect(selected);
         if let Some((id, _)) = plan {
             self.refresh_plans();
             self.open_plan(id);

@@ -32,5 +32,6 @@ pub use document::{Document, Revision};
 pub use layout::workspace_ui;
 pub use loader::{DocumentSource, LoadEvent, default_demo_path, start_loading};
 pub use planning::{Planning, Tool};
+pub use planning_panel::PlanningAction;
 pub use window::{GridAtlasApp, cache_dir, run_window};
 pub use workspace::{BasemapState, Workspace};

@@ -150,6 +150,10 @@ pub(crate) fn status_bar_ui(ui: &mut Ui, ws: &Workspace, s: &Strings) {
                 ui.separator();
                 ui.label(tiles.attribution().text);
             }
+            if ws.selection_gone {
+                ui.separator();
+                ui.colored_label(Color32::from_rgb(190, 60, 40), s.selection_gone);
+            }
             if ws.is_reloading() {
                 ui.separator();
                 ui.spinner();

@@ -73,17 +73,15 @@ pub struct Workspace {
     pub(crate) reloading: Option<std::sync::mpsc::Receiver<Result<Document, String>>>,
     /// Rows of other programs' commits applied since the window opened (status bar).
     pub others_applied: usize,
+    /// The selected unit, household or case no longer exists (status bar).
+    pub selection_gone: bool,
+    /// The selection by id, as of the start of the frame or action (see `remember_selection`).
+    pub(crate) selected_id: Option<(u8, i64)>,
 }
 
 impl Workspace {
     pub fn new(doc: Document) -> Workspace {
-        let unit_slot = doc
-            .dataset
-            .units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.id, i))
-            .collect();
+        let unit_slot = unit_slots(&doc.dataset);
         let pending_fit = doc.geometry.extent();
         let mut desk = CaseDesk::new(&doc.dataset);
         desk.refresh(&doc.dataset);
@@ -123,6 +121,8 @@ impl Workspace {
             last_poll: std::time::Instant::now(),
             reloading: None,
             others_applied: 0,
+            selection_gone: false,
+            selected_id: None,
         }
     }
 
@@ -180,6 +180,20 @@ impl Workspace {
         }
     }
 
+    /// Selects again, by id, what was selected before rows moved; if it is gone (merged away,
+    /// deleted by another program) the selection clears and the status bar says why.
+    pub(crate) fn reselect(&mut self, key: Option<(u8, i64)>) {
+        self.selection = key.and_then(|k| self.selection_from_key(&k));
+        self.selection_gone = key.is_some() && self.selection.is_none();
+        self.selected_id = key.filter(|_| self.selection.is_some());
+    }
+
+    /// Notes the id of what is selected now, while row positions still mean what they meant
+    /// when it was selected (before anything in this frame or action changes the data).
+    pub(crate) fn remember_selection(&mut self) {
+        self.selected_id = self.selection.as_ref().map(|s| self.selection_key(s));
+    }
+
     pub(crate) fn selection_from_key(&self, (kind, id): &(u8, i64)) -> Option<Selection> {
         let d = &self.doc.dataset;
         match kind {
@@ -204,6 +218,7 @@ impl Workspace {
     /// Once a frame, before anything is drawn: other writers' commits, a finished reload, and
     /// the caches keyed on the document's revisions.
     pub fn sync(&mut self) {
+        self.remember_selection();
         self.finish_reload();
         if self.last_poll.elapsed() >= std::time::Duration::from_millis(250) {
             self.last_poll = std::time::Instant::now();
@@ -223,14 +238,7 @@ impl Workspace {
         let now = self.doc.revision;
         if now.units != self.seen.units {
             self.planning.units_version += 1;
-            self.unit_slot = self
-                .doc
-                .dataset
-                .units
-                .iter()
-                .enumerate()
-                .map(|(i, u)| (u.id, i))
-                .collect();
+            self.unit_slot = unit_slots(&self.doc.dataset);
             self.desk.units_changed(&self.doc.dataset);
             self.choropleth_cache = None;
             self.case_indicators = None;
@@ -244,11 +252,12 @@ impl Workspace {
     }
 
     pub(crate) fn units_changed(&mut self, levels: &[Level]) {
-        // Indices into the units may shift: the selection follows the unit's id.
-        let selected = self.selection.as_ref().map(|s| self.selection_key(s));
+        // Indices into the units may have shifted (the edit is already in memory): the
+        // selection follows the id it had before.
+        let selected = self.selected_id;
         self.doc.units_changed(levels, self.desk.now);
         self.sync_caches();
-        self.selection = selected.and_then(|k| self.selection_from_key(&k));
+        self.reselect(selected);
     }
 
     pub(crate) fn set_basemap(&mut self, choice: Basemap, ctx: &egui::Context) {
@@ -268,4 +277,9 @@ impl Workspace {
     pub fn restore_basemap(&mut self, choice: Basemap, ctx: &egui::Context) {
         self.set_basemap(choice, ctx);
     }
+}
+
+/// Each unit's position in `Dataset::units`.
+fn unit_slots(d: &crate::model::Dataset) -> HashMap<UnitId, usize> {
+    d.units.iter().enumerate().map(|(i, u)| (u.id, i)).collect()
 }

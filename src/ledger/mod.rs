@@ -132,16 +132,7 @@ pub fn apply(d: &mut Dataset, index: &mut SpatialIndex, changes: &Changes) -> Ap
     if applied.needs_reload {
         return applied;
     }
-    // One pass over the dataset finds every changed row's slot (an import brings thousands).
-    let slots: HashMap<_, _> = {
-        let wanted: std::collections::HashSet<_> = changes.cases.iter().map(|c| c.id).collect();
-        d.cases
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| wanted.contains(&c.id))
-            .map(|(i, c)| (c.id, i))
-            .collect()
-    };
+    let slots = slots_of(&d.cases, |c| c.id, changes.cases.iter().map(|c| c.id));
     for c in &changes.cases {
         match slots.get(&c.id) {
             Some(&i) => {
@@ -159,16 +150,11 @@ pub fn apply(d: &mut Dataset, index: &mut SpatialIndex, changes: &Changes) -> Ap
             }
         }
     }
-    let event_slots: HashMap<_, _> = {
-        let wanted: std::collections::HashSet<_> =
-            changes.case_events.iter().map(|e| e.id).collect();
-        d.case_events
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| wanted.contains(&e.id))
-            .map(|(i, e)| (e.id, i))
-            .collect()
-    };
+    let event_slots = slots_of(
+        &d.case_events,
+        |e| e.id,
+        changes.case_events.iter().map(|e| e.id),
+    );
     for e in &changes.case_events {
         match event_slots.get(&e.id) {
             Some(&i) => d.case_events[i] = e.clone(),
@@ -177,6 +163,21 @@ pub fn apply(d: &mut Dataset, index: &mut SpatialIndex, changes: &Changes) -> Ap
         applied.events += 1;
     }
     applied
+}
+
+/// The positions in `rows` of the rows with the `wanted` ids: one pass over the rows, however
+/// many are wanted (an import brings thousands).
+fn slots_of<T, Id: std::hash::Hash + Eq + Copy>(
+    rows: &[T],
+    id: impl Fn(&T) -> Id,
+    wanted: impl Iterator<Item = Id>,
+) -> HashMap<Id, usize> {
+    let wanted: std::collections::HashSet<Id> = wanted.collect();
+    rows.iter()
+        .enumerate()
+        .filter(|(_, r)| wanted.contains(&id(r)))
+        .map(|(i, r)| (id(r), i))
+        .collect()
 }
 
 impl From<WrittenCases> for Changes {

@@ -259,20 +259,20 @@ impl ChangeWatch {
         let events: Vec<i64> = events.into_iter().collect();
         changes.cases = read_cases_by_id(&tx, &path, &cases)?;
         changes.case_events = read_case_events_by_id(&tx, &path, &events)?;
-        let present: BTreeSet<i64> = changes.cases.iter().map(|c| c.id.0).collect();
-        changes.deleted_cases = cases
-            .iter()
-            .filter(|id| !present.contains(id))
-            .map(|&id| CaseId(id))
+        changes.deleted_cases = missing(&cases, changes.cases.iter().map(|c| c.id.0))
+            .map(CaseId)
             .collect();
-        let present: BTreeSet<i64> = changes.case_events.iter().map(|e| e.id.0).collect();
-        changes.deleted_case_events = events
-            .iter()
-            .filter(|id| !present.contains(id))
-            .map(|&id| CaseEventId(id))
+        changes.deleted_case_events = missing(&events, changes.case_events.iter().map(|e| e.id.0))
+            .map(CaseEventId)
             .collect();
         Ok(changes)
     }
+}
+
+/// The ids asked for that were not found: rows deleted since they were logged.
+fn missing(asked: &[i64], found: impl Iterator<Item = i64>) -> impl Iterator<Item = i64> + '_ {
+    let found: BTreeSet<i64> = found.collect();
+    asked.iter().copied().filter(move |id| !found.contains(id))
 }
 
 fn data_version(conn: &Connection) -> rusqlite::Result<i64> {

@@ -34,6 +34,7 @@ pub struct Strings {
     /// Rows other programs committed that the window applied.
     pub others_changes: &'static str,
     pub reloading: &'static str,
+    pub selection_gone: &'static str,
     pub close: &'static str,
     pub code: &'static str,
     pub deviation: &'static str,
@@ -266,6 +267,7 @@ static ZH: Strings = Strings {
     file: "文件",
     others_changes: "已同步其他程序的更改",
     reloading: "正在重新读取文件…",
+    selection_gone: "所选对象已不存在（已合并或被删除），选择已清除",
     close: "关闭",
     code: "编码",
     deviation: "偏离标准",
@@ -472,6 +474,7 @@ the townships, villages, grids, micro-grids, households, people and cases inside
     file: "File",
     others_changes: "Changes by other programs applied",
     reloading: "Reading the file again…",
+    selection_gone: "The selection no longer exists (merged or deleted) and was cleared",
     close: "Close",
     code: "Code",
     deviation: "Deviation",

@@ -1,4 +1,5 @@
 //! Shared by the integration tests: the fixed demo data and a harness of the real window.
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 #![allow(dead_code)] // each test crate uses a different part
 
 use egui::{Event, Modifiers, PointerButton, Pos2};
