@@ -199,7 +199,7 @@ fn check_finds_what_is_wrong() {
         !r.ok
             && r.violations
                 .iter()
-                .any(|v| v.rule == "unit_id" && v.id == d.households[0].id.0),
+                .any(|v| v.rule.name() == "unit_id" && v.id == d.households[0].id.0),
         "{:?}",
         r.violations
     );
@@ -212,7 +212,7 @@ fn check_finds_what_is_wrong() {
         .position(|u| u.level == Level::MicroGrid)
         .unwrap();
     d.units.remove(gone);
-    let rules: Vec<&str> = check(&d).violations.iter().map(|v| v.rule).collect();
+    let rules: Vec<&str> = check(&d).violations.iter().map(|v| v.rule.name()).collect();
     assert!(rules.contains(&"no_gap"), "{rules:?}");
 
     // A village duplicated under a new id: overlap.
@@ -226,7 +226,7 @@ fn check_finds_what_is_wrong() {
     copy.id = UnitId(999_999);
     copy.code = format!("{}9", &copy.code[..11]);
     d.units.push(copy);
-    let rules: Vec<&str> = check(&d).violations.iter().map(|v| v.rule).collect();
+    let rules: Vec<&str> = check(&d).violations.iter().map(|v| v.rule.name()).collect();
     assert!(rules.contains(&"no_overlap"), "{rules:?}");
 
     // A case closed without the history to show for it.
@@ -237,6 +237,6 @@ fn check_finds_what_is_wrong() {
         .find(|c| c.status == CaseStatus::Closed)
         .unwrap();
     c.status = CaseStatus::Handling;
-    let rules: Vec<&str> = check(&d).violations.iter().map(|v| v.rule).collect();
+    let rules: Vec<&str> = check(&d).violations.iter().map(|v| v.rule.name()).collect();
     assert!(rules.contains(&"case_workflow"), "{rules:?}");
 }

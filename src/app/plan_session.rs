@@ -35,7 +35,7 @@ impl Workspace {
                 .map_err(|e| {
                     write_failed = true;
                     EditError::Refused(crate::edit::Refusal::new(
-                        "write",
+                        crate::check::Rule::Write,
                         None,
                         format!("the file could not be written, nothing changed: {e}"),
                     ))
@@ -271,7 +271,7 @@ impl Workspace {
                         editor.split(d, index, id, &line).cloned()
                     }
                     None => Err(EditError::Refused(crate::edit::Refusal::new(
-                        "split",
+                        crate::check::Rule::Split,
                         None,
                         "draw the line across a unit of the edited level",
                     ))),

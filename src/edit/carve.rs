@@ -19,17 +19,30 @@ impl Editor {
         outline: &[geo_types::Coord<f64>],
     ) -> Result<&Change, EditError> {
         if outline.len() < 3 {
-            return Err(
-                Refusal::new("carve", None, "draw a polygon of three points or more").into(),
-            );
+            return Err(Refusal::new(
+                crate::check::Rule::Carve,
+                None,
+                "draw a polygon of three points or more",
+            )
+            .into());
         }
         // The grid holding the polygon's first corner.
         let micro = index
             .unit_at(d, Level::MicroGrid, outline[0])
-            .ok_or_else(|| Refusal::new("carve", None, "start the polygon inside a micro-grid"))?;
-        let grid = d.units[micro]
-            .parent
-            .ok_or_else(|| Refusal::new("carve", None, "the micro-grid has no grid"))?;
+            .ok_or_else(|| {
+                Refusal::new(
+                    crate::check::Rule::Carve,
+                    None,
+                    "start the polygon inside a micro-grid",
+                )
+            })?;
+        let grid = d.units[micro].parent.ok_or_else(|| {
+            Refusal::new(
+                crate::check::Rule::Carve,
+                None,
+                "the micro-grid has no grid",
+            )
+        })?;
         let gi = slot(d, grid).expect("parent exists");
         let grid_unit = d.units[gi].clone();
         let local = Local::around(&grid_unit.geometry);
@@ -41,7 +54,7 @@ impl Editor {
         let new_m = intersection(&drawn, &local.to_m(&grid_unit.geometry));
         if area(&new_m) <= SLIVER_M2 {
             return Err(Refusal::new(
-                "carve",
+                crate::check::Rule::Carve,
                 Some(grid),
                 "the polygon does not cover any of the grid",
             )
@@ -62,7 +75,7 @@ impl Editor {
             let rest = difference(&sm, &new_m);
             if area(&rest) <= SLIVER_M2 {
                 return Err(Refusal::new(
-                    "carve",
+                    crate::check::Rule::Carve,
                     Some(s.id),
                     format!(
                         "micro-grid {} would be left empty: draw less of it, or merge",

@@ -261,7 +261,7 @@ impl Editor {
         if let Some(m) = households.iter().find(|m| m.to.is_none()) {
             let h = &d.households[m.household];
             let mut r = Refusal::new(
-                "household_in_one_micro_grid",
+                crate::check::Rule::HouseholdInOneMicroGrid,
                 m.from,
                 format!("household {} would be outside every micro-grid", h.code),
             );

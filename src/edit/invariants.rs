@@ -12,7 +12,7 @@ use crate::model::{Dataset, Level, Unit, UnitId};
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{rule}: {message}")]
 pub struct Refusal {
-    pub rule: &'static str,
+    pub rule: crate::check::Rule,
     pub unit: Option<UnitId>,
     /// Where to look on the map (lon, lat).
     pub at: Option<Coord<f64>>,
@@ -20,7 +20,11 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    pub fn new(rule: &'static str, unit: Option<UnitId>, message: impl Into<String>) -> Refusal {
+    pub fn new(
+        rule: crate::check::Rule,
+        unit: Option<UnitId>,
+        message: impl Into<String>,
+    ) -> Refusal {
         Refusal {
             rule,
             unit,
@@ -44,14 +48,14 @@ pub fn check_units(d: &Dataset, changed: &[UnitId]) -> Result<(), Refusal> {
         let Some(u) = unit(d, id) else { continue };
         if u.geometry.0.is_empty() {
             return Err(Refusal::new(
-                "valid_polygon",
+                crate::check::Rule::ValidPolygon,
                 Some(id),
                 format!("{} {} would have no area left", u.level.name_en(), u.code),
             ));
         }
         if let Err(e) = u.geometry.check_validation() {
             let mut r = Refusal::new(
-                "valid_polygon",
+                crate::check::Rule::ValidPolygon,
                 Some(id),
                 format!(
                     "{} {} would not be a valid polygon: {e}",

@@ -56,12 +56,14 @@ impl Editor {
         absorb: UnitId,
     ) -> Result<&Change, EditError> {
         let (Some(a), Some(b)) = (slot(d, keep), slot(d, absorb)) else {
-            return Err(Refusal::new("merge", None, "both units must exist").into());
+            return Err(
+                Refusal::new(crate::check::Rule::Merge, None, "both units must exist").into(),
+            );
         };
         let (ua, ub) = (d.units[a].clone(), d.units[b].clone());
         if keep == absorb || ua.level != ub.level || ua.parent != ub.parent {
             return Err(Refusal::new(
-                "merge",
+                crate::check::Rule::Merge,
                 Some(absorb),
                 format!(
                     "{} and {} are not two siblings of one parent: only siblings can be merged",
@@ -75,7 +77,7 @@ impl Editor {
         let merged_m = union(&ma, &mb);
         if merged_m.0.len() >= ma.0.len() + mb.0.len() || area(&merged_m) <= 0.0 {
             return Err(Refusal::new(
-                "merge",
+                crate::check::Rule::Merge,
                 Some(absorb),
                 format!(
                     "{} and {} do not touch: only neighbours can be merged",

@@ -28,13 +28,19 @@ impl Editor {
     ) -> Result<&Change, EditError> {
         let t = slot(d, target)
             .filter(|&t| d.units[t].level == Level::MicroGrid)
-            .ok_or_else(|| Refusal::new("paint", Some(target), "households go to a micro-grid"))?;
+            .ok_or_else(|| {
+                Refusal::new(
+                    crate::check::Rule::Paint,
+                    Some(target),
+                    "households go to a micro-grid",
+                )
+            })?;
         let grid = d.units[t].parent;
         let mut affected: Vec<UnitId> = vec![target];
         for &h in households {
             let Some(from) = d.households[h].unit else {
                 return Err(Refusal::new(
-                    "paint",
+                    crate::check::Rule::Paint,
                     None,
                     format!("household {} is in no micro-grid", d.households[h].code),
                 )
@@ -43,7 +49,7 @@ impl Editor {
             let same_grid = slot(d, from).is_some_and(|f| d.units[f].parent == grid);
             if !same_grid {
                 return Err(Refusal::new(
-                    "paint",
+                    crate::check::Rule::Paint,
                     Some(from),
                     format!(
                         "household {} is in another grid: hand households only between micro-grids of one grid",
@@ -58,7 +64,7 @@ impl Editor {
         affected.dedup();
         if affected.len() < 2 {
             return Err(Refusal::new(
-                "paint",
+                crate::check::Rule::Paint,
                 Some(target),
                 "the households are already in that micro-grid",
             )
@@ -132,7 +138,7 @@ impl Editor {
             if g.0.is_empty() {
                 let u = &before[order.iter().position(|x| x == id).unwrap_or(0)];
                 return Err(Refusal::new(
-                    "paint",
+                    crate::check::Rule::Paint,
                     Some(*id),
                     format!(
                         "micro-grid {} would have no households left: merge it instead",
@@ -158,7 +164,7 @@ impl Editor {
                 self.forget_redo();
             }
             return Err(Refusal::new(
-                "paint",
+                crate::check::Rule::Paint,
                 d.households[h].unit,
                 format!(
                     "household {} could not be placed in the target micro-grid",

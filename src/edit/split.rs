@@ -20,11 +20,12 @@ impl Editor {
         unit: UnitId,
         line: &[geo_types::Coord<f64>],
     ) -> Result<&Change, EditError> {
-        let i = slot(d, unit).ok_or_else(|| Refusal::new("split", None, "no such unit"))?;
+        let i = slot(d, unit)
+            .ok_or_else(|| Refusal::new(crate::check::Rule::Split, None, "no such unit"))?;
         let u = d.units[i].clone();
         if !matches!(u.level, Level::Grid | Level::MicroGrid) {
             return Err(Refusal::new(
-                "split",
+                crate::check::Rule::Split,
                 Some(unit),
                 format!(
                     "only grids and micro-grids can be split here, not a {}",
@@ -34,17 +35,26 @@ impl Editor {
             .into());
         }
         let Some(parent) = u.parent else {
-            return Err(Refusal::new("split", Some(unit), "the county cannot be split").into());
+            return Err(Refusal::new(
+                crate::check::Rule::Split,
+                Some(unit),
+                "the county cannot be split",
+            )
+            .into());
         };
         let local = Local::around(&u.geometry);
         let left = local.left_of(line).ok_or_else(|| {
-            Refusal::new("split", Some(unit), "draw a line of two points or more")
+            Refusal::new(
+                crate::check::Rule::Split,
+                Some(unit),
+                "draw a line of two points or more",
+            )
         })?;
         let um = local.to_m(&u.geometry);
         let (a_m, b_m) = (intersection(&um, &left), difference(&um, &left));
         if area(&a_m) <= SLIVER_M2 || area(&b_m) <= SLIVER_M2 {
             return Err(Refusal::new(
-                "split",
+                crate::check::Rule::Split,
                 Some(unit),
                 "the line must cross the unit from one side to the other",
             )
@@ -52,7 +62,7 @@ impl Editor {
         }
         if a_m.0.len() > 1 || b_m.0.len() > 1 {
             return Err(Refusal::new(
-                "split",
+                crate::check::Rule::Split,
                 Some(unit),
                 "the line would cut the unit into more than two pieces",
             )

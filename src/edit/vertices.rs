@@ -50,7 +50,7 @@ impl Editor {
             .any(|&(u, ..)| d.units[u].level == self.level)
         {
             return Err(Refusal::new(
-                "insert_vertex",
+                crate::check::Rule::InsertVertex,
                 None,
                 format!("no edge of a {} there", self.level.name_en()),
             )
@@ -92,7 +92,7 @@ impl Editor {
         users.dedup();
         if users.len() > 2 {
             return Err(Refusal::new(
-                "delete_vertex",
+                crate::check::Rule::DeleteVertex,
                 Some(d.units[users[0]].id),
                 format!(
                     "{} {}s meet at this vertex: it is a junction and cannot be removed",
@@ -103,9 +103,13 @@ impl Editor {
             .into());
         }
         // Its neighbours in the first ring that uses it.
-        let &(u, pi, ri, vi) = own
-            .first()
-            .ok_or_else(|| Refusal::new("delete_vertex", None, "no vertex of that level there"))?;
+        let &(u, pi, ri, vi) = own.first().ok_or_else(|| {
+            Refusal::new(
+                crate::check::Rule::DeleteVertex,
+                None,
+                "no vertex of that level there",
+            )
+        })?;
         let ring: Vec<Coord<f64>> = rings(&d.units[u].geometry.0[pi])
             .nth(ri)
             .map(|r| r.0.clone())
@@ -113,7 +117,7 @@ impl Editor {
         let n = ring.len();
         if n <= 4 {
             return Err(Refusal::new(
-                "delete_vertex",
+                crate::check::Rule::DeleteVertex,
                 Some(d.units[u].id),
                 "a ring needs at least three corners",
             )

@@ -1,0 +1,78 @@
+//! `gridatlas bench …`: one function per benchmark, returning its JSON.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::cli::Reply;
+use crate::store;
+
+/// `gridatlas bench assign`: the assignment benchmark (and its workload for GEOS).
+pub(super) fn assign(
+    households: usize,
+    units: usize,
+    seed: u64,
+    runs: usize,
+    buckets_per_unit: f64,
+    write: Option<PathBuf>,
+) -> anyhow::Result<Reply> {
+    let result = crate::bench::run_assign(&crate::bench::AssignParams {
+        households,
+        units,
+        seed,
+        runs,
+        buckets_per_unit,
+    })
+    .map_err(anyhow::Error::msg)?;
+    let mut value = serde_json::to_value(&result)?;
+    if let (Some(dir), Some(workload)) = (write, &result.workload) {
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("workload.gpkg");
+        store::write_workload(&path, &workload.cells, &workload.points, &result.assignment)?;
+        value["written"] = json!(path.display().to_string());
+    }
+    Ok(Reply::ok(serde_json::to_value(&value)?))
+}
+
+/// `gridatlas bench frame`: the window's frame time on a scripted tour.
+pub(super) fn frame(
+    data: PathBuf,
+    size: String,
+    frames: usize,
+    choropleth: bool,
+) -> anyhow::Result<Reply> {
+    let (w, h) = parse_size(&size)?;
+    let indicator = if choropleth {
+        crate::map::Indicator::Households
+    } else {
+        crate::map::Indicator::None
+    };
+    let report =
+        crate::app::run_frame_bench(&data, w, h, frames, indicator).map_err(anyhow::Error::msg)?;
+    Ok(Reply::ok(serde_json::to_value(&report)?))
+}
+
+/// `gridatlas bench edit`: a planning session through the window's command path.
+pub(super) fn edit(data: PathBuf, frames: usize) -> anyhow::Result<Reply> {
+    let report = crate::bench::run_edit(&data, frames).map_err(anyhow::Error::msg)?;
+    Ok(Reply::ok(serde_json::to_value(&report)?))
+}
+
+/// `gridatlas bench cases`: the case desk's frame time.
+pub(super) fn cases(data: PathBuf, size: String, frames: usize) -> anyhow::Result<Reply> {
+    let (w, h) = parse_size(&size)?;
+    let report = crate::app::run_cases_bench(&data, w, h, frames).map_err(anyhow::Error::msg)?;
+    Ok(Reply::ok(serde_json::to_value(&report)?))
+}
+
+/// `gridatlas bench open`: what opening a document costs.
+pub(super) fn open(file: PathBuf, runs: usize) -> anyhow::Result<Reply> {
+    let result = crate::bench::run_open(&file, runs)?;
+    Ok(Reply::ok(serde_json::to_value(&result)?))
+}
+
+pub(super) fn parse_size(size: &str) -> anyhow::Result<(f32, f32)> {
+    size.split_once('x')
+        .and_then(|(w, h)| Some((w.trim().parse::<f32>().ok()?, h.trim().parse::<f32>().ok()?)))
+        .ok_or_else(|| anyhow::anyhow!("--size: '{size}' is not WxH, e.g. 1920x1080"))
+}

@@ -1,0 +1,212 @@
+//! The batch commands on a document: one function per command, returning its JSON.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde_json::json;
+
+use crate::cli::Reply;
+use crate::demo::{DemoParams, Scale};
+use crate::model::Timestamp;
+use crate::{check, demo, store};
+
+/// `gridatlas demo`: a deterministic demo document.
+pub(super) fn demo(
+    out: PathBuf,
+    scale: Scale,
+    seed: u64,
+    as_of: String,
+    force: bool,
+    cases: Option<usize>,
+) -> anyhow::Result<Reply> {
+    let as_of = Timestamp::parse(&as_of).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
+    if out.exists() && !force {
+        anyhow::bail!(
+            "{}: already exists; choose another name or pass --force to replace it",
+            out.display()
+        );
+    }
+    let params = DemoParams {
+        scale,
+        seed,
+        as_of,
+        cases,
+    };
+    let started = Instant::now();
+    let dataset = demo::generate(&params, &|_, _| {}).map_err(anyhow::Error::msg)?;
+    let generate_ms = started.elapsed().as_millis();
+    let written = Instant::now();
+    store::create(&out, &dataset, force)?;
+    let counts = dataset.unit_counts();
+    Ok(Reply::ok(json!({
+        "out": out.display().to_string(),
+        "scale": format!("{scale:?}").to_lowercase(),
+        "seed": seed,
+        "as_of": as_of.to_iso(),
+        "units_per_level": {
+            "county": counts[0], "township": counts[1], "village": counts[2],
+            "grid": counts[3], "micro_grid": counts[4],
+        },
+        "households": dataset.households.len(),
+        "persons": dataset.households.iter().map(|h| h.members as u64).sum::<u64>(),
+        "workers": dataset.workers.len(),
+        "cases": dataset.cases.len(),
+        "case_events": dataset.case_events.len(),
+        "generate_ms": generate_ms,
+        "write_ms": written.elapsed().as_millis(),
+        "total_ms": started.elapsed().as_millis(),
+    })))
+}
+
+/// `gridatlas info`: counts per table, units per level, versions.
+pub(super) fn info(file: PathBuf) -> anyhow::Result<Reply> {
+    let info = store::read_info(&file)?;
+    Ok(Reply::ok(serde_json::to_value(&info)?))
+}
+
+/// `gridatlas stats`: case indicators per unit of a level over a period.
+pub(super) fn stats(file: PathBuf, from: String, to: String, level: i64) -> anyhow::Result<Reply> {
+    let from = Timestamp::parse(&from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+    let to = Timestamp::parse(&to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    if to <= from {
+        anyhow::bail!(
+            "--to ({}) must be after --from ({})",
+            to.to_iso(),
+            from.to_iso()
+        );
+    }
+    let level = crate::model::Level::from_number(level)
+        .ok_or_else(|| anyhow::anyhow!("--level: {level} is not 1–5"))?;
+    let d = store::load(&file)?;
+    let rows = crate::stats::unit_indicators(&d, level, from, to);
+    Ok(Reply::ok(serde_json::to_value(&rows)?))
+}
+
+/// `gridatlas assign`: recomputes every micro-grid assignment and writes what changed.
+pub(super) fn assign(file: PathBuf) -> anyhow::Result<Reply> {
+    let started = Instant::now();
+    let d = store::load(&file)?;
+    let index = crate::index::SpatialIndex::build(&d);
+    let a = index.assign_all(&d);
+    let changed_h: Vec<_> = d
+        .households
+        .iter()
+        .zip(&a.households)
+        .filter(|(h, u)| h.unit != **u)
+        .map(|(h, u)| (h.id, h.unit, *u))
+        .collect();
+    let changed_c: Vec<_> = d
+        .cases
+        .iter()
+        .zip(&a.cases)
+        .filter(|(c, u)| c.unit != **u)
+        .map(|(c, u)| (c.id, c.unit, *u))
+        .collect();
+    if !changed_h.is_empty() || !changed_c.is_empty() {
+        store::update_assignments(&file, &changed_h, &changed_c)?;
+    }
+    let outside_h: Vec<i64> = d
+        .households
+        .iter()
+        .zip(&a.households)
+        .filter(|(_, u)| u.is_none())
+        .map(|(h, _)| h.id.0)
+        .collect();
+    let outside_c: Vec<i64> = d
+        .cases
+        .iter()
+        .zip(&a.cases)
+        .filter(|(_, u)| u.is_none())
+        .map(|(c, _)| c.id.0)
+        .collect();
+    Ok(Reply::ok(json!({
+        "file": file.display().to_string(),
+        "assigned": a.households.len() + a.cases.len() - outside_h.len() - outside_c.len(),
+        "assigned_households": a.households.len() - outside_h.len(),
+        "assigned_cases": a.cases.len() - outside_c.len(),
+        "outside": outside_h.len() + outside_c.len(),
+        "outside_ids": { "households": outside_h, "cases": outside_c },
+        "changed": changed_h.len() + changed_c.len(),
+        "changed_households": changed_h.len(),
+        "changed_cases": changed_c.len(),
+        "elapsed_ms": started.elapsed().as_millis(),
+    })))
+}
+
+/// `gridatlas deadline`: lists (and sets or resets) the handling windows.
+pub(super) fn deadline(
+    file: PathBuf,
+    category: Option<String>,
+    hours: Option<u32>,
+    reset: bool,
+) -> anyhow::Result<Reply> {
+    if let Some(code) = &category {
+        let c = crate::model::CategoryCode::parse(code).ok_or_else(|| {
+            anyhow::anyhow!("--category: {code:?} is not a known category (MM.NN, e.g. 06.02)")
+        })?;
+        if let Some(h) = hours.filter(|h| !(1..=8760).contains(h)) {
+            anyhow::bail!("--hours: {h} is out of range (1 to 8760)");
+        }
+        if hours.is_none() && !reset {
+            anyhow::bail!("--category needs --hours N or --reset");
+        }
+        store::set_deadline_hours(&file, c, if reset { None } else { hours })?;
+    } else if hours.is_some() || reset {
+        anyhow::bail!("--hours and --reset need --category");
+    }
+    let d = store::load(&file)?;
+    let policy = crate::cases::DeadlinePolicy {
+        overrides: &d.meta.deadline_hours,
+    };
+    let rows: Vec<_> = crate::model::Category::all()
+        .map(|k| {
+            json!({
+                "category": k.code.to_string(),
+                "name": k.name_zh,
+                "hours": policy.window_hours(k.code, crate::model::Level::MicroGrid),
+                "own": d.meta.deadline_hours.contains_key(&k.code),
+            })
+        })
+        .collect();
+    Ok(Reply::ok(serde_json::to_value(&rows)?))
+}
+
+/// `gridatlas import-cases`: a CSV of cases, all rows or none.
+pub(super) fn import_cases(
+    file: PathBuf,
+    csv: PathBuf,
+    datum: crate::store::CoordinateDatum,
+    actor: String,
+) -> anyhow::Result<Reply> {
+    let started = Instant::now();
+    let dataset = store::load(&file)?;
+    let index = crate::index::SpatialIndex::build(&dataset);
+    let written = crate::ledger::import_cases(&file, &index, &csv, datum, &actor)?;
+    let outside = written.cases.iter().filter(|c| c.unit.is_none()).count();
+    Ok(Reply::ok(json!({
+        "file": file.display().to_string(),
+        "imported": written.cases.len(),
+        "outside_any_micro_grid": outside,
+        "elapsed_ms": started.elapsed().as_millis(),
+    })))
+}
+
+/// `gridatlas check`: the invariants, by independent code paths; exit code 1 on violations.
+pub(super) fn check_document(file: PathBuf) -> anyhow::Result<Reply> {
+    let started = Instant::now();
+    let dataset = store::load(&file)?;
+    let load_ms = started.elapsed().as_millis();
+    let report = check::check(&dataset);
+    let mut value = serde_json::to_value(&report)?;
+    value["file"] = json!(file.display().to_string());
+    value["load_ms"] = json!(load_ms);
+    Ok(Reply {
+        json: value,
+        stderr: report
+            .violations
+            .iter()
+            .map(|v| format!("{}: {} id {}: {}", v.rule, v.table, v.id, v.message))
+            .collect(),
+        code: if report.ok { 0 } else { 1 },
+    })
+}

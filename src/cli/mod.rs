@@ -1,0 +1,243 @@
+//! The command line: batch commands print JSON on stdout (for scripts), errors go to stderr as
+//! one line, and the exit code says whether it worked. No arguments (or a file) opens the window.
+
+mod bench;
+mod document;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::demo::{DEFAULT_AS_OF, Scale};
+
+pub use BenchCommand as Bench;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "gridatlas",
+    version,
+    about = "GridAtlas: a desktop GIS for grid governance (网格化管理)"
+)]
+pub struct Cli {
+    /// A GridAtlas GeoPackage to open in the window (default: the demo in your data directory).
+    pub file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Generate a deterministic demo dataset inside the real Liuyang county outline.
+    Demo {
+        /// Where to write the GeoPackage.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value = "county")]
+        scale: Scale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// "Now" for the demo (cases span the 180 days before it); fixed by default so that
+        /// the seed alone determines the data.
+        #[arg(long, default_value = DEFAULT_AS_OF)]
+        as_of: String,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Number of cases instead of the scale's (20,000 for the county).
+        #[arg(long)]
+        cases: Option<usize>,
+    },
+    /// Counts per table, units per level, schema version.
+    Info { file: PathBuf },
+    /// Verify the invariants; prints each violation and exits non-zero if there is any.
+    Check { file: PathBuf },
+    /// Case indicators (domain doc definitions) for every unit of a level over [from, to): a JSON
+    /// array of {unit_id, code, name, due, closure_rate, on_time_rate, rework_rate, overdue,
+    /// mean_handling_hours}; rates are null when their denominator is zero.
+    Stats {
+        file: PathBuf,
+        /// Start of the period (inclusive), a date or an ISO 8601 UTC time.
+        #[arg(long)]
+        from: String,
+        /// End of the period (exclusive).
+        #[arg(long)]
+        to: String,
+        /// 1 county, 2 township, 3 village, 4 grid, 5 micro-grid.
+        #[arg(long, default_value_t = 2)]
+        level: i64,
+    },
+    /// Recompute the micro-grid of every household and case and store it (one transaction).
+    Assign { file: PathBuf },
+    /// Show the handling windows (hours at the micro-grid level; villages get 1.5×, townships
+    /// 2×, the county 3×), or set or reset a document's own window for one category.
+    Deadline {
+        file: PathBuf,
+        /// Category code MM.NN.
+        #[arg(long)]
+        category: Option<String>,
+        /// New window in hours (1 to 8760).
+        #[arg(long, conflicts_with = "reset")]
+        hours: Option<u32>,
+        /// Back to the category table's window.
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Import cases from a CSV file as newly reported cases (columns: see README), each located
+    /// in its micro-grid; all rows or none.
+    ImportCases {
+        file: PathBuf,
+        #[arg(long)]
+        csv: PathBuf,
+        /// The datum of the CSV's coordinates.
+        #[arg(long, value_enum, default_value = "gcj02")]
+        datum: crate::store::CoordinateDatum,
+        /// Recorded as the actor of the report events.
+        #[arg(long, default_value = "导入")]
+        actor: String,
+    },
+    /// Benchmarks (release build), printing JSON.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// The CPU frame time of a scripted map tour (county, township, village, grid, micro-grid).
+    Frame {
+        #[arg(long)]
+        data: PathBuf,
+        /// Window size in points, WxH.
+        #[arg(long, default_value = "1920x1080")]
+        size: String,
+        #[arg(long, default_value_t = 60)]
+        frames: usize,
+        /// Colour the units by households (the choropleth path) rather than outlines only.
+        #[arg(long)]
+        choropleth: bool,
+    },
+    /// The case desk's frame time with the case list open: a filter change every frame, then
+    /// the time slider one day further every frame (without and with the heatmap).
+    Cases {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value = "1920x1080")]
+        size: String,
+        #[arg(long, default_value_t = 120)]
+        frames: usize,
+    },
+    /// A scripted planning session through the editor's command path: a long drag of a vertex
+    /// grids share (per-frame times with the live balance), a split, a merge, a paint of 50
+    /// households (each commit timed with its checks and its write to a copy of the file),
+    /// `check` on the result, then undo of everything compared with the original.
+    Edit {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 120)]
+        frames: usize,
+    },
+    /// Open a document as the window does: read every table, build every index and statistic.
+    Open {
+        file: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Index build and assignment of N random points to M Voronoi cells tiling 10 km × 10 km.
+    Assign {
+        #[arg(long, default_value_t = 1_000_000)]
+        households: usize,
+        #[arg(long, default_value_t = 30_000)]
+        units: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Timed repetitions; the figures are medians.
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+        /// Density of the locator's bucket grid.
+        #[arg(long, default_value_t = crate::index::DEFAULT_BUCKETS_PER_UNIT)]
+        buckets_per_unit: f64,
+        /// Also write DIR/workload.gpkg (layers cells, points with the computed cell_id).
+        #[arg(long)]
+        write: Option<PathBuf>,
+    },
+}
+
+/// What a command answers: its JSON (printed on stdout), lines for stderr, and the exit code.
+pub struct Reply {
+    pub json: serde_json::Value,
+    pub stderr: Vec<String>,
+    pub code: i32,
+}
+
+impl Reply {
+    pub fn ok(json: serde_json::Value) -> Reply {
+        Reply {
+            json,
+            stderr: Vec::new(),
+            code: 0,
+        }
+    }
+}
+
+/// Runs a batch command: its JSON on stdout, its remarks on stderr. Returns the exit code.
+pub fn run(command: Command) -> anyhow::Result<i32> {
+    let reply = answer(command)?;
+    println!("{}", serde_json::to_string_pretty(&reply.json)?);
+    for line in &reply.stderr {
+        eprintln!("{line}");
+    }
+    Ok(reply.code)
+}
+
+/// Runs a batch command and returns what it answers, without printing.
+pub fn answer(command: Command) -> anyhow::Result<Reply> {
+    match command {
+        Command::Demo {
+            out,
+            scale,
+            seed,
+            as_of,
+            force,
+            cases,
+        } => document::demo(out, scale, seed, as_of, force, cases),
+        Command::Info { file } => document::info(file),
+        Command::Bench(BenchCommand::Assign {
+            households,
+            units,
+            seed,
+            runs,
+            buckets_per_unit,
+            write,
+        }) => bench::assign(households, units, seed, runs, buckets_per_unit, write),
+        Command::Stats {
+            file,
+            from,
+            to,
+            level,
+        } => document::stats(file, from, to, level),
+        Command::Assign { file } => document::assign(file),
+        Command::Bench(BenchCommand::Frame {
+            data,
+            size,
+            frames,
+            choropleth,
+        }) => bench::frame(data, size, frames, choropleth),
+        Command::Bench(BenchCommand::Edit { data, frames }) => bench::edit(data, frames),
+        Command::Bench(BenchCommand::Cases { data, size, frames }) => {
+            bench::cases(data, size, frames)
+        }
+        Command::Deadline {
+            file,
+            category,
+            hours,
+            reset,
+        } => document::deadline(file, category, hours, reset),
+        Command::ImportCases {
+            file,
+            csv,
+            datum,
+            actor,
+        } => document::import_cases(file, csv, datum, actor),
+        Command::Bench(BenchCommand::Open { file, runs }) => bench::open(file, runs),
+        Command::Check { file } => document::check_document(file),
+    }
+}
