@@ -11,7 +11,8 @@ fn main() {
         Some(command) => match run(command) {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("error: {e:#}");
+                // Our errors already name their cause: the chain would repeat it.
+                eprintln!("error: {e}");
                 2
             }
         },

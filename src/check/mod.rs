@@ -80,6 +80,17 @@ pub(crate) fn spot(mp: &MultiPolygon<f64>) -> Option<Coord<f64>> {
         .map(|p| p.0)
 }
 
+impl CheckReport {
+    /// Adds findings made outside the dataset (the file's own integrity).
+    pub fn add(&mut self, found: Vec<Violation>) {
+        self.violation_count += found.len();
+        self.ok = self.violation_count == 0;
+        let room = MAX_LISTED.saturating_sub(self.violations.len());
+        self.violations.splice(0..0, found.into_iter().take(room));
+        self.violations.truncate(MAX_LISTED);
+    }
+}
+
 pub fn check(d: &Dataset) -> CheckReport {
     let started = Instant::now();
     let mut violations = Vec::new();

@@ -96,7 +96,26 @@ impl<'a> Descent<'a> {
             ));
         }
         match (unit, micro.is_empty()) {
-            (None, true) => None,
+            // The README's promise: every household and case lies in a micro-grid. One outside
+            // the net (a GPS fix in another province, a coordinate typed wrong) is a finding.
+            (None, true) => Some(v(
+                Rule::InMicroGrid,
+                table,
+                id,
+                Some(at),
+                format!(
+                    "lies in no micro-grid ({:.5}, {:.5}{})",
+                    at.x,
+                    at.y,
+                    current
+                        .first()
+                        .map_or(", outside the county".into(), |(c, _)| format!(
+                            ", reached {} {}",
+                            c.level.name_en(),
+                            c.code
+                        ))
+                ),
+            )),
             (None, false) => Some(v(
                 Rule::UnitId,
                 table,

@@ -7,6 +7,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
+    // The file itself: SQLite's integrity check.
+    SqliteIntegrity,
     // The hierarchy.
     OneCounty,
     UniqueCode,
@@ -41,6 +43,7 @@ impl Rule {
     /// The rule's name, as `check` prints it.
     pub fn name(self) -> &'static str {
         match self {
+            Rule::SqliteIntegrity => "sqlite_integrity",
             Rule::OneCounty => "one_county",
             Rule::UniqueCode => "unique_code",
             Rule::CodeFormat => "code_format",

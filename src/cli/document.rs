@@ -85,6 +85,8 @@ pub(super) fn stats(file: PathBuf, from: String, to: String, level: i64) -> anyh
 /// `gridatlas assign`: recomputes every micro-grid assignment and writes what changed.
 pub(super) fn assign(file: PathBuf) -> anyhow::Result<Reply> {
     let started = Instant::now();
+    // A writing command: refused up front on a file it may not write (damaged, newer).
+    store::ensure_writable(&file)?;
     let d = store::load(&file)?;
     let index = crate::index::SpatialIndex::build(&d);
     let a = index.assign_all(&d);
@@ -196,7 +198,19 @@ pub(super) fn check_document(file: PathBuf) -> anyhow::Result<Reply> {
     let started = Instant::now();
     let dataset = store::load(&file)?;
     let load_ms = started.elapsed().as_millis();
-    let report = check::check(&dataset);
+    let mut report = check::check(&dataset);
+    // The file itself, by SQLite's own integrity check: a damaged b-tree can still load.
+    let sqlite: Vec<check::Violation> = store::integrity_problems(&file)?
+        .into_iter()
+        .map(|message| check::Violation {
+            rule: check::Rule::SqliteIntegrity,
+            table: "file",
+            id: 0,
+            at: None,
+            message,
+        })
+        .collect();
+    report.add(sqlite);
     let mut value = serde_json::to_value(&report)?;
     value["file"] = json!(file.display().to_string());
     value["load_ms"] = json!(load_ms);

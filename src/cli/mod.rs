@@ -180,8 +180,17 @@ impl Reply {
 
 /// Runs a batch command: its JSON on stdout, its remarks on stderr. Returns the exit code.
 pub fn run(command: Command) -> anyhow::Result<i32> {
+    use std::io::Write;
     let reply = answer(command)?;
-    println!("{}", serde_json::to_string_pretty(&reply.json)?);
+    let mut out = std::io::stdout().lock();
+    let printed =
+        writeln!(out, "{}", serde_json::to_string_pretty(&reply.json)?).and_then(|()| out.flush());
+    match printed {
+        // `gridatlas stats … | head`: the reader has what it wanted; end quietly.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e.into()),
+        Ok(()) => {}
+    }
     for line in &reply.stderr {
         eprintln!("{line}");
     }

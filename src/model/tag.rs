@@ -95,8 +95,12 @@ impl Tag {
         (Tag::CommunityCorrection as u32..=Tag::Petitioner as u32).contains(&(self as u32))
     }
 
+    /// A tag by its stored code, or by its Chinese name (低保户): a GIS officer typing tags in
+    /// QGIS writes the names people use, and the file must still open.
     pub fn from_code(code: &str) -> Option<Tag> {
-        Tag::ALL.into_iter().find(|t| t.code() == code)
+        Tag::ALL
+            .into_iter()
+            .find(|t| t.code() == code || t.name_zh() == code)
     }
 
     fn bit(self) -> u32 {
@@ -140,7 +144,12 @@ impl TagSet {
 
     pub fn decode(text: &str) -> Result<TagSet, TagParseError> {
         let mut set = TagSet::empty();
-        for code in text.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        // Commas as stored, and the separators Chinese typing gives (，、；).
+        for code in text
+            .split([',', '，', '、', ';', '；'])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
             set.insert(Tag::from_code(code).ok_or_else(|| TagParseError(code.to_owned()))?);
         }
         Ok(set)
@@ -160,6 +169,13 @@ impl FromIterator<Tag> for TagSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_names_and_separators_are_read_as_tags() {
+        let set = TagSet::decode("低保户，独居老人、party_member").unwrap();
+        assert_eq!(set.encode(), "low_income,elderly_alone,party_member");
+        assert!(TagSet::decode("不存在的标签").is_err());
+    }
 
     #[test]
     fn encoding_is_canonical_and_round_trips() {

@@ -44,6 +44,9 @@ pub enum StoreError {
         id: i64,
         what: String,
     },
+    /// SQLite reports the file damaged; nothing is written into it.
+    #[error("{}: SQLite reports the file damaged ({what}); nothing was written — restore a backup or run `gridatlas check` for details", path.display())]
+    Corrupt { path: PathBuf, what: String },
     /// Another program changed what this write was based on; nothing was written.
     #[error("{}: {what}", path.display())]
     Conflict { path: PathBuf, what: String },

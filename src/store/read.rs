@@ -133,6 +133,7 @@ fn read_all(conn: &Connection, path: &Path) -> Result<Dataset, StoreError> {
             return Err(reader.bad("units", u.id.0, format!("parent_id {p} is not a unit")));
         }
     }
+    check_tree(&units).map_err(|(id, what)| reader.bad("units", id, what))?;
     let workers = reader.workers(&unit_ids)?;
     let households = reader.households(&unit_ids)?;
     let cases = reader.cases(&unit_ids, "")?;
@@ -146,6 +147,50 @@ fn read_all(conn: &Connection, path: &Path) -> Result<Dataset, StoreError> {
         cases,
         case_events,
     })
+}
+
+/// The hierarchy must be a tree, one level per step: a unit that is its own ancestor would make
+/// every walk up the tree (statistics, the inspector's breadcrumb) loop for ever, and a parent at
+/// the wrong level breaks every roll-up. Found here, at open, with the unit named.
+fn check_tree(units: &[Unit]) -> Result<(), (i64, String)> {
+    let by_id: std::collections::HashMap<UnitId, &Unit> = units.iter().map(|u| (u.id, u)).collect();
+    for u in units {
+        if let Some(parent) = u.parent.and_then(|p| by_id.get(&p)) {
+            if parent.level.number() + 1 != u.level.number() {
+                return Err((
+                    u.id.0,
+                    format!(
+                        "unit {} is a {} but its parent {} is a {} (a parent is one level up)",
+                        u.code,
+                        u.level.name_en(),
+                        parent.code,
+                        parent.level.name_en()
+                    ),
+                ));
+            }
+        }
+        // Levels only go up along parents, so a walk longer than the number of levels is a
+        // cycle (a cycle cannot keep levels strictly decreasing, but a file can hold anything).
+        let mut chain = vec![u.id];
+        let mut at = u.parent;
+        while let Some(p) = at {
+            if chain.contains(&p) || chain.len() > 5 {
+                let names: Vec<String> = chain.iter().map(|id| id.0.to_string()).collect();
+                return Err((
+                    u.id.0,
+                    format!(
+                        "unit {} is its own ancestor (parent_id chain {} → {})",
+                        u.code,
+                        names.join(" → "),
+                        p.0
+                    ),
+                ));
+            }
+            chain.push(p);
+            at = by_id.get(&p).and_then(|x| x.parent);
+        }
+    }
+    Ok(())
 }
 
 /// `WHERE id IN (…)` for a list of row ids (integers: nothing to escape).

@@ -19,11 +19,64 @@ pub(crate) fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
     .ctx(path, "opening for writing")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .ctx(path, "configuring")?;
+    refuse_if_corrupt(path, &conn)?;
     let _: String = conn
         .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
         .ctx(path, "switching to WAL")?;
     migrate(path, &mut conn)?;
     Ok(conn)
+}
+
+/// Files this process has found sound (SQLite's `quick_check`), so that it runs once per file
+/// and process — about 0.3 s on a county — and not before every case step.
+static SOUND: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Refuses to write into a file whose b-trees SQLite reports damaged: a write there could
+/// spread the damage, and nothing written could be trusted.
+fn refuse_if_corrupt(path: &Path, conn: &Connection) -> Result<(), StoreError> {
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    if SOUND.lock().is_ok_and(|s| s.contains(&key)) {
+        return Ok(());
+    }
+    let problems = sqlite_problems(conn, "quick_check").ctx(path, "checking the file")?;
+    if let Some(first) = problems.first() {
+        return Err(StoreError::Corrupt {
+            path: path.to_owned(),
+            what: format!(
+                "{first}{}",
+                match problems.len() - 1 {
+                    0 => String::new(),
+                    n => format!(" (and {n} more)"),
+                }
+            ),
+        });
+    }
+    if let Ok(mut s) = SOUND.lock() {
+        s.push(key);
+    }
+    Ok(())
+}
+
+/// What SQLite's `integrity_check` or `quick_check` reports, without its "ok".
+pub(crate) fn sqlite_problems(conn: &Connection, pragma: &str) -> rusqlite::Result<Vec<String>> {
+    let lines: Vec<String> = conn
+        .prepare(&format!("PRAGMA {pragma}(100)"))?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(lines.into_iter().filter(|l| l != "ok").collect())
+}
+
+/// SQLite's own integrity check of the whole file (b-trees, indexes, constraints), read-only:
+/// the problems it finds, or none.
+pub fn integrity_problems(path: &Path) -> Result<Vec<String>, StoreError> {
+    let conn = open_validated(path)?;
+    sqlite_problems(&conn, "integrity_check").ctx(path, "checking the file")
+}
+
+/// Checks that a writing command may write `path`: a readable GridAtlas document this version
+/// can migrate, that SQLite does not report damaged. Nothing is changed but a migration.
+pub fn ensure_writable(path: &Path) -> Result<(), StoreError> {
+    open_for_writing(path).map(drop)
 }
 
 /// Brings an older file up to this schema before a window opens it, so that it has the change

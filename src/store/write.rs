@@ -35,6 +35,46 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// Removes the temporary files a killed earlier write of `path` left behind (`.NAME.partial-PID`
+/// and its journal files): only ours, and only when their process is gone (on Linux, no
+/// `/proc/PID`; elsewhere, untouched for an hour). Thirty kills of `demo --force` left 1.5 GB.
+fn remove_stale_partials(path: &Path, file_name: &str) {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let prefix = format!(".{file_name}.partial-");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() {
+            continue;
+        }
+        let gone = if cfg!(target_os = "linux") {
+            !Path::new(&format!("/proc/{pid}")).exists()
+        } else {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(3600))
+        };
+        if gone {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Writes `dataset` as a new document at `path`. Refuses to replace an existing file unless
 /// `replace` is set.
 pub fn create(path: &Path, dataset: &Dataset, replace: bool) -> Result<(), StoreError> {
@@ -51,6 +91,7 @@ pub fn create(path: &Path, dataset: &Dataset, replace: bool) -> Result<(), Store
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "document".into());
+    remove_stale_partials(path, &file_name);
     let tmp = path.with_file_name(format!(".{file_name}.partial-{}", std::process::id()));
     let mut guard = PartialFile {
         path: tmp.clone(),

@@ -1,0 +1,304 @@
+//! Trust in damaged or surprising files (issue #11): an interrupted checkpoint is not called a
+//! truncation, a parent cycle is refused at open instead of hanging, SQLite's own integrity
+//! check is part of `check` and writes refuse a damaged file, and a point outside the net is
+//! a finding.
+
+#![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use gridatlas::store::{self, StoreError};
+use rusqlite::{Connection, params};
+
+fn document(dir: &Path) -> PathBuf {
+    let path = dir.join("doc.gpkg");
+    store::create(&path, &common::township(1), false).unwrap();
+    path
+}
+
+fn gridatlas(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gridatlas"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// A kill during the WAL checkpoint: page 1, with the grown page count, already reached the
+/// file, the rest of the growth is still only in the WAL. SQLite reads it fine; so must we.
+#[test]
+fn a_checkpoint_cut_short_is_not_a_truncated_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    let writer = Connection::open(&path).unwrap();
+    writer
+        .execute_batch(
+            "PRAGMA wal_autocheckpoint = 0;
+             CREATE TABLE filler (x BLOB);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+             INSERT INTO filler SELECT randomblob(1000) FROM n;",
+        )
+        .unwrap();
+    let pages: u32 = writer
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    let file_pages = std::fs::metadata(&path).unwrap().len() / 4096;
+    assert!(u64::from(pages) > file_pages, "the growth is in the WAL");
+    // Page 1 as the checkpoint writes it first: the new page count, valid for this change.
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[28..32].copy_from_slice(&pages.to_be_bytes());
+    let counter: [u8; 4] = bytes[24..28].try_into().unwrap();
+    bytes[92..96].copy_from_slice(&counter);
+    std::fs::write(&path, &bytes).unwrap();
+    // The process dies here: no checkpoint on close.
+    std::mem::forget(writer);
+
+    let d = store::load(&path).expect("SQLite reads it from the WAL");
+    assert_eq!(d.households.len(), 5000);
+    let (code, info, err) = gridatlas(&["info", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(info["tables"]["households"], 5000);
+}
+
+#[test]
+fn a_parent_cycle_is_refused_at_open_with_the_unit_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    let conn = Connection::open(&path).unwrap();
+    // A township whose parent is one of its own villages.
+    let (township, village): (i64, i64) = conn
+        .query_row(
+            "SELECT t.id, v.id FROM units t JOIN units v ON v.parent_id = t.id WHERE t.level = 2 LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    conn.execute(
+        "UPDATE units SET parent_id = ?1 WHERE id = ?2",
+        params![village, township],
+    )
+    .unwrap();
+    drop(conn);
+    let err = store::load(&path).unwrap_err().to_string();
+    assert!(err.contains(&format!("units row id {township}")), "{err}");
+    // The commands end (no endless walk up the tree), with one line, exit 2, nothing written.
+    let before = std::fs::read(&path).unwrap();
+    for args in [
+        vec![
+            "stats",
+            path.to_str().unwrap(),
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-01",
+        ],
+        vec!["check", path.to_str().unwrap()],
+        vec!["assign", path.to_str().unwrap()],
+    ] {
+        let (code, _, err) = gridatlas(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(&format!("units row id {township}")), "{err}");
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_unit_whose_parent_is_not_one_level_up_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    let conn = Connection::open(&path).unwrap();
+    let village: i64 = conn
+        .query_row("SELECT id FROM units WHERE level = 3 LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    conn.execute(
+        "UPDATE units SET parent_id = (SELECT id FROM units WHERE level = 1) WHERE id = ?1",
+        [village],
+    )
+    .unwrap();
+    drop(conn);
+    let err = store::load(&path).unwrap_err().to_string();
+    assert!(err.contains(&format!("units row id {village}")), "{err}");
+    assert!(err.contains("one level up"), "{err}");
+}
+
+/// Overwrites the middle of an index's root page: SQLite then finds rows missing from it.
+fn damage_an_index(path: &Path) {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    let root: i64 = conn
+        .query_row(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'cases_status'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(conn);
+    let mut bytes = std::fs::read(path).unwrap();
+    let start = usize::try_from(root - 1).unwrap() * 4096;
+    for b in &mut bytes[start + 1200..start + 3000] {
+        *b = 0x5A;
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn check_runs_sqlite_integrity_and_writes_refuse_a_damaged_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    damage_an_index(&path);
+    let problems = store::integrity_problems(&path).unwrap();
+    assert!(!problems.is_empty(), "SQLite sees the damage");
+
+    let (code, report, err) = gridatlas(&["check", path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        report["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["rule"] == "sqlite_integrity"),
+        "{report}"
+    );
+
+    // Writing commands refuse, naming the damage, and leave the file as it was.
+    let before = std::fs::read(&path).unwrap();
+    let csv = dir.path().join("c.csv");
+    std::fs::write(
+        &csv,
+        "category,title,reported_at,longitude,latitude\n06.02,路灯,2026-10-01,113.9,28.2\n",
+    )
+    .unwrap();
+    let (code, _, err) = gridatlas(&[
+        "import-cases",
+        path.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("damaged"), "{err}");
+    let (code, _, err) = gridatlas(&["assign", path.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("damaged"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(matches!(
+        store::update_assignments(&path, &[], &[]),
+        Err(StoreError::Corrupt { .. })
+    ));
+}
+
+#[test]
+fn a_household_outside_the_county_is_a_check_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    let blob = store::encode_point(geo_types::Point::new(120.0, 30.0)).unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE households SET geom = ?1, unit_id = NULL WHERE id = 7",
+            params![blob],
+        )
+        .unwrap();
+    let (code, report, err) = gridatlas(&["check", path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    let found = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["rule"] == "in_micro_grid" && v["table"] == "households" && v["id"] == 7);
+    assert!(found, "{report}");
+}
+
+#[test]
+fn stale_partial_files_of_killed_writes_are_removed_by_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.gpkg");
+    // What killed runs leave: a partial file and its journal, of processes long gone…
+    let stale = dir.path().join(".doc.gpkg.partial-999999");
+    std::fs::write(&stale, vec![0u8; 4096]).unwrap();
+    std::fs::write(dir.path().join(".doc.gpkg.partial-999999-journal"), b"x").unwrap();
+    // …and a partial file of another document, which is not ours to remove.
+    let other = dir.path().join(".other.gpkg.partial-999999");
+    std::fs::write(&other, b"x").unwrap();
+    let (code, _, err) = gridatlas(&[
+        "demo",
+        "--out",
+        path.to_str().unwrap(),
+        "--scale",
+        "township",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!stale.exists());
+    assert!(!dir.path().join(".doc.gpkg.partial-999999-journal").exists());
+    assert!(other.exists());
+}
+
+#[test]
+fn an_error_is_said_once_and_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(&csv, "category,title\n").unwrap();
+    let (code, _, err) = gridatlas(&[
+        "import-cases",
+        path.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(err.matches("missing column").count(), 1, "{err}");
+    assert_eq!(err.matches("nothing was imported").count(), 1, "{err}");
+    let (code, _, err) = gridatlas(&["info", dir.path().join("none.gpkg").to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+
+    // `gridatlas stats … | head -c 10`: the reader stops early.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gridatlas"))
+        .args([
+            "stats",
+            path.to_str().unwrap(),
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-01",
+            "--level",
+            "5",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn tags_typed_in_chinese_in_qgis_do_not_make_the_document_unopenable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE households SET tags = '低保户，独居老人' WHERE id = 3",
+            [],
+        )
+        .unwrap();
+    let d = store::load(&path).unwrap();
+    let h = d.households.iter().find(|h| h.id.0 == 3).unwrap();
+    assert_eq!(h.tags.encode(), "low_income,elderly_alone");
+}
