@@ -155,19 +155,19 @@ fn read_all(conn: &Connection, path: &Path) -> Result<Dataset, StoreError> {
 fn check_tree(units: &[Unit]) -> Result<(), (i64, String)> {
     let by_id: std::collections::HashMap<UnitId, &Unit> = units.iter().map(|u| (u.id, u)).collect();
     for u in units {
-        if let Some(parent) = u.parent.and_then(|p| by_id.get(&p)) {
-            if parent.level.number() + 1 != u.level.number() {
-                return Err((
-                    u.id.0,
-                    format!(
-                        "unit {} is a {} but its parent {} is a {} (a parent is one level up)",
-                        u.code,
-                        u.level.name_en(),
-                        parent.code,
-                        parent.level.name_en()
-                    ),
-                ));
-            }
+        if let Some(parent) = u.parent.and_then(|p| by_id.get(&p))
+            && parent.level.number() + 1 != u.level.number()
+        {
+            return Err((
+                u.id.0,
+                format!(
+                    "unit {} is a {} but its parent {} is a {} (a parent is one level up)",
+                    u.code,
+                    u.level.name_en(),
+                    parent.code,
+                    parent.level.name_en()
+                ),
+            ));
         }
         // Levels only go up along parents, so a walk longer than the number of levels is a
         // cycle (a cycle cannot keep levels strictly decreasing, but a file can hold anything).
