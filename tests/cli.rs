@@ -115,9 +115,13 @@ fn assign_repairs_unit_ids_and_reports_points_outside() {
     assert_eq!(report["changed_cases"], 1);
     assert_eq!(report["outside"], 1);
     assert_eq!(report["outside_ids"]["households"], serde_json::json!([4]));
-    // Stored: check agrees (household 4 has no unit and lies in none).
+    // Stored. check agrees with every assignment, and names the one household that lies in no
+    // micro-grid at all (the README: every household lies in one), nothing else.
     let (code, report, err) = gridatlas(&["check", f]);
-    assert_eq!(code, 0, "{err} {report}");
+    assert_eq!(code, 1, "{err} {report}");
+    assert_eq!(report["violation_count"], 1, "{report}");
+    assert_eq!(report["violations"][0]["rule"], "in_micro_grid");
+    assert_eq!(report["violations"][0]["id"], 4);
     let (_, report, _) = gridatlas(&["assign", f]);
     assert_eq!(report["changed"], 0, "assign is idempotent");
 }

@@ -302,3 +302,52 @@ fn tags_typed_in_chinese_in_qgis_do_not_make_the_document_unopenable() {
     let h = d.households.iter().find(|h| h.id.0 == 3).unwrap();
     assert_eq!(h.tags.encode(), "low_income,elderly_alone");
 }
+
+#[test]
+fn imports_refuse_points_outside_the_net_long_texts_and_doubled_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    let before = std::fs::read(&path).unwrap();
+    let d = store::load(&path).unwrap();
+    let p = d.households[0].location;
+    let inside = format!("{},{}", p.x(), p.y());
+    let cases: [(&str, String, &str); 3] = [
+        (
+            "paris.csv",
+            format!(
+                "category,title,reported_at,longitude,latitude\n06.02,路灯,2026-10-01,{inside}\n06.02,巴黎,2026-10-01,2.35,48.85\n"
+            ),
+            "paris.csv line 3: longitude/latitude (2.350000, 48.850000) lies outside every micro-grid",
+        ),
+        (
+            "long.csv",
+            format!(
+                "category,title,reported_at,longitude,latitude\n06.02,{},2026-10-01,{inside}\n",
+                "长".repeat(5000)
+            ),
+            "long.csv line 2: title is 5000 characters long; at most 200",
+        ),
+        (
+            "twice.csv",
+            format!(
+                "category,title,reported_at,longitude,latitude,title\n06.02,a,2026-10-01,{inside},b\n"
+            ),
+            "twice.csv line 1: column title appears 2 times (columns 2, 6)",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let csv = dir.path().join(name);
+        std::fs::write(&csv, text).unwrap();
+        let (code, _, err) = gridatlas(&[
+            "import-cases",
+            path.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+            "--datum",
+            "wgs84",
+        ]);
+        assert_eq!(code, 2, "{name}");
+        assert!(err.contains(expected), "{name}: {err}");
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before, "nothing was written");
+}

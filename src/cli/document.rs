@@ -181,14 +181,14 @@ pub(super) fn import_cases(
     actor: String,
 ) -> anyhow::Result<Reply> {
     let started = Instant::now();
+    // A writing command: refused up front on a file it may not write (damaged, newer).
+    store::ensure_writable(&file)?;
     let dataset = store::load(&file)?;
     let index = crate::index::SpatialIndex::build(&dataset);
     let written = crate::ledger::import_cases(&file, &index, &csv, datum, &actor)?;
-    let outside = written.cases.iter().filter(|c| c.unit.is_none()).count();
     Ok(Reply::ok(json!({
         "file": file.display().to_string(),
         "imported": written.cases.len(),
-        "outside_any_micro_grid": outside,
         "elapsed_ms": started.elapsed().as_millis(),
     })))
 }

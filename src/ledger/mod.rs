@@ -73,6 +73,27 @@ pub fn import_cases(
     let csv_name = csv
         .file_name()
         .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    // Every case belongs to a micro-grid: one outside the net (Paris, a swapped latitude, a
+    // GCJ-02 file read as WGS84 at the county's edge) is refused, not stored without a unit.
+    let outside: Vec<String> = rows
+        .iter()
+        .filter(|r| index.micro_grid_at(r.location.0).is_none())
+        .map(|r| {
+            format!(
+                "{csv_name} line {}: longitude/latitude ({:.6}, {:.6}) lies outside every micro-grid of this document",
+                r.line,
+                r.location.x(),
+                r.location.y()
+            )
+        })
+        .collect();
+    if !outside.is_empty() {
+        let more = outside.len().saturating_sub(20);
+        return Err(LedgerError::Import(ImportError {
+            problems: outside.into_iter().take(20).collect(),
+            more,
+        }));
+    }
     insert_new_cases(path, |mut id, mut event_id| {
         let mut cases = Vec::with_capacity(rows.len());
         let mut events = Vec::with_capacity(rows.len());

@@ -33,6 +33,11 @@ pub struct ImportedCase {
 pub const REQUIRED_COLUMNS: [&str; 5] =
     ["category", "title", "reported_at", "longitude", "latitude"];
 
+/// The longest text a column may hold, in characters (documented in the README): a case title
+/// is a line on a list and a pin's label, not a document.
+pub const TEXT_LIMITS: [(&str, usize); 3] =
+    [("title", 200), ("description", 4000), ("reporter", 100)];
+
 /// At most this many problems are listed; more are counted.
 const MAX_PROBLEMS: usize = 20;
 
@@ -83,6 +88,22 @@ pub fn read_cases_csv(
         .map(|h| h.trim().to_lowercase())
         .collect();
     let col = |c: &str| header.iter().position(|h| h == c);
+    // A column named twice: which one is meant cannot be guessed.
+    for column in REQUIRED_COLUMNS.iter().chain(&["description", "reporter"]) {
+        let at: Vec<String> = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h == column)
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+        if at.len() > 1 {
+            return Err(one(format!(
+                "{name} line 1: column {column} appears {} times (columns {}); keep one",
+                at.len(),
+                at.join(", ")
+            )));
+        }
+    }
     let missing: Vec<&str> = REQUIRED_COLUMNS
         .into_iter()
         .filter(|c| col(c).is_none())
@@ -126,6 +147,19 @@ pub fn read_cases_csv(
         }
         if field(title).is_empty() {
             problem("title is empty".into());
+        }
+        for (column, limit) in TEXT_LIMITS {
+            let value = match column {
+                "title" => Some(field(title)),
+                "description" => description.map(field),
+                _ => reporter.map(field),
+            };
+            let length = value.map_or(0, |v| v.chars().count());
+            if length > limit {
+                problem(format!(
+                    "{column} is {length} characters long; at most {limit}"
+                ));
+            }
         }
         let at = Timestamp::parse(field(reported_at)).ok();
         if at.is_none() {
