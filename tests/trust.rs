@@ -351,3 +351,23 @@ fn imports_refuse_points_outside_the_net_long_texts_and_doubled_columns() {
     }
     assert_eq!(std::fs::read(&path).unwrap(), before, "nothing was written");
 }
+
+#[test]
+fn a_read_only_file_is_not_written_even_by_root() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let (code, _, err) = gridatlas(&["assign", path.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("read-only"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // Reading commands still work.
+    let (code, _, err) = gridatlas(&["info", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // The window opens it (read-only); its writes are refused with the same message.
+    let doc = gridatlas::app::Document::open(path.clone()).unwrap();
+    assert_eq!(doc.dataset.households.len(), 5000);
+}

@@ -44,6 +44,8 @@ pub enum StoreError {
         id: i64,
         what: String,
     },
+    #[error("{}: the file is read-only; nothing was written (make it writable, or work on a copy)", path.display())]
+    ReadOnly { path: PathBuf },
     /// SQLite reports the file damaged; nothing is written into it.
     #[error("{}: SQLite reports the file damaged ({what}); nothing was written — restore a backup or run `gridatlas check` for details", path.display())]
     Corrupt { path: PathBuf, what: String },
