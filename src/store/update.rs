@@ -77,7 +77,15 @@ pub(crate) fn sqlite_problems(conn: &Connection, pragma: &str) -> rusqlite::Resu
         .prepare(&format!("PRAGMA {pragma}(100)"))?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(lines.into_iter().filter(|l| l != "ok").collect())
+    // One finding per line (SQLite puts several in one row, under a "*** in database main ***"
+    // heading that says nothing here).
+    Ok(lines
+        .iter()
+        .flat_map(|l| l.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && *l != "ok" && !l.starts_with("*** in database"))
+        .map(str::to_owned)
+        .collect())
 }
 
 /// SQLite's own integrity check of the whole file (b-trees, indexes, constraints), read-only:
