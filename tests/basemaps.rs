@@ -319,3 +319,23 @@ fn pmtiles_file_serves_raster_tiles() {
         egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0))
     );
 }
+
+#[test]
+fn a_pmtiles_file_of_vector_tiles_is_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.pmtiles");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut writer = pmtiles::PmTilesWriter::new(pmtiles::TileType::Mvt)
+        .max_zoom(0)
+        .create(file)
+        .unwrap();
+    writer
+        .add_tile(pmtiles::TileCoord::new(0, 0, 0).unwrap(), b"not really mvt")
+        .unwrap();
+    writer.finalize().unwrap();
+    let ctx = egui::Context::default();
+    let err = make_tiles(&Basemap::PmTiles { path }, &ctx, dir.path())
+        .err()
+        .expect("refused");
+    assert!(err.contains("vector tiles"), "{err}");
+}

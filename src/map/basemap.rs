@@ -168,9 +168,31 @@ pub fn make_tiles(
             if !path.is_file() {
                 return Err(format!("{}: no such file", path.display()));
             }
+            pmtiles_raster_check(path)?;
             Some(Box::new(PmTiles::new(path, ctx.clone())))
         }
     })
+}
+
+/// Reads a PMTiles v3 header (127 bytes: magic, version, …, tile type at byte 99) and refuses
+/// vector tiles: walkers draws raster tiles only, and a vector set would show a blank map with
+/// no word of why.
+fn pmtiles_raster_check(path: &std::path::Path) -> Result<(), String> {
+    use std::io::Read;
+    let mut header = [0u8; 127];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if &header[..7] != b"PMTiles" {
+        return Err(format!("{}: not a PMTiles file", path.display()));
+    }
+    match header[99] {
+        1 => Err(format!(
+            "{}: holds vector tiles (MVT), which GridAtlas cannot draw; use a raster PMTiles (PNG, JPEG or WebP)",
+            path.display()
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// How long a tile may stay missing before the HTTP source asks again.

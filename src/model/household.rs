@@ -31,6 +31,25 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// 北桥镇福山村1组12号 → 北桥镇福山村1组**号: the place stays (town, village, group, road), the
+/// house number goes — enough to know where to look, not to knock on the door.
+pub fn mask_address(address: &str) -> String {
+    const PLACES: [&str; 11] = [
+        "组", "村", "社区", "路", "街", "巷", "小区", "栋", "镇", "乡", "道",
+    ];
+    let cut = PLACES
+        .iter()
+        .filter_map(|p| address.rfind(p).map(|i| i + p.len()))
+        .max()
+        .unwrap_or(0);
+    let (place, rest) = address.split_at(cut);
+    let rest: String = rest
+        .chars()
+        .map(|c| if c == '号' || c == '室' { c } else { '*' })
+        .collect();
+    format!("{place}{rest}")
+}
+
 /// 13812345678 → 138****5678; shorter numbers keep only their last two digits.
 pub fn mask_phone(phone: &str) -> String {
     let chars: Vec<char> = phone.chars().collect();
@@ -68,6 +87,19 @@ pub fn mask_id_number(id: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn addresses_keep_the_place_and_lose_the_number() {
+        assert_eq!(
+            super::mask_address("北桥镇福山村1组12号"),
+            "北桥镇福山村1组**号"
+        );
+        assert_eq!(
+            super::mask_address("淮川街道人民路88号3栋201室"),
+            "淮川街道人民路88号3栋***室"
+        );
+        assert_eq!(super::mask_address("12号"), "**号");
+    }
+
     use super::*;
 
     #[test]

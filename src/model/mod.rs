@@ -18,7 +18,7 @@ pub use case::{Case, CaseAction, CaseEvent, CaseStatus};
 pub use category::{CATEGORIES, Category, CategoryCode, MajorCategory};
 pub use code::{UnitCode, UnitCodeError};
 pub use dataset::{Dataset, DatasetMeta};
-pub use household::{Household, mask_id_number, mask_name, mask_phone};
+pub use household::{Household, mask_address, mask_id_number, mask_name, mask_phone};
 pub use ids::{CaseEventId, CaseId, HouseholdId, UnitId, WorkerId};
 pub use level::Level;
 pub use tag::{Tag, TagParseError, TagSet};

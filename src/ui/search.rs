@@ -1,6 +1,6 @@
 //! The search box: units by code or name, households by code, address or head of household.
 
-use crate::model::{Dataset, mask_name};
+use crate::model::{Dataset, mask_address, mask_name};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HitKind {
@@ -70,9 +70,16 @@ pub fn search(d: &Dataset, query: &str, limit: usize) -> Vec<SearchHit> {
                 || h.address.contains(q)
                 || h.head_name == q
             {
+                // Masked whatever matched: a search by a person's name must not list where
+                // every namesake lives.
                 out.push(SearchHit {
                     kind: HitKind::Household(i),
-                    label: format!("{} {}", mask_name(&h.head_name), h.address),
+                    label: format!(
+                        "{} {} {}",
+                        mask_name(&h.head_name),
+                        h.code,
+                        mask_address(&h.address)
+                    ),
                 });
                 if out.len() >= limit {
                     break;
@@ -81,4 +88,56 @@ pub fn search(d: &Dataset, query: &str, limit: usize) -> Vec<SearchHit> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DatasetMeta, Household, HouseholdId, TagSet, Timestamp};
+
+    fn with_household(name: &str, address: &str) -> Dataset {
+        let mut d = Dataset {
+            meta: DatasetMeta {
+                title: String::new(),
+                provenance: String::new(),
+                as_of: Timestamp(0),
+                deadline_hours: Default::default(),
+            },
+            units: Vec::new(),
+            households: Vec::new(),
+            workers: Vec::new(),
+            cases: Vec::new(),
+            case_events: Vec::new(),
+        };
+        d.households.push(Household {
+            id: HouseholdId(1),
+            code: "4301811010010010010001".into(),
+            address: address.into(),
+            head_name: name.into(),
+            phone: "13812345678".into(),
+            members: 3,
+            tags: TagSet::empty(),
+            unit: None,
+            location: geo_types::Point::new(113.9, 28.2),
+        });
+        d
+    }
+
+    #[test]
+    fn a_search_by_name_or_address_shows_only_masked_personal_data() {
+        let d = with_household("张小明", "北桥镇福山村1组12号");
+        for query in ["张小明", "福山村1组12号", "4301811010010010010001"] {
+            let hits = search(&d, query, 5);
+            assert_eq!(hits.len(), 1, "{query}");
+            let label = &hits[0].label;
+            assert!(
+                !label.contains("张小明") && !label.contains("12号"),
+                "{label}"
+            );
+            assert!(
+                label.contains("张*明") && label.contains("福山村1组**号"),
+                "{label}"
+            );
+        }
+    }
 }
