@@ -3,7 +3,7 @@
 //! above are not carved here (their micro-grids would have to be split and re-parented).
 
 use crate::edit::local::{Local, area, difference, intersection, weld};
-use crate::edit::merge::{next_child_seq, slot};
+use crate::edit::merge::{child_name, next_child_seq, slot};
 use crate::edit::{Change, EditError, Editor, Refusal};
 use crate::index::SpatialIndex;
 use crate::model::{Dataset, Level, Unit, UnitId};
@@ -92,12 +92,13 @@ impl Editor {
         pieces.extend(touched.iter().map(|(_, rest)| local.to_deg(rest)));
         let welded = weld(&references, &pieces);
         let id = UnitId(d.units.iter().map(|u| u.id.0).max().unwrap_or(0) + 1);
+        let seq = next_child_seq(d, grid);
         let new_unit = Unit {
             id,
             level: Level::MicroGrid,
             parent: Some(grid),
-            code: format!("{}{:03}", grid_unit.code, next_child_seq(d, grid)),
-            name: format!("{}新微网格", grid_unit.name),
+            code: format!("{}{seq:03}", grid_unit.code),
+            name: child_name(d, grid, seq),
             geometry: welded[0].clone(),
         };
         let before: Vec<Unit> = touched.iter().map(|(u, _)| u.clone()).collect();

@@ -18,4 +18,4 @@ pub use change::Change;
 pub use editor::{EditError, Editor};
 pub use grab::{Grab, GrabError, neighbouring_siblings, shared_vertex};
 pub use invariants::{Refusal, check_units};
-pub use merge::recode as recode_subtree;
+pub use merge::{recode as recode_subtree, renumbered_name};

@@ -4,7 +4,7 @@
 //! Villages and above are not split here (their grids would have to be re-parented in bulk).
 
 use crate::edit::local::{Local, area, difference, intersection, weld};
-use crate::edit::merge::{next_child_seq, slot};
+use crate::edit::merge::{child_name, next_child_seq, renamed_child, slot};
 use crate::edit::{Change, EditError, Editor, Refusal};
 use crate::index::SpatialIndex;
 use crate::model::{Dataset, Level, Unit, UnitId};
@@ -102,12 +102,13 @@ impl Editor {
         let parent_code = d.units[slot(d, parent).expect("parent exists")]
             .code
             .clone();
+        let seq = next_child_seq(d, parent);
         let new_unit = Unit {
             id: new_id,
             level: u.level,
             parent: Some(parent),
-            code: format!("{parent_code}{:03}", next_child_seq(d, parent)),
-            name: format!("{}-2", u.name),
+            code: format!("{parent_code}{seq:03}"),
+            name: child_name(d, parent, seq),
             geometry: welded[1].clone(),
         };
         d.units[i].geometry = welded[0].clone();
@@ -125,9 +126,10 @@ impl Editor {
             let code = format!("{}{seq_right:03}", new_unit.code);
             seq_right += 1;
             if la <= SLIVER_M2 {
-                // Wholly on the right: it moves under the new unit.
+                // Wholly on the right: it moves under the new unit, and its name follows.
                 d.units[ki].parent = Some(new_id);
                 d.units[ki].code = code;
+                d.units[ki].name = renamed_child(&k.name, &u, &new_unit, seq_right - 1);
             } else {
                 d.units[ki].geometry = lw.clone();
                 new_units.push(Unit {
@@ -135,7 +137,9 @@ impl Editor {
                     level: k.level,
                     parent: Some(new_id),
                     code,
-                    name: format!("{}-2", k.name),
+                    // Its siblings are new too: name it after the new unit, in the pattern of
+                    // the unit it was cut from (黄冲村1-3微网格 → 黄冲村15-1微网格).
+                    name: renamed_child(&k.name, &u, &new_unit, seq_right - 1),
                     geometry: rw.clone(),
                 });
                 added.push(UnitId(next_id));

@@ -6,8 +6,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use geo::Centroid;
-
 use crate::edit::{Change, Editor};
 use crate::index::SpatialIndex;
 use crate::ledger::LedgerError;
@@ -257,38 +255,6 @@ pub fn diff(d: &Dataset, changes: &[Change]) -> PlanDiff {
     out
 }
 
-/// Renumbers the children of `parent` by the GB/T rule — west to east, then north to south, by
-/// the centre of each — and their subtrees with them. Returns the units whose code changed, as
-/// they were.
-fn renumber(d: &mut Dataset, parent: UnitId) -> Vec<Unit> {
-    let Some(code) = unit_in(d, parent).map(|u| u.code.clone()) else {
-        return Vec::new();
-    };
-    let mut kids: Vec<(f64, f64, UnitId)> = d
-        .units
-        .iter()
-        .filter(|u| u.parent == Some(parent))
-        .map(|u| {
-            let c = u.geometry.centroid().map_or((0.0, 0.0), |p| (p.x(), p.y()));
-            (c.0, -c.1, u.id)
-        })
-        .collect();
-    kids.sort_by(|a, b| {
-        a.0.total_cmp(&b.0)
-            .then(a.1.total_cmp(&b.1))
-            .then(a.2.cmp(&b.2))
-    });
-    let mut old = Vec::new();
-    // Codes are not unique in the table while this runs; all siblings end up numbered 1..n.
-    for (k, (_, _, id)) in kids.iter().enumerate() {
-        let new = format!("{code}{:03}", k + 1);
-        if unit_in(d, *id).is_some_and(|u| u.code != new) {
-            crate::edit::recode_subtree(d, *id, new, &mut old);
-        }
-    }
-    old
-}
-
 /// What an approval did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Approval {
@@ -300,9 +266,9 @@ pub struct Approval {
     pub log: crate::store::SeqRange,
 }
 
-/// Approves the open plan: renumbers the children of every parent it touched, writes the net
-/// change and the history in one transaction, and clears the editor (the dataset is the new
-/// live state).
+/// Approves the open plan: unchanged units keep their codes (a created unit whose code was
+/// retired gets a fresh one), writes the net change and the history in one transaction, and
+/// clears the editor (the dataset is the new live state).
 pub fn approve(
     path: &Path,
     plan: i64,
@@ -313,26 +279,62 @@ pub fn approve(
     approved_at: &str,
 ) -> Result<Approval, LedgerError> {
     let mut net = diff(d, editor.changes());
-    // Parents whose children changed, as they are in the plan.
-    let mut parents: Vec<UnitId> = net
+    // Codes are what other systems hold: units the plan did not create keep theirs. A created
+    // unit whose code was retired (in the history, or removed by this plan) takes the next
+    // number no unit of its parent ever had.
+    let mut retired: std::collections::HashSet<String> =
+        crate::store::retired_codes(path)?.into_iter().collect();
+    retired.extend(
+        net.replaced
+            .iter()
+            .filter(|u| net.removed.contains(&u.id))
+            .map(|u| u.code.clone()),
+    );
+    let mut renumbered = 0;
+    // What re-coding replaced in memory, to put back if the file refuses the approval.
+    let mut before_renumbering: Vec<Unit> = Vec::new();
+    let mut created: Vec<(crate::model::Level, UnitId)> = net
         .created
         .iter()
-        .chain(&net.changed)
-        .filter_map(|id| unit_in(d, *id).and_then(|u| u.parent))
-        .chain(net.replaced.iter().filter_map(|u| u.parent))
+        .filter_map(|id| unit_in(d, *id).map(|u| (u.level, u.id)))
         .collect();
-    parents.sort_unstable();
-    parents.dedup();
-    let mut renumbered = 0;
-    // What renumbering replaced in memory, to put back if the file refuses the approval.
-    let mut before_renumbering: Vec<Unit> = Vec::new();
-    for p in parents {
-        for old in renumber(d, p) {
+    created.sort();
+    for (_, id) in created {
+        let Some(u) = unit_in(d, id).cloned() else {
+            continue;
+        };
+        let taken = |code: &str| {
+            retired.contains(code) || d.units.iter().any(|o| o.id != id && o.code == code)
+        };
+        if !taken(&u.code) {
+            continue;
+        }
+        let Some(parent) = u.parent.and_then(|p| unit_in(d, p)).map(|p| p.code.clone()) else {
+            continue;
+        };
+        let used = |code: &str| code.len() == parent.len() + 3 && code.starts_with(&parent);
+        let highest = d
+            .units
+            .iter()
+            .map(|o| o.code.as_str())
+            .chain(retired.iter().map(String::as_str))
+            .filter(|c| used(c))
+            .filter_map(|c| c[parent.len()..].parse::<u32>().ok())
+            .max()
+            .unwrap_or(0);
+        let mut old = Vec::new();
+        crate::edit::recode_subtree(d, id, format!("{parent}{:03}", highest + 1), &mut old);
+        // Its name carried the number its code had: it follows.
+        let was: u32 = u.code[parent.len()..].parse().unwrap_or(0);
+        if let Ok(i) = d.units.binary_search_by_key(&id, |x| x.id) {
+            d.units[i].name = crate::edit::renumbered_name(&u.name, was, highest + 1);
+        }
+        for o in old {
             renumbered += 1;
-            before_renumbering.push(old.clone());
-            if !net.replaced.iter().any(|u| u.id == old.id) && !net.created.contains(&old.id) {
-                net.changed.push(old.id);
-                net.replaced.push(old);
+            before_renumbering.push(o.clone());
+            if !net.replaced.iter().any(|u| u.id == o.id) && !net.created.contains(&o.id) {
+                net.changed.push(o.id);
+                net.replaced.push(o);
             }
         }
     }

@@ -256,6 +256,17 @@ pub fn pop_plan_step(path: &Path, plan: i64) -> Result<(), StoreError> {
 /// Approves a plan: the replaced unit versions go to `unit_history` with `effective_date` as
 /// their end, the net change is written to the live tables, and the plan is marked approved —
 /// one transaction.
+/// Every code a unit ever had and gave up (the history of approved plans): never given again.
+pub fn retired_codes(path: &Path) -> Result<Vec<String>, StoreError> {
+    let conn = open_validated(path)?;
+    if !has_plans(&conn, path)? {
+        return Ok(Vec::new());
+    }
+    conn.prepare("SELECT DISTINCT code FROM unit_history")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .ctx(path, "reading the unit history")
+}
+
 pub fn approve_plan(
     path: &Path,
     plan: i64,
