@@ -371,3 +371,79 @@ fn a_read_only_file_is_not_written_even_by_root() {
     let doc = gridatlas::app::Document::open(path.clone()).unwrap();
     assert_eq!(doc.dataset.households.len(), 5000);
 }
+
+/// Replaces a unit's outline in the file, as a careless edit in QGIS would.
+fn set_outline(path: &Path, id: i64, mp: &geo_types::MultiPolygon<f64>) {
+    let blob = store::encode_multipolygon(mp).unwrap();
+    Connection::open(path)
+        .unwrap()
+        .execute(
+            "UPDATE units SET geom = ?1 WHERE id = ?2",
+            params![blob, id],
+        )
+        .unwrap();
+}
+
+#[test]
+fn writing_commands_refuse_a_document_with_a_broken_outline() {
+    use geo::BoundingRect;
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    let d = store::load(&path).unwrap();
+    let micro = d
+        .units
+        .iter()
+        .find(|u| u.level == gridatlas::model::Level::MicroGrid)
+        .unwrap()
+        .clone();
+    let r = micro.geometry.bounding_rect().unwrap();
+    // A bowtie: the ring crosses itself.
+    let bowtie = geo_types::MultiPolygon::new(vec![geo_types::Polygon::new(
+        geo_types::LineString::from(vec![
+            (r.min().x, r.min().y),
+            (r.max().x, r.max().y),
+            (r.max().x, r.min().y),
+            (r.min().x, r.max().y),
+            (r.min().x, r.min().y),
+        ]),
+        vec![],
+    )]);
+    set_outline(&path, micro.id.0, &bowtie);
+    let before = std::fs::read(&path).unwrap();
+    let (code, _, err) = gridatlas(&["assign", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&micro.code) && err.contains("invalid outline"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+
+    // A vertex thrown 3,000 km away (a valid but absurd outline).
+    set_outline(&path, micro.id.0, &micro.geometry);
+    let mut thrown = micro.geometry.clone();
+    thrown.0[0].exterior_mut(|ring| ring.0[1].x += 30.0);
+    set_outline(&path, micro.id.0, &thrown);
+    let csv = dir.path().join("c.csv");
+    let p = d.households[0].location;
+    std::fs::write(
+        &csv,
+        format!(
+            "category,title,reported_at,longitude,latitude\n06.02,路灯,2026-10-01,{},{}\n",
+            p.x(),
+            p.y()
+        ),
+    )
+    .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let (code, _, err) = gridatlas(&[
+        "import-cases",
+        path.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--datum",
+        "wgs84",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&micro.code), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use geo::{Area, InteriorPoint, Validation};
+use geo::{Area, BoundingRect, InteriorPoint, Validation};
 use geo_types::{Coord, MultiPolygon};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -78,6 +78,56 @@ pub(crate) fn spot(mp: &MultiPolygon<f64>) -> Option<Coord<f64>> {
         .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
         .and_then(|p| p.interior_point())
         .map(|p| p.0)
+}
+
+/// Why a document must not be written to, if it must not: a unit whose outline is not a valid
+/// polygon (a bowtie), or that reaches outside its parent's box (a vertex thrown 3,000 km).
+/// Writing commands ask this first, so that assignments computed against broken outlines are
+/// never stored; `check` lists every such unit, this names the first.
+pub fn unfit_to_write(d: &Dataset) -> Option<Violation> {
+    let by_id: HashMap<UnitId, &Unit> = d.units.iter().map(|u| (u.id, u)).collect();
+    d.units.par_iter().find_map_first(|u| {
+        if let Some(e) = u.geometry.validation_errors().first() {
+            return Some(v(
+                Rule::ValidPolygon,
+                "units",
+                u.id.0,
+                spot(&u.geometry),
+                format!("{} {} ({}): invalid outline: {e}", u.level.name_en(), u.code, u.name),
+            ));
+        }
+        let parent = by_id.get(&u.parent?)?;
+        let (Some(a), Some(b)) = (u.geometry.bounding_rect(), parent.geometry.bounding_rect())
+        else {
+            return None;
+        };
+        // A metre of slack in degrees around the parent's box: welded edges are exact, but
+        // a parent's box need not be tight to the last bit.
+        let slack = 1e-5;
+        let outside = a.min().x < b.min().x - slack
+            || a.min().y < b.min().y - slack
+            || a.max().x > b.max().x + slack
+            || a.max().y > b.max().y + slack;
+        outside.then(|| {
+            v(
+                Rule::InsideParent,
+                "units",
+                u.id.0,
+                None,
+                format!(
+                    "{} {} ({}) reaches outside its parent {} (its box is [{:.5}, {:.5}, {:.5}, {:.5}])",
+                    u.level.name_en(),
+                    u.code,
+                    u.name,
+                    parent.code,
+                    a.min().x,
+                    a.min().y,
+                    a.max().x,
+                    a.max().y
+                ),
+            )
+        })
+    })
 }
 
 impl CheckReport {

@@ -88,6 +88,14 @@ pub(super) fn assign(file: PathBuf) -> anyhow::Result<Reply> {
     // A writing command: refused up front on a file it may not write (damaged, newer).
     store::ensure_writable(&file)?;
     let d = store::load(&file)?;
+    // Assignments against broken outlines must not be stored.
+    if let Some(v) = check::unfit_to_write(&d) {
+        anyhow::bail!(
+            "{}: {}; nothing was written — fix the outline first (gridatlas check lists every problem)",
+            file.display(),
+            v.message
+        );
+    }
     let index = crate::index::SpatialIndex::build(&d);
     let a = index.assign_all(&d);
     let changed_h: Vec<_> = d
@@ -184,6 +192,14 @@ pub(super) fn import_cases(
     // A writing command: refused up front on a file it may not write (damaged, newer).
     store::ensure_writable(&file)?;
     let dataset = store::load(&file)?;
+    // Assignments against broken outlines must not be stored.
+    if let Some(v) = check::unfit_to_write(&dataset) {
+        anyhow::bail!(
+            "{}: {}; nothing was written — fix the outline first (gridatlas check lists every problem)",
+            file.display(),
+            v.message
+        );
+    }
     let index = crate::index::SpatialIndex::build(&dataset);
     let written = crate::ledger::import_cases(&file, &index, &csv, datum, &actor)?;
     Ok(Reply::ok(json!({
