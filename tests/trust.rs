@@ -447,3 +447,38 @@ fn writing_commands_refuse_a_document_with_a_broken_outline() {
     assert!(err.contains(&micro.code), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[test]
+fn an_unknown_tag_is_a_check_finding_and_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE households SET tags = 'low_income,重点关注' WHERE id = 9",
+            [],
+        )
+        .unwrap();
+    let d = store::load(&path).expect("the document opens");
+    let h = d.households.iter().find(|h| h.id.0 == 9).unwrap();
+    assert_eq!(h.tags.encode(), "low_income");
+    assert_eq!(h.unknown_tags, vec!["重点关注".to_owned()]);
+    let (code, report, err) = gridatlas(&["check", path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        report["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["rule"] == "known_tags" && v["id"] == 9),
+        "{report}"
+    );
+    // Written back as it was when the whole document is written again.
+    let copy = dir.path().join("copy.gpkg");
+    store::create(&copy, &d, false).unwrap();
+    let tags: String = Connection::open(&copy)
+        .unwrap()
+        .query_row("SELECT tags FROM households WHERE id = 9", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tags, "low_income,重点关注");
+}

@@ -207,6 +207,18 @@ pub fn check(d: &Dataset) -> CheckReport {
         .collect();
     violations.extend(located);
     workflow(d, &mut violations);
+    for h in d.households.iter().filter(|h| !h.unknown_tags.is_empty()) {
+        violations.push(v(
+            Rule::KnownTags,
+            "households",
+            h.id.0,
+            Some(h.location.0),
+            format!(
+                "tags {} are not known tags (use the codes or Chinese names in the README)",
+                h.unknown_tags.join(", ")
+            ),
+        ));
+    }
 
     let violation_count = violations.len();
     violations.truncate(MAX_LISTED);

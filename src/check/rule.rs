@@ -26,6 +26,8 @@ pub enum Rule {
     InMicroGrid,
     UnitId,
     HouseholdInOneMicroGrid,
+    /// A household's tags are known tags (codes or their Chinese names).
+    KnownTags,
     // Cases.
     CaseWorkflow,
     // What an edit needs before it can be tried.
@@ -58,6 +60,7 @@ impl Rule {
             Rule::InMicroGrid => "in_micro_grid",
             Rule::UnitId => "unit_id",
             Rule::HouseholdInOneMicroGrid => "household_in_one_micro_grid",
+            Rule::KnownTags => "known_tags",
             Rule::CaseWorkflow => "case_workflow",
             Rule::Split => "split",
             Rule::Merge => "merge",

@@ -214,6 +214,7 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
             phone: draft.phone,
             members: draft.members,
             tags: draft.tags,
+            unknown_tags: Vec::new(),
             // The authoritative assignment: the micro-grid whose outline contains the point.
             unit: micro_index.locate(location).map(crate::model::UnitId),
             location: Point::from(location),

@@ -13,6 +13,9 @@ pub struct Household {
     pub phone: String,
     pub members: u16,
     pub tags: TagSet,
+    /// Tags in the file that are not known (typed by hand in QGIS): kept as they were, written
+    /// back, and reported by `check` — one odd word must not make the document unopenable.
+    pub unknown_tags: Vec<String>,
     /// The micro-grid that contains `location`; `None` when the household lies in no unit.
     pub unit: Option<UnitId>,
     /// EPSG:4326, x = longitude, y = latitude.

@@ -142,6 +142,23 @@ impl TagSet {
         self.iter().map(Tag::code).collect::<Vec<_>>().join(",")
     }
 
+    /// Reads what it can: the known tags, and the words that are not tags, as they were.
+    pub fn decode_lenient(text: &str) -> (TagSet, Vec<String>) {
+        let mut set = TagSet::empty();
+        let mut unknown = Vec::new();
+        for word in text
+            .split([',', '，', '、', ';', '；'])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            match Tag::from_code(word) {
+                Some(t) => set.insert(t),
+                None => unknown.push(word.to_owned()),
+            }
+        }
+        (set, unknown)
+    }
+
     pub fn decode(text: &str) -> Result<TagSet, TagParseError> {
         let mut set = TagSet::empty();
         // Commas as stored, and the separators Chinese typing gives (，、；).

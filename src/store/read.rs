@@ -466,6 +466,7 @@ impl Reader<'_> {
                     let location = check_lon_lat(geometry::decode_point(
                         &blob.ok_or("geometry is missing")?,
                     )?)?;
+                    let (known, unknown) = TagSet::decode_lenient(&tags);
                     Ok(Household {
                         id: HouseholdId(id),
                         code: r.get(2).map_err(|e| e.to_string())?,
@@ -474,7 +475,8 @@ impl Reader<'_> {
                         phone: r.get(5).map_err(|e| e.to_string())?,
                         members: u16::try_from(members)
                             .map_err(|_| format!("members {members} is out of range"))?,
-                        tags: TagSet::decode(&tags).map_err(|e| format!("tags: {e}"))?,
+                        tags: known,
+                        unknown_tags: unknown,
                         unit: unit_ref(unit, units, "unit_id")?,
                         location,
                     })

@@ -219,7 +219,12 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
             h.head_name,
             h.phone,
             h.members,
-            h.tags.encode(),
+            // Unknown words a user typed are kept, after the known tags.
+            std::iter::once(h.tags.encode())
+                .chain(h.unknown_tags.iter().cloned())
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(","),
             h.unit.map(|u| u.0)
         ])?;
     }

@@ -117,6 +117,7 @@ mod tests {
             phone: "13812345678".into(),
             members: 3,
             tags: TagSet::empty(),
+            unknown_tags: Vec::new(),
             unit: None,
             location: geo_types::Point::new(113.9, 28.2),
         });
