@@ -1,21 +1,9 @@
 //! The batch commands as a script would use them: JSON on stdout, exit codes, one-line errors.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-use std::process::Command;
+mod common;
 
-fn gridatlas(args: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gridatlas"))
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let json = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        json,
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
-}
+use common::gridatlas;
 
 #[test]
 fn demo_info_check() {

@@ -11,12 +11,10 @@ use gridatlas::store;
 
 #[test]
 fn ogrinfo_reads_the_document() {
-    if Command::new("ogrinfo").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install gdal-bin (see .ci/run)"
-        );
-        eprintln!("ogrinfo not installed: skipping the GDAL interoperability test");
+    if !common::tool_available(
+        Command::new("ogrinfo").arg("--version").output().is_ok(),
+        "gdal-bin (ogrinfo)",
+    ) {
         return;
     }
     let dataset = common::township(1);
@@ -93,17 +91,14 @@ fn ogrinfo_reads_the_document() {
 /// the edit through its change log, and its next step does not undo it.
 #[test]
 fn an_edit_made_with_gdal_reaches_the_open_window_and_survives_its_steps() {
-    if Command::new("ogrinfo").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install gdal-bin (see .ci/run)"
-        );
-        eprintln!("ogrinfo not installed: skipping");
+    if !common::tool_available(
+        Command::new("ogrinfo").arg("--version").output().is_ok(),
+        "gdal-bin (ogrinfo)",
+    ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.gpkg");
-    store::create(&path, &common::township(1), false).unwrap();
+    let path = common::document(dir.path());
     let mut doc = gridatlas::app::Document::open(path.clone()).unwrap();
     let mut desk = gridatlas::app::CaseDesk::new(&doc.dataset);
     let i = doc

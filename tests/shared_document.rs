@@ -6,27 +6,15 @@
 
 mod common;
 
+use common::{document, other_writer};
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use gridatlas::app::{CaseDesk, CaseRequest, Document};
 use gridatlas::model::CaseStatus;
 use gridatlas::store::{self, StoreError};
-use rusqlite::{Connection, params};
-
-/// The township demo in a temporary directory.
-fn document(dir: &Path) -> PathBuf {
-    let path = dir.join("doc.gpkg");
-    store::create(&path, &common::township(1), false).unwrap();
-    path
-}
-
-/// Another program's connection, as QGIS or sqlite3 would have.
-fn other_writer(path: &Path) -> Connection {
-    let c = Connection::open(path).unwrap();
-    c.busy_timeout(Duration::from_secs(5)).unwrap();
-    c
-}
+use rusqlite::params;
 
 /// The first case an operator can take a plain step on (one needing no note or handler).
 fn open_case(doc: &Document) -> usize {
@@ -511,4 +499,114 @@ fn an_approval_refuses_when_another_program_moved_a_household_the_plan_moves() {
     assert_eq!(store::list_plans(&path).unwrap()[0].status, "draft");
     assert_eq!(doc.dataset.units, units_in_memory);
     assert!(editor.can_undo());
+}
+
+#[test]
+fn an_approval_does_not_replace_a_unit_another_program_added_meanwhile() {
+    use gridatlas::edit::Editor;
+    use gridatlas::ledger::{PlanSession, approve};
+    use gridatlas::model::Level;
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    let mut doc = Document::open(path.clone()).unwrap();
+    let plan = store::create_plan(&path, "划出", "2026-11-01T00:00:00Z").unwrap();
+    let session = PlanSession {
+        path: path.clone(),
+        plan,
+    };
+    let mut editor = Editor::default();
+    // Split a grid: the plan creates a unit with the next id.
+    let grid = doc
+        .dataset
+        .units
+        .iter()
+        .find(|u| u.level == Level::Grid)
+        .unwrap()
+        .clone();
+    let r = geo::BoundingRect::bounding_rect(&grid.geometry).unwrap();
+    let (y, w) = ((r.min().y + r.max().y) / 2.0, r.max().x - r.min().x);
+    let line = [
+        geo_types::Coord {
+            x: r.min().x - w * 0.1,
+            y,
+        },
+        geo_types::Coord {
+            x: r.max().x + w * 0.1,
+            y: y + w * 0.02,
+        },
+    ];
+    editor
+        .split(&mut doc.dataset, &mut doc.index, grid.id, &line)
+        .unwrap();
+    session
+        .keep(&mut doc.dataset, &mut doc.index, &mut editor)
+        .unwrap();
+    let new_id = doc.dataset.units.iter().map(|u| u.id.0).max().unwrap();
+    // Meanwhile a GIS officer adds a unit in QGIS; SQLite gives it that same next id.
+    other_writer(&path)
+        .execute(
+            "INSERT INTO units (id, geom, level, parent_id, code, name)
+             SELECT ?1, geom, level, parent_id, code || '9', 'QGIS 新增' FROM units WHERE id = ?2",
+            params![new_id, grid.id.0],
+        )
+        .unwrap();
+    let refused = approve(
+        &path,
+        plan,
+        &mut doc.dataset,
+        &mut doc.index,
+        &mut editor,
+        "2026-12-01",
+        "2026-11-29T10:00:00Z",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(refused.contains(&format!("unit id {new_id}")), "{refused}");
+    let name: String = other_writer(&path)
+        .query_row("SELECT name FROM units WHERE id = ?1", [new_id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(name, "QGIS 新增", "the other program's unit is still there");
+}
+
+#[test]
+fn a_case_deleted_by_another_program_leaves_the_open_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, path) = common::harness_on_file(dir.path());
+    let id = h.state().workspace().unwrap().doc.dataset.cases[0].id.0;
+    let other = other_writer(&path);
+    other
+        .execute("DELETE FROM case_events WHERE case_id = ?1", [id])
+        .unwrap();
+    other
+        .execute("DELETE FROM cases WHERE id = ?1", [id])
+        .unwrap();
+    let started = std::time::Instant::now();
+    while h
+        .state()
+        .workspace()
+        .unwrap()
+        .doc
+        .dataset
+        .cases
+        .iter()
+        .any(|c| c.id.0 == id)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the deleted case stayed in the window"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        h.run_steps(1);
+    }
+    // Nothing the window does afterwards brings it back.
+    h.run_steps(3);
+    assert!(
+        !store::load(&path)
+            .unwrap()
+            .cases
+            .iter()
+            .any(|c| c.id.0 == id)
+    );
 }

@@ -7,29 +7,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::{document, gridatlas};
+
+use std::path::Path;
 use std::process::Command;
 
 use gridatlas::store::{self, StoreError};
 use rusqlite::{Connection, params};
-
-fn document(dir: &Path) -> PathBuf {
-    let path = dir.join("doc.gpkg");
-    store::create(&path, &common::township(1), false).unwrap();
-    path
-}
-
-fn gridatlas(args: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gridatlas"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
-}
 
 /// A kill during the WAL checkpoint: page 1, with the grown page count, already reached the
 /// file, the rest of the growth is still only in the WAL. SQLite reads it fine; so must we.

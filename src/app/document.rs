@@ -143,12 +143,6 @@ impl Document {
         self.revision.units += 1;
     }
 
-    /// The statistics as of `now` (the clock moved: overdue counts change).
-    pub fn restate(&mut self, now: Timestamp) {
-        self.cases_changed(now);
-        self.revision.cases += 1;
-    }
-
     pub fn county_name(&self) -> &str {
         self.dataset
             .units_of_level(Level::County)

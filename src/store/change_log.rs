@@ -155,14 +155,7 @@ impl ChangeWatch {
         .ctx(path, "opening the change watch")?;
         conn.busy_timeout(std::time::Duration::from_secs(2))
             .ctx(path, "configuring")?;
-        let has_log: bool = conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'gridatlas_changes'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .ctx(path, "looking for the change log")?
-            > 0;
+        let has_log = has_log(&conn).ctx(path, "looking for the change log")?;
         let data_version = data_version(&conn).ctx(path, "reading data_version")?;
         Ok(ChangeWatch {
             conn,
@@ -282,13 +275,18 @@ fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
 /// The last entry of the log as a snapshot sees it; read in the same transaction as a load so
 /// that a watch starts exactly where the loaded data ends.
 pub(crate) fn snapshot_seq(conn: &Connection) -> rusqlite::Result<i64> {
-    let has_log: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE name = 'gridatlas_changes'",
-        [],
-        |r| r.get(0),
-    )?;
-    if has_log == 0 {
+    if !has_log(conn)? {
         return Ok(0);
     }
     last_seq(conn)
+}
+
+/// Whether the document has a change log (schema 3 and later).
+fn has_log(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'gridatlas_changes'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
 }

@@ -294,6 +294,23 @@ pub fn approve_plan(
             });
         }
     }
+    // Units the plan creates must not meet a row another program added meanwhile with the same
+    // id: the upsert below would silently replace it.
+    let created: Vec<i64> = net
+        .upsert
+        .iter()
+        .filter(|u| !replaced.iter().any(|r| r.id == u.id))
+        .map(|u| u.id.0)
+        .collect();
+    if let Some(u) = crate::store::read::read_units_by_id(&tx, path, &created)?.first() {
+        return Err(StoreError::Conflict {
+            path: path.to_owned(),
+            what: format!(
+                "unit id {} ({} {}) was added by another program while this plan was open, and the plan creates a unit with that id; nothing was written",
+                u.id.0, u.code, u.name
+            ),
+        });
+    }
     {
         let mut hist = tx
             .prepare(

@@ -121,3 +121,43 @@ pub fn a_village_on_screen(h: &Harness<'static, GridAtlasApp>) -> (Pos2, String)
     let m = gridatlas::map::lon_lat_to_mercator(p.x(), p.y());
     (ws.map_transform().to_screen(m), village.code.clone())
 }
+
+/// The township demo (seed 1) written to `dir/doc.gpkg`.
+pub fn document(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("doc.gpkg");
+    gridatlas::store::create(&path, &township(1), false).unwrap();
+    path
+}
+
+/// Another program's connection to the document, as QGIS or sqlite3 would have.
+pub fn other_writer(path: &std::path::Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    c
+}
+
+/// Runs the command line: exit code, stdout as JSON (Null when it is not), stderr.
+pub fn gridatlas(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gridatlas"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// Whether an outside tool a test compares with is here; on a developer machine without it
+/// the test says so and passes, under CI (which installs it, see .ci/run) it fails.
+pub fn tool_available(available: bool, what: &str) -> bool {
+    if !available {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install {what} (see .ci/run)"
+        );
+        eprintln!("{what} not installed: skipping");
+    }
+    available
+}
