@@ -142,7 +142,12 @@ fn gcj02_rows_land_where_the_wgs84_ones_do_and_in_their_micro_grid() {
     let report = gridatlas::check::check(&d);
     assert!(report.violations.is_empty(), "{:?}", report.violations);
     // The same file, parsed in-process with the wrong datum, lands hundreds of metres away.
-    let wrong = read_cases_csv(&gcj, CoordinateDatum::Wgs84).unwrap();
+    let wrong = read_cases_csv(
+        &gcj,
+        CoordinateDatum::Wgs84,
+        &gridatlas::model::TimeZone::beijing(),
+    )
+    .unwrap();
     assert!((wrong[0].location.x() - b.location.x()).abs() > 1e-3);
 }
 

@@ -193,6 +193,7 @@ fn fixture() -> Dataset {
             title: "fixture".into(),
             provenance: "test".into(),
             as_of: t("2026-06-15"),
+            time_zone: gridatlas::model::TimeZone::beijing(),
             deadline_hours: Default::default(),
         },
         units,
@@ -230,7 +231,9 @@ fn hand_computed_fixture() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("f.gpkg");
     gridatlas::store::create(&file, &fixture(), false).unwrap();
-    let rows = stats(&file, "2026-05-01", "2026-06-01", "2");
+    // The fixture's instants are UTC midnights; the period is given in UTC to match (bare
+    // dates are days in the document's time zone, tested below).
+    let rows = stats(&file, "2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z", "2");
     let t1 = &rows[0];
     assert_eq!(t1["code"], "430181101");
     assert_eq!(t1["due"], 3, "c1, c2, c3 (c4 is due exactly at `to`)");
@@ -262,9 +265,14 @@ fn hand_computed_fixture() {
             && t2["mean_handling_hours"].is_null(),
         "{t2}"
     );
+    // Bare dates are Beijing days (the document names no zone): May ends at 16:00 UTC on the
+    // 31st, so c3, due at 23:59:59 UTC (07:59 on 1 June in Beijing), is not due in May and
+    // c1, due at 00:00 UTC on 2 May, still is.
+    let beijing = stats(&file, "2026-05-01", "2026-06-01", "2");
+    assert_eq!(beijing[0]["due"], 2, "c1 and c2: {}", beijing[0]);
     // The county level sums its subtree; a period with nothing due has null rates but can
     // still have overdue cases and handling time.
-    let county = stats(&file, "2026-03-05", "2026-04-02", "1");
+    let county = stats(&file, "2026-03-05T00:00:00Z", "2026-04-02T00:00:00Z", "1");
     assert_eq!(county[0]["due"], 0);
     assert!(county[0]["closure_rate"].is_null());
     assert_eq!(

@@ -135,7 +135,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cases.csv");
         std::fs::write(&path, text).unwrap();
-        let read = read_cases_csv(&path, CoordinateDatum::Wgs84).unwrap();
+        let read = read_cases_csv(&path, CoordinateDatum::Wgs84, &gridatlas::model::TimeZone::beijing()).unwrap();
         prop_assert_eq!(read.len(), expected.len());
         for (r, (title, x, y)) in read.iter().zip(&expected) {
             prop_assert_eq!(&r.title, title);
@@ -152,7 +152,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.csv");
         std::fs::write(&path, &data).unwrap();
-        match read_cases_csv(&path, CoordinateDatum::Gcj02) {
+        match read_cases_csv(&path, CoordinateDatum::Gcj02, &gridatlas::model::TimeZone::beijing()) {
             Ok(rows) => prop_assert!(!rows.is_empty()),
             Err(e) => {
                 prop_assert!(!e.problems.is_empty());

@@ -47,7 +47,7 @@ fn step(doc: &mut Document, desk: &mut CaseDesk, i: usize) -> Result<(), String>
     let log = written.log;
     let applied = doc.apply(&written.into(), Some(log), desk.now);
     assert!(!applied.needs_reload);
-    desk.cases_changed(&doc.dataset, desk.now);
+    desk.cases_changed(&doc.dataset);
     Ok(())
 }
 
@@ -179,7 +179,7 @@ fn rows_another_program_inserted_are_never_replaced() {
     );
     let log = written.log;
     doc.apply(&written.into(), Some(log), desk.now);
-    desk.cases_changed(&doc.dataset, desk.now);
+    desk.cases_changed(&doc.dataset);
     let i = open_case(&doc);
     step(&mut doc, &mut desk, i).unwrap();
 
@@ -244,6 +244,7 @@ fn two_imports_at_once_both_land() {
                     &csv,
                     store::CoordinateDatum::Wgs84,
                     "导入",
+                    &gridatlas::model::TimeZone::beijing(),
                 )
                 .map(|w| w.cases.len())
                 .map_err(|e| e.to_string())
@@ -316,6 +317,7 @@ fn a_load_during_an_import_sees_a_consistent_snapshot() {
                     &csv,
                     store::CoordinateDatum::Wgs84,
                     "导入",
+                    &gridatlas::model::TimeZone::beijing(),
                 )
                 .unwrap();
             }

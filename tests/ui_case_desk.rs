@@ -211,7 +211,8 @@ fn the_case_list_filters_and_opens_a_case() {
     common::type_into(&mut h, "上报起", "2026-10-01");
     let (first, from) = {
         let ws = h.state().workspace().unwrap();
-        let from = gridatlas::model::Timestamp::parse("2026-10-01").unwrap();
+        // A typed date is a day in the document's time zone: Beijing's midnight.
+        let from = gridatlas::model::Timestamp::parse("2026-09-30T16:00:00Z").unwrap();
         assert!(!ws.desk.list.is_empty() && ws.desk.list.len() < all);
         assert!(
             ws.desk
@@ -310,7 +311,7 @@ fn a_documents_own_deadline_applies_when_a_case_is_accepted() {
     let i = doc
         .apply(&written.clone().into(), Some(written.log), now)
         .cases[0];
-    desk.cases_changed(&doc.dataset, now);
+    desk.cases_changed(&doc.dataset);
     desk.apply(
         &path,
         &doc.dataset,

@@ -12,7 +12,9 @@ use crate::cases::{
 };
 use crate::index::SpatialIndex;
 use crate::ledger::{LedgerError, write_new_case, write_step};
-use crate::model::{CaseStatus, CategoryCode, Dataset, Timestamp, UnitId, UnitTree, WorkerId};
+use crate::model::{
+    CaseStatus, CategoryCode, Dataset, TimeZone, Timestamp, UnitId, UnitTree, WorkerId,
+};
 use crate::store::{CoordinateDatum, WrittenCases};
 
 /// The day slider: the map as it was at the end of any day, and playback over a period.
@@ -21,9 +23,11 @@ pub struct TimeSlider {
     pub enabled: bool,
     /// Days since `first_day`.
     pub day: i64,
-    /// Midnight UTC of the first day with a case.
+    /// Local midnight (in the document's time zone) of the first day with a case.
     pub first_day: Timestamp,
     pub days: i64,
+    /// The zone the days are counted in.
+    pub time_zone: TimeZone,
     pub playing: bool,
     /// Seconds of playback not yet turned into days.
     pub pending: f32,
@@ -33,8 +37,14 @@ pub struct TimeSlider {
 impl TimeSlider {
     /// The end of the chosen day (the map shows everything up to then).
     pub fn time(&self) -> Timestamp {
-        self.first_day
-            .plus_seconds((self.day + 1) * Timestamp::DAY - 1)
+        self.time_zone
+            .days_after(self.first_day, self.day + 1)
+            .plus_seconds(-1)
+    }
+
+    /// The number of days from `first_day` to the day of `now`, inclusive.
+    fn days_to(&self, now: Timestamp) -> i64 {
+        (self.time_zone.days_between(self.first_day, now) + 1).max(1)
     }
 
     /// Advances playback by `dt` seconds; stops at the last day.
@@ -123,8 +133,14 @@ pub struct CaseDesk {
     /// The inspector's indicators of one unit, for a period and a version of the cases: the
     /// inspector asks every frame, the answer changes only with these.
     indicator_cache: Option<(UnitId, (Timestamp, Timestamp), u64, Indicators)>,
-    /// The ledger's "now": the document's instant, or the latest step taken since.
+    /// "Now": the clock (to the minute), or the instant `fixed_clock` holds. Overdue is judged
+    /// at it, and "today" is its day in the document's time zone (domain §7).
     pub now: Timestamp,
+    /// An instant that replaces the clock: tests and benchmarks that need figures that do not
+    /// change from one day to the next (the demo's `as_of`).
+    pub fixed_clock: Option<Timestamp>,
+    /// The document's time zone, in which times are shown and days counted.
+    pub time_zone: TimeZone,
     /// Who is acting (shown in the history).
     pub actor: String,
 }
@@ -134,20 +150,10 @@ impl CaseDesk {
         let tree = UnitTree::new(d);
         let timeline = CaseTimeline::new(d);
         let chains = case_unit_chains(d, &tree);
-        let now = d
-            .case_events
-            .iter()
-            .map(|e| e.at)
-            .max()
-            .map_or(d.meta.as_of, |t| t.max(d.meta.as_of));
-        let first_day = d
-            .cases
-            .iter()
-            .map(|c| c.reported_at)
-            .min()
-            .unwrap_or(now)
-            .day_start();
-        let days = ((now.day_start().0 - first_day.0) / Timestamp::DAY + 1).max(1);
+        let now = wall_clock();
+        let tz = d.meta.time_zone.clone();
+        let first_day = tz.day_start(d.cases.iter().map(|c| c.reported_at).min().unwrap_or(now));
+        let days = (tz.days_between(first_day, now) + 1).max(1);
         CaseDesk {
             tree,
             timeline,
@@ -168,6 +174,7 @@ impl CaseDesk {
                 playing: false,
                 pending: 0.0,
                 days_per_second: 4.0,
+                time_zone: tz.clone(),
             },
             heatmap: false,
             show_list: false,
@@ -184,8 +191,39 @@ impl CaseDesk {
             version: 0,
             indicator_cache: None,
             now,
+            fixed_clock: None,
+            time_zone: tz,
             actor: "指挥中心值班员".into(),
         }
+    }
+
+    /// Follows the clock: called every frame, it changes "now" once a minute (and the list's
+    /// overdue states with it). Returns whether "now" moved.
+    pub fn tick_clock(&mut self) -> bool {
+        let now = self.fixed_clock.unwrap_or_else(wall_clock);
+        if now == self.now {
+            return false;
+        }
+        self.now = now;
+        self.follow_today();
+        true
+    }
+
+    /// Holds "now" at `at` instead of the clock (tests, benchmarks), or lets the clock run.
+    pub fn fix_clock(&mut self, at: Option<Timestamp>) {
+        self.fixed_clock = at;
+        self.tick_clock();
+    }
+
+    /// The slider's span ends today; a slider showing "today" keeps showing today.
+    fn follow_today(&mut self) {
+        let at_end = self.slider.day >= self.slider.days - 1;
+        self.slider.days = self.slider.days_to(self.now);
+        self.slider.day = if at_end {
+            self.slider.days - 1
+        } else {
+            self.slider.day.min(self.slider.days - 1)
+        };
     }
 
     /// The instant the map and the list show: the slider's day, or now.
@@ -237,16 +275,17 @@ impl CaseDesk {
         true
     }
 
-    /// The indicator period: the list's report-date range when set, else the 30 days to now.
+    /// The indicator period: the list's report-date range when set, else the 30 days to now
+    /// (local days). It never ends after the shown instant: a case due later today is not
+    /// overdue yet.
     pub fn period(&self) -> (Timestamp, Timestamp) {
-        let to = self
-            .filter
-            .to
-            .unwrap_or_else(|| self.view_time().day_start().plus_seconds(Timestamp::DAY));
+        let at = self.view_time();
+        let day_end = self.time_zone.days_after(at, 1);
+        let to = self.filter.to.unwrap_or(day_end).min(at);
         let from = self
             .filter
             .from
-            .unwrap_or_else(|| to.plus_seconds(-30 * Timestamp::DAY));
+            .unwrap_or_else(|| self.time_zone.days_after(at, -29));
         (from, to)
     }
 
@@ -297,44 +336,34 @@ impl CaseDesk {
     /// After boundary edits: units and the cases' micro-grids may have changed.
     pub fn units_changed(&mut self, d: &Dataset) {
         self.tree = UnitTree::new(d);
-        self.changed(d, self.now);
+        self.changed(d);
     }
 
-    fn changed(&mut self, d: &Dataset, at: Timestamp) {
+    fn changed(&mut self, d: &Dataset) {
         self.timeline = CaseTimeline::new(d);
         self.chains = case_unit_chains(d, &self.tree);
-        self.now = self.now.max(at);
-        let today = self.now.day_start();
-        let at_end = self.slider.day >= self.slider.days - 1;
-        self.slider.days = ((today.0 - self.slider.first_day.0) / Timestamp::DAY + 1).max(1);
-        if at_end {
-            // A slider showing "today" keeps showing today.
-            self.slider.day = self.slider.days - 1;
-        }
+        self.follow_today();
         self.version += 1;
     }
 
-    /// The time of a step now: the wall clock, but never before the ledger's now (a demo
-    /// document's clock may run ahead of this computer's).
+    /// The time of a step: the wall clock, or the fixed clock.
     fn step_time(&self) -> Timestamp {
-        Timestamp::now().max(self.now)
+        self.fixed_clock.unwrap_or_else(Timestamp::now)
     }
 
     /// After cases changed in the document (ours or another program's): the timeline, the
     /// unit chains and the slider's span follow; the list is recomputed at the next refresh.
-    /// `at` moves "now" forward (a step of ours), never back.
-    pub fn cases_changed(&mut self, d: &Dataset, at: Timestamp) {
+    pub fn cases_changed(&mut self, d: &Dataset) {
         self.states.resize(d.cases.len(), CaseState::Absent);
-        self.changed(d, at);
         // The slider may need to start earlier (an import of older cases).
         if let Some(first) = d.cases.iter().map(|c| c.reported_at).min() {
-            let first = first.day_start();
+            let first = self.time_zone.day_start(first);
             if first < self.slider.first_day {
-                self.slider.day += (self.slider.first_day.0 - first.0) / Timestamp::DAY;
+                self.slider.day += self.time_zone.days_between(first, self.slider.first_day);
                 self.slider.first_day = first;
-                self.changed(d, self.now);
             }
         }
+        self.changed(d);
     }
 
     /// Reports the draft as a new case: written to the file (its id and code are taken there);
@@ -360,10 +389,10 @@ impl CaseDesk {
                 reported_at: at,
             },
             &self.actor,
+            &self.time_zone,
         )?;
         self.draft = None;
         self.reporting = false;
-        self.now = self.now.max(at);
         Ok(written)
     }
 
@@ -416,7 +445,6 @@ impl CaseDesk {
         let written = write_step(path, &c, &next, &events)?;
         self.note.clear();
         self.editing = None;
-        self.now = self.now.max(at);
         Ok(written)
     }
 
@@ -427,16 +455,21 @@ impl CaseDesk {
         index: &SpatialIndex,
     ) -> Result<WrittenCases, LedgerError> {
         let csv = std::path::PathBuf::from(self.import_path.trim());
-        let written =
-            crate::ledger::import_cases(path, index, &csv, self.import_datum, &self.actor)?;
-        let latest = written
-            .cases
-            .iter()
-            .map(|c| c.reported_at)
-            .max()
-            .unwrap_or(self.now);
-        // Historical imports must not move "now" back, nor forward past the wall clock.
-        self.now = latest.min(Timestamp::now()).max(self.now);
+        let written = crate::ledger::import_cases(
+            path,
+            index,
+            &csv,
+            self.import_datum,
+            &self.actor,
+            &self.time_zone,
+        )?;
         Ok(written)
     }
+}
+
+/// The wall clock to the minute: "now" moves once a minute, so the list and the map's overdue
+/// states are recomputed once a minute, not every frame.
+fn wall_clock() -> Timestamp {
+    let t = Timestamp::now();
+    Timestamp(t.0 - t.0.rem_euclid(60))
 }

@@ -6,7 +6,7 @@ use egui::{Color32, RichText, Ui};
 use crate::app::case_desk::CaseDesk;
 use crate::cases::{CaseState, SortKey};
 use crate::map::pin_style;
-use crate::model::{CATEGORIES, CaseStatus, Category, Dataset, Timestamp, UnitId};
+use crate::model::{CATEGORIES, CaseStatus, Category, Dataset, TimeZone, Timestamp, UnitId};
 use crate::store::CoordinateDatum;
 use crate::ui::Strings;
 
@@ -21,10 +21,6 @@ pub enum ListAction {
     Import,
 }
 
-fn short_time(t: Timestamp) -> String {
-    t.to_iso()[..16].replace('T', " ")
-}
-
 fn sort_name(k: SortKey, s: &Strings) -> &'static str {
     match k {
         SortKey::Reported => s.reported_at,
@@ -36,11 +32,12 @@ fn sort_name(k: SortKey, s: &Strings) -> &'static str {
 }
 
 /// A date field bound to an optional timestamp; red when it cannot be read.
-fn date_field(ui: &mut Ui, label: &str, value: &mut Option<Timestamp>, id: &str) {
+/// Dates are read in the document's time zone (a typed 2026-11-29 is Beijing's midnight).
+fn date_field(ui: &mut Ui, label: &str, value: &mut Option<Timestamp>, id: &str, tz: &TimeZone) {
     let text_id = ui.scope_id().with(("date-field", id));
     let mut text = ui
         .data(|m| m.get_temp::<String>(text_id))
-        .unwrap_or_else(|| day_text(*value));
+        .unwrap_or_else(|| day_text(*value, tz));
     let l = ui.label(label);
     let response = ui
         .add(
@@ -52,11 +49,11 @@ fn date_field(ui: &mut Ui, label: &str, value: &mut Option<Timestamp>, id: &str)
     if response.changed() {
         if text.trim().is_empty() {
             *value = None;
-        } else if let Ok(t) = Timestamp::parse(text.trim()) {
+        } else if let Ok(t) = tz.parse(text.trim()) {
             *value = Some(t);
         }
     }
-    let bad = !text.trim().is_empty() && Timestamp::parse(text.trim()).is_err();
+    let bad = !text.trim().is_empty() && tz.parse(text.trim()).is_err();
     if bad {
         ui.painter().rect_stroke(
             response.rect,
@@ -124,8 +121,9 @@ pub fn case_list_ui(
             desk.filter.unit = None;
         }
         ui.separator();
-        date_field(ui, s.date_from, &mut desk.filter.from, "from");
-        date_field(ui, s.date_to, &mut desk.filter.to, "to");
+        let tz = desk.time_zone.clone();
+        date_field(ui, s.date_from, &mut desk.filter.from, "from", &tz);
+        date_field(ui, s.date_to, &mut desk.filter.to, "to", &tz);
         ui.separator();
         let handler_name = desk
             .filter
@@ -225,7 +223,7 @@ pub fn case_list_ui(
                     let text = format!(
                         "{}  {}  {}{}  {}  {}",
                         c.code,
-                        short_time(c.reported_at),
+                        desk.time_zone.minute(c.reported_at),
                         // As of the slider's day, like the dot.
                         s.status(desk.timeline.status_at(i, now).unwrap_or(c.status)),
                         overdue,
@@ -240,11 +238,11 @@ pub fn case_list_ui(
                     }
                     if let Some(due) = c.due_at.filter(|_| c.status.is_open()) {
                         let left = (due.0 - now.0) as f64 / 3600.0;
-                        ui.weak(format!("{} {}", s.due_at, short_time(due)));
+                        ui.weak(format!("{} {}", s.due_at, desk.time_zone.minute(due)));
                         if left < 0.0 {
                             ui.colored_label(
                                 crate::map::OVERDUE_COLOR,
-                                format!("{left:.0}{}", s.hours_suffix),
+                                format!("{}{:.0}{}", s.overdue_by, -left, s.hours_suffix),
                             );
                         }
                     }

@@ -6,7 +6,9 @@ use egui_plot::{Bar, BarChart, Legend, Plot};
 
 use crate::app::case_desk::{CaseDesk, CaseDraft, CaseRequest, DeskMessage};
 use crate::cases::{CaseState, allowed_transitions, check_escalation};
-use crate::model::{CATEGORIES, CaseStatus, Category, CategoryCode, Dataset, Timestamp, UnitId};
+use crate::model::{
+    CATEGORIES, CaseStatus, Category, CategoryCode, Dataset, TimeZone, Timestamp, UnitId,
+};
 use crate::ui::Strings;
 
 /// What the new-case form asked for.
@@ -16,9 +18,9 @@ pub enum DraftAction {
     Cancel,
 }
 
-/// A date as the panels show it (2026-11-29).
-pub(crate) fn day_text(t: Option<Timestamp>) -> String {
-    t.map_or(String::new(), |t| t.to_iso()[..10].to_owned())
+/// A date as the panels show it (2026-11-29), in the document's time zone.
+pub(crate) fn day_text(t: Option<Timestamp>, tz: &TimeZone) -> String {
+    t.map_or(String::new(), |t| tz.date(t))
 }
 
 /// Step buttons for the selected case: the transitions the workflow allows from its status,
@@ -237,7 +239,7 @@ pub fn time_slider_ui(ui: &mut Ui, desk: &mut CaseDesk, s: &Strings) -> bool {
             ui.spacing_mut().slider_width = (ui.available_width() - 260.0).max(200.0);
             ui.add(egui::Slider::new(&mut desk.slider.day, 0..=last).show_value(false));
             ui.label(
-                RichText::new(day_text(Some(desk.slider.time())))
+                RichText::new(day_text(Some(desk.slider.time()), &desk.time_zone))
                     .strong()
                     .monospace(),
             );
@@ -266,8 +268,8 @@ pub fn unit_indicators_ui(
     ui.weak(format!(
         "{} {} – {}",
         s.period,
-        day_text(Some(from)),
-        day_text(Some(to.plus_seconds(-1)))
+        day_text(Some(from), &desk.time_zone),
+        day_text(Some(to.plus_seconds(-1)), &desk.time_zone)
     ));
     let pct = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{:.2}%", v * 100.0));
     egui::Grid::new("unit-indicators")
@@ -297,7 +299,8 @@ pub fn unit_indicators_ui(
 /// listed cases.
 pub fn charts_ui(ui: &mut Ui, desk: &CaseDesk, d: &Dataset, s: &Strings) {
     let first = desk.slider.first_day;
-    let day_of = |t: Timestamp| ((t.0 - first.0) / Timestamp::DAY) as usize;
+    let tz = desk.time_zone.clone();
+    let day_of = |t: Timestamp| tz.days_between(first, t).max(0) as usize;
     let days = desk.slider.days.max(1) as usize;
     // closed, open, overdue per day
     let mut per_day = vec![[0u32; 3]; days];
@@ -337,8 +340,7 @@ pub fn charts_ui(ui: &mut Ui, desk: &CaseDesk, d: &Dataset, s: &Strings) {
         .legend(Legend::default())
         .allow_scroll(false)
         .x_axis_formatter(move |mark, _| {
-            let t = first.plus_seconds(mark.value.round() as i64 * Timestamp::DAY);
-            t.to_iso()[5..10].to_owned()
+            tz.month_day(tz.days_after(first, mark.value.round() as i64))
         })
         .show(ui, |p| {
             p.bar_chart(closed);

@@ -15,6 +15,8 @@ pub struct Document {
     pub geometry: MapGeometry,
     pub index: SpatialIndex,
     pub stats: Stats,
+    /// The instant `stats` judged overdue at.
+    stats_at: Timestamp,
     pub totals: Totals,
     /// Indices into `Dataset::case_events` per case, in time order.
     pub events_by_case: HashMap<CaseId, Vec<usize>>,
@@ -56,11 +58,13 @@ impl Document {
             cases: dataset.cases.len(),
             open_cases: dataset.cases.iter().filter(|c| c.status.is_open()).count(),
         };
+        // Overdue is judged at the clock; the workspace moves it with its own "now".
+        let stats_at = Timestamp::now();
         let ((index, stats), shapes) = rayon::join(
             || {
                 rayon::join(
                     || SpatialIndex::build(&dataset),
-                    || Stats::compute(&dataset, dataset.meta.as_of),
+                    || Stats::compute(&dataset, stats_at),
                 )
             },
             || MapGeometry::new(&dataset),
@@ -72,6 +76,7 @@ impl Document {
             geometry: shapes,
             index,
             stats,
+            stats_at,
             path,
             dataset,
             totals,
@@ -109,6 +114,26 @@ impl Document {
         applied
     }
 
+    /// Judges overdue at `now` (the clock moved): the statistics are recomputed only when a
+    /// deadline of an open case lies between the old instant and the new. Returns whether
+    /// they were.
+    pub fn judge_overdue_at(&mut self, now: Timestamp) -> bool {
+        if now == self.stats_at {
+            return false;
+        }
+        let (a, b) = (self.stats_at.min(now), self.stats_at.max(now));
+        self.stats_at = now;
+        let crossed = self
+            .dataset
+            .cases
+            .iter()
+            .any(|c| c.status.is_open() && c.due_at.is_some_and(|due| due >= a && due <= b));
+        if crossed {
+            self.stats = Stats::compute(&self.dataset, now);
+        }
+        crossed
+    }
+
     /// A write of ours that memory reflects already (a plan approval): the watch skips it.
     pub fn own_write(&mut self, range: SeqRange) {
         if let Some(watch) = self.watch.as_mut() {
@@ -129,6 +154,7 @@ impl Document {
     fn cases_changed(&mut self, now: Timestamp) {
         let d = &self.dataset;
         self.stats = Stats::compute(d, now);
+        self.stats_at = now;
         self.totals.cases = d.cases.len();
         self.totals.open_cases = d.cases.iter().filter(|c| c.status.is_open()).count();
         self.events_by_case = events_by_case(d);
@@ -139,6 +165,7 @@ impl Document {
     pub fn units_changed(&mut self, levels: &[Level], now: Timestamp) {
         self.geometry.rebuild_levels(&self.dataset, levels);
         self.stats = Stats::compute(&self.dataset, now);
+        self.stats_at = now;
         self.totals.units = self.dataset.unit_counts();
         self.revision.units += 1;
     }

@@ -4,7 +4,6 @@
 use crate::app::{CaseDesk, DeskMessage, Document};
 
 use crate::app::workspace::Workspace;
-use crate::model::Timestamp;
 
 impl Workspace {
     /// A write of cases of ours went to the file: what it wrote is applied to the document
@@ -45,17 +44,6 @@ impl Workspace {
         match self.doc.others_changes() {
             Ok(changes) if changes.is_empty() => {}
             Ok(changes) => {
-                // "Now" follows what others did too (a step or an import at another seat), as
-                // it follows our own steps — never past this machine's clock.
-                let latest = changes
-                    .case_events
-                    .iter()
-                    .map(|e| e.at)
-                    .chain(changes.cases.iter().map(|c| c.reported_at))
-                    .max();
-                if let Some(latest) = latest {
-                    self.desk.now = self.desk.now.max(latest.min(Timestamp::now()));
-                }
                 let applied = self.doc.apply(&changes, None, self.desk.now);
                 if applied.needs_reload {
                     self.start_reload();
@@ -113,7 +101,8 @@ impl Workspace {
         desk.show_charts = self.desk.show_charts;
         desk.heatmap = self.desk.heatmap;
         desk.actor = std::mem::take(&mut self.desk.actor);
-        desk.now = desk.now.max(self.desk.now);
+        desk.fix_clock(self.desk.fixed_clock);
+        self.doc.judge_overdue_at(desk.now);
         self.desk = desk;
         self.seen = crate::app::Revision::default();
         self.seen.units = u64::MAX;

@@ -108,6 +108,7 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                                 unit_slot: &ws.unit_slot,
                                 events_by_case: &ws.doc.events_by_case,
                                 now: ws.desk.now,
+                                time_zone: &ws.desk.time_zone,
                                 case_chains: ws.desk.case_chains(),
                             },
                             sel,

@@ -101,7 +101,7 @@ impl Workspace {
 
     pub(crate) fn new_plan(&mut self) {
         let name = self.planning.new_plan_name.trim().to_owned();
-        let now = self.desk.now.max(Timestamp::now()).to_iso();
+        let now = Timestamp::now().to_iso();
         match crate::store::create_plan(&self.doc.path, &name, &now) {
             Ok(id) => {
                 self.planning.new_plan_name.clear();

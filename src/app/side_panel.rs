@@ -113,8 +113,8 @@ pub(crate) fn indicator_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
         ui.weak(format!(
             "{} {} – {}",
             s.period,
-            &from.to_iso()[..10],
-            &to.plus_seconds(-1).to_iso()[..10]
+            ws.desk.time_zone.date(from),
+            ws.desk.time_zone.date(to.plus_seconds(-1))
         ));
     }
     if let Some(c) = ws.choropleth() {

@@ -80,10 +80,11 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    pub fn new(doc: Document) -> Workspace {
+    pub fn new(mut doc: Document) -> Workspace {
         let unit_slot = unit_slots(&doc.dataset);
         let pending_fit = doc.geometry.extent();
         let mut desk = CaseDesk::new(&doc.dataset);
+        doc.judge_overdue_at(desk.now);
         desk.refresh(&doc.dataset);
         Workspace {
             desk,
@@ -224,7 +225,19 @@ impl Workspace {
             self.last_poll = std::time::Instant::now();
             self.follow_others();
         }
+        if self.desk.tick_clock() && self.doc.judge_overdue_at(self.desk.now) {
+            self.choropleth_cache = None;
+        }
         self.sync_caches();
+    }
+
+    /// Holds "now" at `at` instead of the clock (tests and benchmarks that need the demo's
+    /// fixed figures), or lets the clock run again with `None`.
+    pub fn fix_clock(&mut self, at: Option<Timestamp>) {
+        self.desk.fix_clock(at);
+        self.doc.judge_overdue_at(self.desk.now);
+        self.desk.version += 1;
+        self.choropleth_cache = None;
     }
 
     /// Whether a reload of the document is under way.
@@ -245,7 +258,7 @@ impl Workspace {
             self.hovered = None;
         }
         if now.cases != self.seen.cases {
-            self.desk.cases_changed(&self.doc.dataset, self.desk.now);
+            self.desk.cases_changed(&self.doc.dataset);
             self.choropleth_cache = None;
         }
         self.seen = now;

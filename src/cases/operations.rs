@@ -8,7 +8,7 @@ use geo_types::Point;
 use crate::cases::{DeadlinePolicy, WorkflowError, check_escalation, check_transition};
 use crate::model::{
     Case, CaseAction, CaseEvent, CaseEventId, CaseId, CaseStatus, CategoryCode, Dataset, Level,
-    Timestamp, UnitId, UnitTree, WorkerId,
+    TimeZone, Timestamp, UnitId, UnitTree, WorkerId,
 };
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -42,13 +42,10 @@ pub struct NewCase {
     pub reported_at: Timestamp,
 }
 
-/// The case code of the demo and of new cases: `SJ` + report date + id.
-pub fn case_code(id: CaseId, reported_at: Timestamp) -> String {
-    format!(
-        "SJ{}{:06}",
-        &reported_at.to_iso()[..10].replace('-', ""),
-        id.0
-    )
+/// The case code of the demo and of new cases: `SJ` + report date (in the document's time
+/// zone: a case reported at 07:31 Beijing time on the 29th is a case of the 29th) + id.
+pub fn case_code(id: CaseId, reported_at: Timestamp, tz: &TimeZone) -> String {
+    format!("SJ{}{:06}", tz.date(reported_at).replace('-', ""), id.0)
 }
 
 /// 上报: a new case in `reported`, at the micro-grid level, and its creating event.
@@ -57,6 +54,7 @@ pub fn report(
     id: CaseId,
     event_id: CaseEventId,
     actor: &str,
+    tz: &TimeZone,
 ) -> Result<(Case, CaseEvent), CaseError> {
     if new.title.trim().is_empty() {
         return Err(CaseError::TitleRequired);
@@ -66,7 +64,7 @@ pub fn report(
     }
     let case = Case {
         id,
-        code: case_code(id, new.reported_at),
+        code: case_code(id, new.reported_at, tz),
         category: new.category,
         title: new.title.trim().to_owned(),
         description: new.description,
@@ -275,8 +273,16 @@ mod tests {
 
     #[test]
     fn the_whole_loop_sets_deadline_handler_and_closure() {
-        let (c, e) = report(new_case(), CaseId(1), CaseEventId(1), "居民").unwrap();
-        assert_eq!(c.code, "SJ20260503000001");
+        let (c, e) = report(
+            new_case(),
+            CaseId(1),
+            CaseEventId(1),
+            "居民",
+            &TimeZone::beijing(),
+        )
+        .unwrap();
+        // Reported at 20:00 UTC on the 3rd: 04:00 on the 4th in Beijing, a case of the 4th.
+        assert_eq!(c.code, "SJ20260504000001");
         assert_eq!((e.from_status, e.to_status), (None, CaseStatus::Reported));
         let t0 = c.reported_at;
         let (c, _) = transition(
@@ -332,7 +338,14 @@ mod tests {
 
     #[test]
     fn rejection_needs_a_reason_and_steps_cannot_go_back_in_time() {
-        let (c, _) = report(new_case(), CaseId(1), CaseEventId(1), "居民").unwrap();
+        let (c, _) = report(
+            new_case(),
+            CaseId(1),
+            CaseEventId(1),
+            "居民",
+            &TimeZone::beijing(),
+        )
+        .unwrap();
         let t0 = c.reported_at;
         assert_eq!(
             transition(
@@ -372,7 +385,8 @@ mod tests {
                 },
                 CaseId(2),
                 CaseEventId(2),
-                "x"
+                "x",
+                &TimeZone::beijing()
             ),
             Err(CaseError::TitleRequired)
         );
@@ -380,7 +394,14 @@ mod tests {
 
     #[test]
     fn escalation_restarts_the_clock_with_the_new_levels_window() {
-        let (c, _) = report(new_case(), CaseId(1), CaseEventId(1), "居民").unwrap();
+        let (c, _) = report(
+            new_case(),
+            CaseId(1),
+            CaseEventId(1),
+            "居民",
+            &TimeZone::beijing(),
+        )
+        .unwrap();
         let t0 = c.reported_at;
         let (c, _) = transition(
             &c,

@@ -115,6 +115,7 @@ mod tests {
             CaseId(1),
             CaseEventId(1),
             "a",
+            &crate::model::TimeZone::beijing(),
         )
         .unwrap();
         let overrides = std::collections::BTreeMap::new();
@@ -141,6 +142,7 @@ mod tests {
                 title: String::new(),
                 provenance: String::new(),
                 as_of: ts("2026-06-01T00:00:00Z"),
+                time_zone: crate::model::TimeZone::beijing(),
                 deadline_hours: Default::default(),
             },
             units: vec![],

@@ -64,21 +64,26 @@ pub(super) fn info(file: PathBuf) -> anyhow::Result<Reply> {
     Ok(Reply::ok(serde_json::to_value(&info)?))
 }
 
-/// `gridatlas stats`: case indicators per unit of a level over a period.
+/// `gridatlas stats`: case indicators per unit of a level over a period. Dates are days in
+/// the document's time zone; a period that has not ended yet is judged at the clock (a case
+/// due later today is not overdue yet).
 pub(super) fn stats(file: PathBuf, from: String, to: String, level: i64) -> anyhow::Result<Reply> {
-    let from = Timestamp::parse(&from).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
-    let to = Timestamp::parse(&to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
-    if to <= from {
-        anyhow::bail!(
-            "--to ({}) must be after --from ({})",
-            to.to_iso(),
-            from.to_iso()
-        );
-    }
     let level = crate::model::Level::from_number(level)
         .ok_or_else(|| anyhow::anyhow!("--level: {level} is not 1–5"))?;
     let d = store::load(&file)?;
-    let rows = crate::stats::unit_indicators(&d, level, from, to);
+    let tz = &d.meta.time_zone;
+    let from = tz
+        .parse(&from)
+        .map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+    let to = tz.parse(&to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+    if to <= from {
+        anyhow::bail!(
+            "--to ({}) must be after --from ({})",
+            tz.minute(to),
+            tz.minute(from)
+        );
+    }
+    let rows = crate::stats::unit_indicators(&d, level, from, to.min(Timestamp::now()));
     Ok(Reply::ok(serde_json::to_value(&rows)?))
 }
 
@@ -201,7 +206,8 @@ pub(super) fn import_cases(
         );
     }
     let index = crate::index::SpatialIndex::build(&dataset);
-    let written = crate::ledger::import_cases(&file, &index, &csv, datum, &actor)?;
+    let written =
+        crate::ledger::import_cases(&file, &index, &csv, datum, &actor, &dataset.meta.time_zone)?;
     Ok(Reply::ok(json!({
         "file": file.display().to_string(),
         "imported": written.cases.len(),

@@ -56,10 +56,11 @@ pub enum Command {
     /// mean_handling_hours}; rates are null when their denominator is zero.
     Stats {
         file: PathBuf,
-        /// Start of the period (inclusive), a date or an ISO 8601 UTC time.
+        /// Start of the period (inclusive): a date (its midnight in the document's time zone),
+        /// a local time `2026-05-03 08:15`, or an ISO 8601 time with its offset.
         #[arg(long)]
         from: String,
-        /// End of the period (exclusive).
+        /// End of the period (exclusive), read like `--from`.
         #[arg(long)]
         to: String,
         /// 1 county, 2 township, 3 village, 4 grid, 5 micro-grid.

@@ -251,11 +251,8 @@ pub fn generate(
         let id = CaseId(i as i64 + 1);
         let mut case = Case {
             id,
-            code: format!(
-                "SJ{}{:06}",
-                &p.reported_at.to_iso()[..10].replace('-', ""),
-                i + 1
-            ),
+            // The demo's county works in Beijing time, as its meta says.
+            code: crate::cases::case_code(id, p.reported_at, &crate::model::TimeZone::beijing()),
             category: p.category,
             title: String::new(),
             description: String::new(),

@@ -253,6 +253,7 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
                 params.seed, params.as_of
             ),
             as_of: params.as_of,
+            time_zone: crate::model::TimeZone::beijing(),
             deadline_hours: Default::default(),
         },
         units: named.units,

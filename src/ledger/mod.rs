@@ -16,7 +16,7 @@ pub use plans::{
 
 use crate::cases::{CaseError, NewCase, report};
 use crate::index::SpatialIndex;
-use crate::model::{Case, CaseEvent, Dataset, Timestamp};
+use crate::model::{Case, CaseEvent, Dataset, TimeZone, Timestamp};
 use crate::store::{
     Changes, CoordinateDatum, ImportError, StoreError, WrittenCases, insert_new_cases,
     read_cases_csv, save_case_step,
@@ -53,9 +53,14 @@ pub fn write_step(
 }
 
 /// Reports a new case; its id, code and event id are taken inside the write.
-pub fn write_new_case(path: &Path, new: NewCase, actor: &str) -> Result<WrittenCases, LedgerError> {
+pub fn write_new_case(
+    path: &Path,
+    new: NewCase,
+    actor: &str,
+    tz: &TimeZone,
+) -> Result<WrittenCases, LedgerError> {
     insert_new_cases(path, |id, event_id| {
-        let (c, e) = report(new, id, event_id, actor)?;
+        let (c, e) = report(new, id, event_id, actor, tz)?;
         Ok::<_, LedgerError>((vec![c], vec![e]))
     })
 }
@@ -68,8 +73,9 @@ pub fn import_cases(
     csv: &Path,
     datum: CoordinateDatum,
     actor: &str,
+    tz: &TimeZone,
 ) -> Result<WrittenCases, LedgerError> {
-    let rows = read_cases_csv(csv, datum)?;
+    let rows = read_cases_csv(csv, datum, tz)?;
     let csv_name = csv
         .file_name()
         .map_or(String::new(), |n| n.to_string_lossy().into_owned());
@@ -111,6 +117,7 @@ pub fn import_cases(
                 id,
                 event_id,
                 actor,
+                tz,
             )
             .map_err(|e| {
                 LedgerError::Import(ImportError {

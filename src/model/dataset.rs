@@ -1,4 +1,6 @@
-use crate::model::{Case, CaseEvent, CategoryCode, Household, Level, Timestamp, Unit, Worker};
+use crate::model::{
+    Case, CaseEvent, CategoryCode, Household, Level, TimeZone, Timestamp, Unit, Worker,
+};
 
 /// Facts about a dataset as a whole, kept in the `gridatlas_meta` table.
 #[derive(Debug, Clone, PartialEq)]
@@ -9,6 +11,8 @@ pub struct DatasetMeta {
     pub provenance: String,
     /// The instant the data describes ("now" for overdue computations of a demo).
     pub as_of: Timestamp,
+    /// The zone times are shown and days judged in (`gridatlas_meta.time_zone`).
+    pub time_zone: TimeZone,
     /// Handling windows in hours (at the micro-grid level) that replace the category table's,
     /// set per document (`gridatlas_meta` keys `deadline_hours.MM.NN`).
     pub deadline_hours: std::collections::BTreeMap<CategoryCode, u32>,

@@ -9,6 +9,7 @@ mod household;
 mod ids;
 mod level;
 mod tag;
+mod time_zone;
 mod timestamp;
 mod unit;
 mod unit_tree;
@@ -22,6 +23,7 @@ pub use household::{Household, mask_address, mask_id_number, mask_name, mask_pho
 pub use ids::{CaseEventId, CaseId, HouseholdId, UnitId, WorkerId};
 pub use level::Level;
 pub use tag::{Tag, TagParseError, TagSet};
+pub use time_zone::{LocalTime, TimeZone, TimeZoneError};
 pub use timestamp::{Timestamp, TimestampError};
 pub use unit::Unit;
 pub use unit_tree::UnitTree;

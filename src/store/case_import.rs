@@ -65,6 +65,7 @@ impl ImportError {
 pub fn read_cases_csv(
     path: &Path,
     datum: CoordinateDatum,
+    tz: &crate::model::TimeZone,
 ) -> Result<Vec<ImportedCase>, ImportError> {
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
@@ -161,10 +162,10 @@ pub fn read_cases_csv(
                 ));
             }
         }
-        let at = Timestamp::parse(field(reported_at)).ok();
+        let at = tz.parse(field(reported_at)).ok();
         if at.is_none() {
             problem(format!(
-                "reported_at {:?} is not a date or time (2026-05-03 or 2026-05-03T08:15:00+08:00)",
+                "reported_at {:?} is not a date or time (2026-05-03, 2026-05-03 08:15 in the document's time zone, or 2026-05-03T08:15:00+08:00)",
                 field(reported_at)
             ));
         }

@@ -14,6 +14,8 @@ pub struct FileInfo {
     pub path: String,
     pub title: String,
     pub as_of: String,
+    /// The zone times are shown and days judged in (Asia/Shanghai when the file names none).
+    pub time_zone: String,
     pub schema_version: i64,
     /// `PRAGMA user_version`: the GeoPackage version (10200 = 1.2).
     pub geopackage_version: i64,
@@ -65,6 +67,9 @@ pub fn read_info(path: &Path) -> Result<FileInfo, StoreError> {
         path: path.display().to_string(),
         title: meta("title")?,
         as_of: meta("as_of")?,
+        time_zone: Some(meta("time_zone")?)
+            .filter(|z| !z.is_empty())
+            .unwrap_or_else(|| crate::model::TimeZone::DEFAULT.to_owned()),
         schema_version: meta("schema_version")?.parse().unwrap_or(0),
         geopackage_version: conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))

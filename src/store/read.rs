@@ -357,6 +357,15 @@ impl Reader<'_> {
             })?,
             None => Timestamp::now(),
         };
+        let time_zone = match get("time_zone")? {
+            Some(name) => {
+                crate::model::TimeZone::named(&name).map_err(|e| StoreError::NotGridAtlas {
+                    path: self.path.to_owned(),
+                    what: format!("gridatlas_meta.time_zone: {e}"),
+                })?
+            }
+            None => crate::model::TimeZone::beijing(),
+        };
         let mut deadline_hours = std::collections::BTreeMap::new();
         let rows: Vec<(String, String)> = self
             .conn
@@ -386,6 +395,7 @@ impl Reader<'_> {
             title: get("title")?.unwrap_or_default(),
             provenance: get("provenance")?.unwrap_or_default(),
             as_of,
+            time_zone,
             deadline_hours,
         })
     }

@@ -171,6 +171,7 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
     meta.execute(params!["title", d.meta.title])?;
     meta.execute(params!["provenance", d.meta.provenance])?;
     meta.execute(params!["as_of", d.meta.as_of.to_iso()])?;
+    meta.execute(params!["time_zone", d.meta.time_zone.name()])?;
     for (category, hours) in &d.meta.deadline_hours {
         meta.execute(params![
             format!("deadline_hours.{category}"),

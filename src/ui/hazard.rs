@@ -114,7 +114,7 @@ impl HazardTool {
     /// exports in one second must not overwrite each other, least of all a masked list with an
     /// unmasked one).
     pub fn export(&mut self, d: &Dataset, dir: &std::path::Path) {
-        let stamp = Timestamp::now().to_iso().replace([':', '-'], "");
+        let stamp = d.meta.time_zone.file_stamp(Timestamp::now());
         let mut path = dir.join(format!("危险区域名单-{stamp}.csv"));
         let mut n = 2;
         while path.exists() {

@@ -28,8 +28,10 @@ pub struct InspectorContext<'a> {
     pub unit_slot: &'a HashMap<UnitId, usize>,
     /// Indices into `Dataset::case_events` per case, in time order.
     pub events_by_case: &'a HashMap<CaseId, Vec<usize>>,
-    /// The ledger's now, for overdue.
+    /// "Now" (the clock), for overdue.
     pub now: Timestamp,
+    /// The document's time zone, in which times are shown.
+    pub time_zone: &'a crate::model::TimeZone,
     /// Per case, its units from the county down (`Level::number() - 1`), for "in this subtree".
     pub case_chains: &'a [[Option<UnitId>; 5]],
 }
@@ -67,14 +69,7 @@ fn case_ui(
             .map_or("", |m| m.name_zh);
         format!("{major} / {} ({})", k.name_zh, c.category)
     });
-    let time = |t: Option<Timestamp>| {
-        t.map_or("—".to_owned(), |t| {
-            t.to_iso()
-                .replace('T', " ")
-                .trim_end_matches('Z')
-                .to_owned()
-        })
-    };
+    let time = |t: Option<Timestamp>| t.map_or("—".to_owned(), |t| cx.time_zone.minute(t));
     egui::Grid::new("case")
         .num_columns(2)
         .striped(true)

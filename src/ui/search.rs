@@ -101,6 +101,7 @@ mod tests {
                 title: String::new(),
                 provenance: String::new(),
                 as_of: Timestamp(0),
+                time_zone: crate::model::TimeZone::beijing(),
                 deadline_hours: Default::default(),
             },
             units: Vec::new(),

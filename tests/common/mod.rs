@@ -31,10 +31,11 @@ pub fn harness() -> Harness<'static, GridAtlasApp> {
 
 /// The window on `dataset`.
 pub fn harness_with(dataset: Dataset) -> Harness<'static, GridAtlasApp> {
-    let app = GridAtlasApp::with_document(
+    let mut app = GridAtlasApp::with_document(
         Document::new("demo.gpkg".into(), dataset),
         FontStatus::Found("test".into()),
     );
+    hold_clock_at_as_of(&mut app);
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .with_context_setup(|ctx| {
@@ -46,6 +47,13 @@ pub fn harness_with(dataset: Dataset) -> Harness<'static, GridAtlasApp> {
         .build_ui_state(|ui, app: &mut GridAtlasApp| app.root_ui(ui), app);
     h.run_steps(3);
     h
+}
+
+/// The demo's figures are those of its `as_of`: "now" is held there, not at the clock.
+pub fn hold_clock_at_as_of(app: &mut GridAtlasApp) {
+    let ws = app.workspace_mut().unwrap();
+    let as_of = ws.doc.dataset.meta.as_of;
+    ws.fix_clock(Some(as_of));
 }
 
 /// A primary click on the map at `pos`, as pointer events.
@@ -82,16 +90,26 @@ pub fn type_into(h: &mut Harness<'static, GridAtlasApp>, label: &str, text: &str
 }
 
 /// The township demo written to `dir/doc.gpkg`, and the window on that file (operators' steps
-/// are written to it).
+/// are written to it), its clock held at the demo's `as_of`.
 pub fn harness_on_file(
     dir: &std::path::Path,
 ) -> (Harness<'static, GridAtlasApp>, std::path::PathBuf) {
-    let path = dir.join("doc.gpkg");
-    gridatlas::store::create(&path, &township(1), false).unwrap();
-    let app = GridAtlasApp::with_document(
-        Document::open(path.clone()).unwrap(),
+    let path = document(dir);
+    let mut app = app_on_file(&path);
+    hold_clock_at_as_of(&mut app);
+    (window(app), path)
+}
+
+/// The app on an existing file, as `gridatlas FILE` opens it.
+pub fn app_on_file(path: &std::path::Path) -> GridAtlasApp {
+    GridAtlasApp::with_document(
+        Document::open(path.to_owned()).unwrap(),
         FontStatus::Found("test".into()),
-    );
+    )
+}
+
+/// The window of `app`, at a desktop's size, after its first frames.
+pub fn window(app: GridAtlasApp) -> Harness<'static, GridAtlasApp> {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .with_context_setup(|ctx| {
@@ -99,7 +117,7 @@ pub fn harness_on_file(
         })
         .build_ui_state(|ui, app: &mut GridAtlasApp| app.root_ui(ui), app);
     h.run_steps(3);
-    (h, path)
+    h
 }
 
 /// Where on the screen the window shows the interior point of the first village (so a test
