@@ -68,9 +68,14 @@ fn steps(path: &std::path::Path, plan: i64) -> usize {
 }
 
 /// Approves the open plan with an effective date through the panel.
+/// The date is the window's today (its clock is held at the demo's 2026-11-01), so the plan
+/// takes effect at once — after the planner confirmed what will change.
 fn approve(h: &mut Harness<'static, GridAtlasApp>, date: &str) {
     common::type_into(h, "生效日期", date);
     h.get_by_role_and_label(Role::Button, "批准生效").click();
+    h.run_steps(2);
+    h.get_by_label_contains("批准后立即生效");
+    h.get_by_role_and_label(Role::Button, "确认批准").click();
     h.run_steps(3);
 }
 
@@ -168,18 +173,18 @@ fn drag_a_shared_vertex_then_undo_with_ctrl_z() {
         planned.units
     );
     // Approve: now the live boundaries change, and the old versions go to the history.
-    approve(&mut h, "2026-12-01");
+    approve(&mut h, "2026-11-01");
     let live = gridatlas::store::load(&path).unwrap();
     assert_ne!(live.units, original.units);
     assert!(moved_to(&live) >= 2);
     assert_checks(&live);
     let plans = gridatlas::store::list_plans(&path).unwrap();
     assert_eq!(plans[0].status, "approved");
-    assert_eq!(plans[0].effective_date.as_deref(), Some("2026-12-01"));
+    assert_eq!(plans[0].effective_date.as_deref(), Some("2026-11-01"));
     let conn = rusqlite::Connection::open(&path).unwrap();
     let history: i64 = conn
         .query_row(
-            "SELECT count(*) FROM unit_history WHERE valid_to = '2026-12-01'",
+            "SELECT count(*) FROM unit_history WHERE valid_to = '2026-11-01'",
             [],
             |r| r.get(0),
         )
@@ -283,7 +288,7 @@ fn merge_two_micro_grids_and_paint_households_by_clicking() {
     let csv = std::fs::read_to_string(&export).expect("the assignment file");
     assert!(csv.contains("household_code,micro_grid_code,grid_code,village_code"));
     assert_eq!(csv.lines().count(), original.households.len() + 1);
-    approve(&mut h, "2026-12-15");
+    approve(&mut h, "2026-11-01");
     let painted = gridatlas::store::load(&path).unwrap();
     for &k in &picks {
         assert_eq!(

@@ -79,7 +79,7 @@ impl Workspace {
                     .finish_polygon(&self.doc.dataset, &self.doc.index);
             }
             Action::CancelHazard => self.hazard.cancel(),
-            Action::Planning(a) => self.run_planning(a),
+            Action::Planning(a) => self.run_planning(a, Strings::get(*lang)),
         }
     }
 

@@ -347,7 +347,7 @@ impl CaseDesk {
     }
 
     /// The time of a step: the wall clock, or the fixed clock.
-    fn step_time(&self) -> Timestamp {
+    pub fn step_time(&self) -> Timestamp {
         self.fixed_clock.unwrap_or_else(Timestamp::now)
     }
 

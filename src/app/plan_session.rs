@@ -153,20 +153,39 @@ impl Workspace {
             self.units_changed(&Level::ALL);
         }
         self.refresh_plans();
+        // A plan that came due while this one was open takes effect now.
+        self.push(crate::app::Action::Planning(
+            crate::app::PlanningAction::ActivateDuePlans,
+        ));
     }
 
-    pub(crate) fn approve_plan(&mut self) {
+    pub(crate) fn approve_plan(&mut self, s: &crate::ui::Strings) {
         let Some((plan, name)) = self.planning.plan.clone() else {
             return;
         };
-        let date = match Timestamp::parse(self.planning.effective_date.trim()) {
-            Ok(t) => t.to_iso()[..10].to_owned(),
+        let tz = self.doc.dataset.meta.time_zone.clone();
+        let date = match tz.parse(self.planning.effective_date.trim()) {
+            Ok(t) => tz.date(t),
             Err(e) => {
                 self.planning.message = Some(EditOutcome::Refused(e.to_string()));
                 return;
             }
         };
-        let now = self.desk.now.max(Timestamp::now()).to_iso();
+        let now = self.desk.step_time().to_iso();
+        if date > tz.date(self.desk.now) {
+            // A later date: the plan waits for its day, the live net stays as it is.
+            match crate::ledger::schedule(&self.doc.path, plan, &date, &now) {
+                Ok(()) => {
+                    self.close_plan();
+                    self.planning.message = Some(EditOutcome::Done(format!(
+                        "{name} · {} {date}",
+                        s.plan_scheduled
+                    )));
+                }
+                Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+            }
+            return;
+        }
         let d = &mut self.doc.dataset;
         match crate::ledger::approve(
             &self.doc.path,
@@ -182,13 +201,57 @@ impl Workspace {
                 self.planning.plan = None;
                 self.planning.diff = None;
                 self.planning.message = Some(EditOutcome::Done(format!(
-                    "{name} · {date} · {} units, {} households",
-                    a.units_written, a.households_moved
+                    "{name} · {date} · {} · {}{} · {}{}",
+                    s.plan_in_effect,
+                    a.units_written,
+                    s.units_suffix,
+                    a.households_moved,
+                    s.households_suffix
                 )));
                 self.units_changed(&Level::ALL);
                 self.refresh_plans();
             }
             Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+        }
+    }
+
+    /// Scheduled plans whose day has come take effect. Not while a plan is open here (its
+    /// edits are in memory, over the live net): closing it asks again.
+    pub(crate) fn activate_due_plans(&mut self, s: &crate::ui::Strings) {
+        if self.planning.plan.is_some() || !self.doc.path.exists() {
+            return;
+        }
+        let today = self.doc.dataset.meta.time_zone.date(self.desk.now);
+        let now = self.desk.step_time().to_iso();
+        let (d, index) = (&mut self.doc.dataset, &mut self.doc.index);
+        let crate::ledger::Activation {
+            done,
+            stopped: error,
+        } = crate::ledger::activate_due_plans(&self.doc.path, &today, &now, d, index);
+        for a in &done {
+            self.doc.own_write(a.approval.log);
+        }
+        if !done.is_empty() {
+            let names: Vec<String> = done
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} · {}",
+                        a.plan.name,
+                        a.plan.effective_date.as_deref().unwrap_or("")
+                    )
+                })
+                .collect();
+            self.planning.message = Some(EditOutcome::Done(format!(
+                "{}：{}",
+                s.plan_took_effect,
+                names.join("；")
+            )));
+            self.units_changed(&Level::ALL);
+            self.refresh_plans();
+        }
+        if let Some(e) = error {
+            self.planning.message = Some(EditOutcome::Refused(e.to_string()));
         }
     }
 
@@ -243,7 +306,11 @@ impl Workspace {
         counts
     }
 
-    pub(crate) fn run_planning(&mut self, action: crate::app::planning_panel::PlanningAction) {
+    pub(crate) fn run_planning(
+        &mut self,
+        action: crate::app::planning_panel::PlanningAction,
+        s: &crate::ui::Strings,
+    ) {
         use crate::app::planning_panel::PlanningAction as A;
         let d = &mut self.doc.dataset;
         let index = &mut self.doc.index;
@@ -252,7 +319,8 @@ impl Workspace {
             A::NewPlan => return self.new_plan(),
             A::OpenPlan(id) => return self.open_plan(id),
             A::ClosePlan => return self.close_plan(),
-            A::Approve => return self.approve_plan(),
+            A::Approve => return self.approve_plan(s),
+            A::ActivateDuePlans => return self.activate_due_plans(s),
             A::ExportAssignment => return self.export_assignment(),
             A::Undo => return self.undo_edit(),
             A::Redo => return self.redo_edit(),

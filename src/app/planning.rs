@@ -35,6 +35,10 @@ pub struct Planning {
     pub plans: Vec<crate::store::PlanInfo>,
     pub new_plan_name: String,
     pub effective_date: String,
+    /// The approval is waiting for the planner's confirmation (what will change is shown).
+    pub confirming: bool,
+    /// Today in the document's time zone (`YYYY-MM-DD`): a later effective date schedules.
+    pub today: String,
     /// The open plan compared with the live state, for as many steps as it had.
     pub diff: Option<(usize, crate::ledger::PlanDiff)>,
     /// Bumped whenever the units change (an edit, undo, a plan opened or closed).
@@ -77,6 +81,8 @@ impl Default for Planning {
             plans: Vec::new(),
             new_plan_name: String::new(),
             effective_date: String::new(),
+            confirming: false,
+            today: String::new(),
             diff: None,
             units_version: 0,
             summary: None,
@@ -100,6 +106,42 @@ impl Default for Planning {
 }
 
 impl Planning {
+    /// The open plan compared with the live net, recomputed when its steps change (not during
+    /// a drag). None when no plan is open.
+    pub fn current_diff(&mut self, d: &crate::model::Dataset) -> Option<&crate::ledger::PlanDiff> {
+        self.plan.as_ref()?;
+        let steps = self.editor.changes().len();
+        if self.diff.as_ref().is_none_or(|(n, _)| *n != steps) && !self.editor.is_dragging() {
+            self.diff = Some((steps, crate::ledger::diff(d, self.editor.changes())));
+        }
+        self.diff.as_ref().map(|(_, diff)| diff)
+    }
+
+    /// Units per level of the live net while a plan is open here: the in-memory units hold the
+    /// draft, so what it created is taken off and what it removed put back.
+    pub fn live_unit_counts(&mut self, d: &crate::model::Dataset) -> [usize; 5] {
+        let mut counts = d.unit_counts();
+        let level_of = |id: &UnitId| {
+            d.units
+                .binary_search_by_key(id, |u| u.id)
+                .ok()
+                .map(|i| d.units[i].level)
+        };
+        if let Some(diff) = self.current_diff(d) {
+            for l in diff.created.iter().filter_map(level_of) {
+                counts[l.number() as usize - 1] -= 1;
+            }
+            for u in diff
+                .replaced
+                .iter()
+                .filter(|u| diff.removed.contains(&u.id))
+            {
+                counts[u.level.number() as usize - 1] += 1;
+            }
+        }
+        counts
+    }
+
     /// Forgets what was being drawn or picked (tool change, Esc).
     pub fn reset_tool(&mut self) {
         self.hover = None;

@@ -19,6 +19,9 @@ pub enum PlanningAction {
     OpenPlan(i64),
     ClosePlan,
     Approve,
+    /// Put scheduled plans whose day has come into effect (the window opened, the day
+    /// changed, or the plan that was open here closed).
+    ActivateDuePlans,
     ExportAssignment,
     Undo,
     Redo,
@@ -255,6 +258,18 @@ fn plan_ui(
                 }
             });
         }
+        let scheduled: Vec<_> = p.plans.iter().filter(|x| x.status == "scheduled").collect();
+        if !scheduled.is_empty() {
+            ui.label(RichText::new(s.scheduled_plans).strong());
+            for plan in scheduled {
+                ui.label(format!(
+                    "{} · {} {}",
+                    plan.name,
+                    s.effective_date,
+                    plan.effective_date.as_deref().unwrap_or("")
+                ));
+            }
+        }
         let approved: Vec<_> = p.plans.iter().filter(|x| x.status == "approved").collect();
         if !approved.is_empty() {
             ui.label(RichText::new(s.approved_plans).strong());
@@ -277,9 +292,7 @@ fn plan_ui(
     });
     // The comparison, recomputed when the plan's steps change.
     let steps = p.editor.changes().len();
-    if p.diff.as_ref().is_none_or(|(n, _)| *n != steps) && !p.editor.is_dragging() {
-        p.diff = Some((steps, crate::ledger::diff(d, p.editor.changes())));
-    }
+    p.current_diff(d);
     if let Some((_, diff)) = &p.diff {
         egui::CollapsingHeader::new(s.compare)
             .default_open(true)
@@ -360,22 +373,69 @@ fn plan_ui(
     if ui.button(s.export_assignment).clicked() {
         *action = Some(PlanningAction::ExportAssignment);
     }
-    ui.horizontal(|ui| {
-        let l = ui.label(s.effective_date);
-        ui.add(
-            egui::TextEdit::singleline(&mut p.effective_date)
-                .hint_text("YYYY-MM-DD")
-                .desired_width(90.0),
-        )
-        .labelled_by(l.id);
-        let valid = crate::model::Timestamp::parse(p.effective_date.trim()).is_ok();
-        if ui
-            .add_enabled(valid && steps > 0, egui::Button::new(s.approve))
-            .clicked()
-        {
-            *action = Some(PlanningAction::Approve);
-        }
-    });
+    let date = ui
+        .horizontal(|ui| {
+            let l = ui.label(s.effective_date);
+            ui.add(
+                egui::TextEdit::singleline(&mut p.effective_date)
+                    .hint_text("YYYY-MM-DD")
+                    .desired_width(90.0),
+            )
+            .labelled_by(l.id);
+            // A day in the document's time zone.
+            let date = d
+                .meta
+                .time_zone
+                .parse(p.effective_date.trim())
+                .ok()
+                .map(|t| d.meta.time_zone.date(t));
+            if ui
+                .add_enabled(
+                    date.is_some() && steps > 0 && !p.confirming,
+                    egui::Button::new(s.approve),
+                )
+                .clicked()
+            {
+                p.confirming = true;
+            }
+            if date.is_none() {
+                p.confirming = false;
+            }
+            date
+        })
+        .inner;
+    // Nothing changes in the net before the planner has seen what will.
+    if let (true, Some(date), Some((_, diff))) = (p.confirming, date, &p.diff) {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(RichText::new(format!("{} · {date}", s.confirm_approval)).strong());
+            ui.label(format!(
+                "{} {} · {} {} · {} {} · {} {}",
+                s.units_created,
+                diff.created.len(),
+                s.units_removed,
+                diff.removed.len(),
+                s.units_changed,
+                diff.changed.len(),
+                s.households_changing,
+                diff.households.len()
+            ));
+            let later = date.as_str() > p.today.as_str();
+            ui.label(if later {
+                s.approve_later_note
+            } else {
+                s.approve_now_note
+            });
+            ui.horizontal(|ui| {
+                if ui.button(s.confirm_approval).clicked() {
+                    p.confirming = false;
+                    *action = Some(PlanningAction::Approve);
+                }
+                if ui.button(s.cancel).clicked() {
+                    p.confirming = false;
+                }
+            });
+        });
+    }
     ui.separator();
     true
 }

@@ -9,15 +9,20 @@ use crate::ui::Strings;
 use crate::app::workspace::Workspace;
 
 pub(crate) fn summary_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
+    // The desk's totals are the live net's, also while a draft plan is open over it.
+    let live_units = ws.planning.live_unit_counts(&ws.doc.dataset);
     let t = &ws.doc.totals;
     ui.heading(ws.doc.county_name());
+    if ws.planning.plan.is_some() {
+        ui.weak(s.live_net_note);
+    }
     egui::Grid::new("totals")
         .num_columns(2)
         .striped(true)
         .show(ui, |ui| {
             for level in Level::ALL.into_iter().skip(1) {
                 ui.label(s.level(level));
-                ui.label(t.units[level.number() as usize - 1].to_string());
+                ui.label(live_units[level.number() as usize - 1].to_string());
                 ui.end_row();
             }
             for (label, value) in [

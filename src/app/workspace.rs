@@ -228,6 +228,14 @@ impl Workspace {
         if self.desk.tick_clock() && self.doc.judge_overdue_at(self.desk.now) {
             self.choropleth_cache = None;
         }
+        // A new day (or the first frame): scheduled plans whose day it is take effect.
+        let today = self.doc.dataset.meta.time_zone.date(self.desk.now);
+        if self.planning.today != today {
+            self.planning.today = today;
+            self.push(crate::app::Action::Planning(
+                crate::app::PlanningAction::ActivateDuePlans,
+            ));
+        }
         self.sync_caches();
     }
 

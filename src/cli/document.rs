@@ -92,7 +92,7 @@ pub(super) fn assign(file: PathBuf) -> anyhow::Result<Reply> {
     let started = Instant::now();
     // A writing command: refused up front on a file it may not write (damaged, newer).
     store::ensure_writable(&file)?;
-    let d = store::load(&file)?;
+    let mut d = store::load(&file)?;
     // Assignments against broken outlines must not be stored.
     if let Some(v) = check::unfit_to_write(&d) {
         anyhow::bail!(
@@ -101,7 +101,8 @@ pub(super) fn assign(file: PathBuf) -> anyhow::Result<Reply> {
             v.message
         );
     }
-    let index = crate::index::SpatialIndex::build(&d);
+    let mut index = crate::index::SpatialIndex::build(&d);
+    let taking_effect = plans_taking_effect(&file, &mut d, &mut index)?;
     let a = index.assign_all(&d);
     let changed_h: Vec<_> = d
         .households
@@ -144,8 +145,36 @@ pub(super) fn assign(file: PathBuf) -> anyhow::Result<Reply> {
         "changed": changed_h.len() + changed_c.len(),
         "changed_households": changed_h.len(),
         "changed_cases": changed_c.len(),
+        "plans_taking_effect": taking_effect,
         "elapsed_ms": started.elapsed().as_millis(),
     })))
+}
+
+/// Before a command writes, scheduled plans whose day has come (today in the document's time
+/// zone) take effect, as they do when the window opens: the command then works on the net as
+/// it stands today. Returns "name · date" of each.
+fn plans_taking_effect(
+    file: &std::path::Path,
+    d: &mut crate::model::Dataset,
+    index: &mut crate::index::SpatialIndex,
+) -> anyhow::Result<Vec<String>> {
+    let now = Timestamp::now();
+    let today = d.meta.time_zone.date(now);
+    let activation = crate::ledger::activate_due_plans(file, &today, &now.to_iso(), d, index);
+    if let Some(e) = activation.stopped {
+        anyhow::bail!("{}: {e}; nothing else was written", file.display());
+    }
+    Ok(activation
+        .done
+        .iter()
+        .map(|a| {
+            format!(
+                "{} · {}",
+                a.plan.name,
+                a.plan.effective_date.as_deref().unwrap_or("")
+            )
+        })
+        .collect())
 }
 
 /// `gridatlas deadline`: lists (and sets or resets) the handling windows.
@@ -205,12 +234,15 @@ pub(super) fn import_cases(
             v.message
         );
     }
-    let index = crate::index::SpatialIndex::build(&dataset);
+    let mut dataset = dataset;
+    let mut index = crate::index::SpatialIndex::build(&dataset);
+    let taking_effect = plans_taking_effect(&file, &mut dataset, &mut index)?;
     let written =
         crate::ledger::import_cases(&file, &index, &csv, datum, &actor, &dataset.meta.time_zone)?;
     Ok(Reply::ok(json!({
         "file": file.display().to_string(),
         "imported": written.cases.len(),
+        "plans_taking_effect": taking_effect,
         "elapsed_ms": started.elapsed().as_millis(),
     })))
 }

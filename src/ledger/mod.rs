@@ -5,6 +5,7 @@
 //! window shows is always what is on disk. Used by the window and the command line alike.
 
 mod plans;
+mod schedule;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -13,6 +14,7 @@ pub use plans::{
     Approval, AssignmentRow, PlanDiff, PlanSession, approve, assignment_rows, change_from, diff,
     open_plan, stored,
 };
+pub use schedule::{Activated, Activation, activate_due_plans, schedule};
 
 use crate::cases::{CaseError, NewCase, report};
 use crate::index::SpatialIndex;

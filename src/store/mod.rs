@@ -33,8 +33,8 @@ pub use geometry::{decode_multipolygon, decode_point, encode_multipolygon, encod
 pub use info::{FileInfo, read_info};
 pub use mbtiles::MbTiles;
 pub use plans::{
-    PlanInfo, StoredChange, approve_plan, create_plan, list_plans, plan_steps, pop_plan_step,
-    push_plan_step, retired_codes,
+    PlanInfo, StoredChange, approve_plan, create_plan, due_plans, list_plans, plan_steps,
+    pop_plan_step, push_plan_step, retired_codes, schedule_plan,
 };
 pub use read::{load, load_with_seq, open_validated};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};

@@ -20,7 +20,8 @@ pub struct PlanInfo {
     pub id: i64,
     pub name: String,
     pub created_at: String,
-    /// `draft` or `approved`.
+    /// `draft`, `scheduled` (approved, 待生效: takes effect on its date) or `approved` (in
+    /// effect).
     pub status: String,
     pub effective_date: Option<String>,
     pub steps: i64,
@@ -253,9 +254,70 @@ pub fn pop_plan_step(path: &Path, plan: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Approves a plan: the replaced unit versions go to `unit_history` with `effective_date` as
-/// their end, the net change is written to the live tables, and the plan is marked approved —
-/// one transaction.
+/// Refuses unless the plan is in one of `allowed` states (read inside the write lock).
+fn expect_status(
+    tx: &rusqlite::Connection,
+    path: &Path,
+    plan: i64,
+    allowed: &[&str],
+) -> Result<(), StoreError> {
+    let status: Option<(String, String)> = tx
+        .query_row(
+            "SELECT name, status FROM plans WHERE id = ?1",
+            params![plan],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .ctx(path, "reading plans")?;
+    match status {
+        Some((_, s)) if allowed.contains(&s.as_str()) => Ok(()),
+        Some((name, s)) => Err(StoreError::Conflict {
+            path: path.to_owned(),
+            what: format!(
+                "plan {name:?} is {s} already (changed by another program); nothing was written"
+            ),
+        }),
+        None => Err(StoreError::Conflict {
+            path: path.to_owned(),
+            what: format!("plan {plan} was deleted by another program; nothing was written"),
+        }),
+    }
+}
+
+/// Approves a draft plan for a later date: it is `scheduled` (待生效) with its effective date,
+/// and the live net does not change until that day (`due_plans`, then `approve_plan`).
+pub fn schedule_plan(
+    path: &Path,
+    plan: i64,
+    effective_date: &str,
+    approved_at: &str,
+) -> Result<(), StoreError> {
+    let mut conn = open_for_writing(path)?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .ctx(path, "starting the approval")?;
+    expect_status(&tx, path, plan, &["draft"])?;
+    tx.execute(
+        "UPDATE plans SET status = 'scheduled', effective_date = ?2, approved_at = ?3 WHERE id = ?1",
+        params![plan, effective_date, approved_at],
+    )
+    .ctx(path, "scheduling the plan")?;
+    tx.commit().ctx(path, "committing")
+}
+
+/// Scheduled plans whose effective date (`YYYY-MM-DD`, a local day) is `today` or earlier, the
+/// earliest first: they take effect now, in that order.
+pub fn due_plans(path: &Path, today: &str) -> Result<Vec<PlanInfo>, StoreError> {
+    let mut due: Vec<PlanInfo> = list_plans(path)?
+        .into_iter()
+        .filter(|p| {
+            p.status == "scheduled" && p.effective_date.as_deref().is_some_and(|d| d <= today)
+        })
+        .collect();
+    due.sort_by(|a, b| (&a.effective_date, a.id).cmp(&(&b.effective_date, b.id)));
+    Ok(due)
+}
+
 /// Every code a unit ever had and gave up (the history of approved plans): never given again.
 pub fn retired_codes(path: &Path) -> Result<Vec<String>, StoreError> {
     let conn = open_validated(path)?;
@@ -280,6 +342,8 @@ pub fn approve_plan(
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .ctx(path, "starting the approval")?;
     let before = crate::store::change_log::last_seq(&tx).ctx(path, "reading the change log")?;
+    // Another seat may have approved (or scheduled, for another date) this plan meanwhile.
+    expect_status(&tx, path, plan, &["draft", "scheduled"])?;
     // The units the plan replaces must still be as the plan saw them.
     let ids: Vec<i64> = replaced.iter().map(|u| u.id.0).collect();
     let now = crate::store::read::read_units_by_id(&tx, path, &ids)?;
@@ -340,7 +404,9 @@ pub fn approve_plan(
     }
     crate::store::boundary::write_unit_changes(&tx, path, net)?;
     tx.execute(
-        "UPDATE plans SET status = 'approved', effective_date = ?2, approved_at = ?3 WHERE id = ?1",
+        // A scheduled plan keeps the time it was approved at; it takes effect now.
+        "UPDATE plans SET status = 'approved', effective_date = ?2,
+                          approved_at = coalesce(approved_at, ?3) WHERE id = ?1",
         params![plan, effective_date, approved_at],
     )
     .ctx(path, "approving the plan")?;

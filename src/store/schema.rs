@@ -11,7 +11,7 @@ pub const GPKG_APPLICATION_ID: u32 = 0x4750_4B47;
 /// GeoPackage 1.2: every GDAL from 2.2 on reads it without a warning.
 pub const GPKG_USER_VERSION: i64 = 10200;
 /// The GridAtlas schema this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Steps that bring a file from version `n` to `n + 1` (their SQL), run in one transaction when
 /// the file is first opened for writing (reading an older file needs no change: it has no plans
@@ -22,7 +22,25 @@ pub(crate) type MigrationSql = fn() -> String;
 pub(crate) const MIGRATIONS: &[(i64, MigrationSql)] = &[
     (1, || PLAN_TABLES.to_owned()),
     (2, crate::store::change_log::change_log_sql),
+    (3, || SCHEDULED_PLANS.to_owned()),
 ];
+
+/// Version 4: a plan may be `scheduled` (approved for a later date, 待生效). SQLite cannot
+/// change a CHECK constraint in place: the table is rebuilt with its rows and ids
+/// (`plan_steps` and `unit_history` refer to it by name, so they follow the rename).
+const SCHEDULED_PLANS: &str = "
+CREATE TABLE plans_v4 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('draft','scheduled','approved')),
+  effective_date TEXT,
+  approved_at TEXT);
+INSERT INTO plans_v4 (id, name, created_at, status, effective_date, approved_at)
+  SELECT id, name, created_at, status, effective_date, approved_at FROM plans;
+DROP TABLE plans;
+ALTER TABLE plans_v4 RENAME TO plans;
+";
 
 /// Version 2: boundary plans (named drafts of edits), their steps, and the history of unit
 /// versions that approved plans replaced.
@@ -31,7 +49,7 @@ CREATE TABLE plans (
   id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
   name TEXT NOT NULL UNIQUE,
   created_at TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('draft','approved')),
+  status TEXT NOT NULL CHECK (status IN ('draft','scheduled','approved')),
   effective_date TEXT,
   approved_at TEXT);
 CREATE TABLE plan_steps (
