@@ -356,6 +356,52 @@ fn a_read_only_file_is_not_written_even_by_root() {
     assert_eq!(doc.dataset.households.len(), 5000);
 }
 
+/// In a folder that may not be written (an archive, a read-only share), SQLite cannot create its
+/// WAL index beside the file: reading commands and the window still read it — creating nothing
+/// there — and writing commands say why they cannot write.
+#[test]
+fn a_document_in_a_read_only_folder_is_read_and_not_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("archive");
+    std::fs::create_dir(&folder).unwrap();
+    let path = document(&folder);
+    let before = std::fs::read(&path).unwrap();
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(listing(), ["doc.gpkg"]);
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let file = path.to_str().unwrap();
+    for args in [
+        vec!["info", file],
+        vec!["check", file],
+        vec!["stats", file, "--from", "2026-10-01", "--to", "2026-11-01"],
+    ] {
+        let (code, _, err) = gridatlas(&args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+    }
+    let doc = gridatlas::app::Document::open(path.clone()).unwrap();
+    assert_eq!(doc.dataset.households.len(), 5000);
+    drop(doc);
+    let (code, _, err) = gridatlas(&["assign", file]);
+    assert_eq!(code, 2);
+    assert!(err.contains("folder is read-only"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(
+        listing(),
+        ["doc.gpkg"],
+        "nothing was created beside the file"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
 /// Replaces a unit's outline in the file, as a careless edit in QGIS would.
 fn set_outline(path: &Path, id: i64, mp: &geo_types::MultiPolygon<f64>) {
     let blob = store::encode_multipolygon(mp).unwrap();

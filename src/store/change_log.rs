@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::model::{Case, CaseEvent, CaseEventId, CaseId};
 use crate::store::StoreError;
@@ -148,11 +148,8 @@ pub struct ChangeWatch {
 impl ChangeWatch {
     /// Starts watching at the document's current state (the one just loaded).
     pub fn open(path: &Path, loaded_at: i64) -> Result<ChangeWatch, StoreError> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .ctx(path, "opening the change watch")?;
+        let conn =
+            crate::store::access::open_for_reading(path).ctx(path, "opening the change watch")?;
         conn.busy_timeout(std::time::Duration::from_secs(2))
             .ctx(path, "configuring")?;
         let has_log = has_log(&conn).ctx(path, "looking for the change log")?;

@@ -46,6 +46,8 @@ pub enum StoreError {
     },
     #[error("{}: the file is read-only; nothing was written (make it writable, or work on a copy)", path.display())]
     ReadOnly { path: PathBuf },
+    #[error("{}: its folder is read-only, and SQLite writes its journal beside the file; nothing was written (work on a copy in a folder you may write)", path.display())]
+    ReadOnlyFolder { path: PathBuf },
     /// SQLite reports the file damaged; nothing is written into it.
     #[error("{}: SQLite reports the file damaged ({what}); nothing was written — restore a backup or run `gridatlas check` for details", path.display())]
     Corrupt { path: PathBuf, what: String },

@@ -1,6 +1,7 @@
 //! The document on disk: an OGC GeoPackage (SQLite) that QGIS and GDAL open directly.
 //! The only layer that knows rusqlite. Schema: see `schema.rs` and the README.
 
+mod access;
 mod boundary;
 mod case_export;
 mod case_import;

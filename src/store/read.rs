@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, Row};
+use rusqlite::{Connection, Row};
 
 use crate::model::{
     Case, CaseAction, CaseEvent, CaseEventId, CaseId, CaseStatus, CategoryCode, Dataset,
@@ -20,11 +20,7 @@ use crate::store::{StoreError, file_header, geometry};
 /// read. Never writes to the file.
 pub fn open_validated(path: &Path) -> Result<Connection, StoreError> {
     file_header::check(path)?;
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .ctx(path, "opening")?;
+    let conn = crate::store::access::open_for_reading(path).ctx(path, "opening")?;
     let app_id: i64 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .ctx(path, "reading the header")?;

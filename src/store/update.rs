@@ -12,20 +12,7 @@ use crate::store::{StoreError, open_validated};
 /// Opens a validated document for writing (WAL mode, busy timeout).
 pub(crate) fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
     drop(open_validated(path)?);
-    // The permission bits say whether the file may be written, also for root (whom the
-    // system would let write anyway): a file made read-only is an archive, not a draft.
-    let read_only = std::fs::metadata(path)
-        .map_err(|source| StoreError::Io {
-            path: path.to_owned(),
-            source,
-        })?
-        .permissions()
-        .readonly();
-    if read_only {
-        return Err(StoreError::ReadOnly {
-            path: path.to_owned(),
-        });
-    }
+    crate::store::access::ensure_may_write(path)?;
     let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -107,7 +94,11 @@ pub fn ensure_writable(path: &Path) -> Result<(), StoreError> {
 pub fn prepare_for_sharing(path: &Path) -> Result<(), StoreError> {
     match open_for_writing(path) {
         Ok(_) => Ok(()),
-        Err(StoreError::Sqlite { .. } | StoreError::ReadOnly { .. }) => {
+        Err(
+            StoreError::Sqlite { .. }
+            | StoreError::ReadOnly { .. }
+            | StoreError::ReadOnlyFolder { .. },
+        ) => {
             drop(open_validated(path)?);
             Ok(())
         }
