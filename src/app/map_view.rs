@@ -23,6 +23,11 @@ impl Workspace {
         ScreenTransform::from_memory(&self.memory, self.home(), self.map_rect)
     }
 
+    /// Where the map was drawn in the last frame (panels must stay outside it).
+    pub fn map_rect(&self) -> egui::Rect {
+        self.map_rect
+    }
+
     /// The level the choropleth colours now.
     pub fn choropleth_level(&self) -> Level {
         self.indicator_level

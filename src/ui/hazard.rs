@@ -167,56 +167,14 @@ pub fn hazard_panel_ui(ui: &mut Ui, tool: &mut HazardTool, d: &Dataset, s: &Stri
             ui.label(report.workers.len().to_string());
             ui.end_row();
         });
-    ui.separator();
-    ui.label(RichText::new(s.by_tag).strong());
-    egui::Grid::new("hazard_tags")
-        .num_columns(2)
-        .striped(true)
-        .show(ui, |ui| {
-            for tag in Tag::ALL
-                .into_iter()
-                .filter(|t| t.is_vulnerable() || t.is_special())
-            {
-                let n = report.by_tag[tag as usize];
-                let label = if tag.is_special() {
-                    RichText::new(tag.name_zh()).color(Color32::from_rgb(170, 60, 40))
-                } else {
-                    RichText::new(tag.name_zh())
-                };
-                ui.label(label);
-                ui.label(n.to_string());
-                ui.end_row();
-            }
-        });
-    ui.separator();
-    ui.label(RichText::new(s.workers_answerable).strong());
-    let workers: Vec<&crate::model::Worker> = d
-        .workers
-        .iter()
-        .filter(|w| report.workers.binary_search(&w.id).is_ok())
-        .collect();
-    egui::ScrollArea::vertical()
-        .id_salt("hazard_workers")
-        .max_height(120.0)
-        .show(ui, |ui| {
-            for w in workers.iter().take(200) {
-                ui.label(format!(
-                    "{} {} {}",
-                    w.role.name_zh(),
-                    w.name,
-                    mask_phone(&w.phone)
-                ));
-            }
-        });
+    // What reveals personal data and what writes it out stay at the top, in view whenever the
+    // list they act on is.
     ui.separator();
     ui.checkbox(&mut tool.unmasked, s.unmask);
-    if ui.button(s.export_csv).clicked() {
-        let dir = tool.export_dir.clone().unwrap_or_else(export_dir);
-        tool.export(d, &dir);
-    }
+    let export = ui.button(s.export_csv).clicked();
     match &tool.last_export {
         Some(Ok(path)) => {
-            ui.label(format!("{} {}", s.exported_to, path.display()));
+            ui.add(egui::Label::new(format!("{} {}", s.exported_to, path.display())).wrap());
         }
         Some(Err(e)) => {
             ui.colored_label(Color32::from_rgb(180, 40, 30), e.as_str());
@@ -224,14 +182,68 @@ pub fn hazard_panel_ui(ui: &mut Ui, tool: &mut HazardTool, d: &Dataset, s: &Stri
         None => {}
     }
     ui.separator();
+    // The rest scrolls inside the panel: however long an address, the panel never grows over
+    // the map.
     let rows = tool.rows(d);
-    egui::ScrollArea::vertical()
-        .id_salt("hazard_rows")
+    egui::ScrollArea::both()
+        .id_salt("hazard_details")
+        .auto_shrink([false, false])
         .show(ui, |ui| {
+            ui.label(RichText::new(s.by_tag).strong());
+            // Two tags a row: the list below stays in view on a 768-pixel screen.
+            egui::Grid::new("hazard_tags")
+                .num_columns(4)
+                .striped(true)
+                .show(ui, |ui| {
+                    let tags: Vec<Tag> = Tag::ALL
+                        .into_iter()
+                        .filter(|t| t.is_vulnerable() || t.is_special())
+                        .collect();
+                    for pair in tags.chunks(2) {
+                        for &tag in pair {
+                            let n = report.by_tag[tag as usize];
+                            let label = if tag.is_special() {
+                                RichText::new(tag.name_zh()).color(Color32::from_rgb(170, 60, 40))
+                            } else {
+                                RichText::new(tag.name_zh())
+                            };
+                            ui.label(label);
+                            ui.label(n.to_string());
+                        }
+                        ui.end_row();
+                    }
+                });
+            egui::CollapsingHeader::new(format!(
+                "{} ({})",
+                s.workers_answerable,
+                report.workers.len()
+            ))
+            .id_salt("hazard_workers")
+            .default_open(false)
+            .show(ui, |ui| {
+                for w in d
+                    .workers
+                    .iter()
+                    .filter(|w| report.workers.binary_search(&w.id).is_ok())
+                    .take(200)
+                {
+                    ui.label(format!(
+                        "{} {} {}",
+                        w.role.name_zh(),
+                        w.name,
+                        mask_phone(&w.phone)
+                    ));
+                }
+            });
+            ui.separator();
             egui::Grid::new("hazard_list")
                 .num_columns(4)
                 .striped(true)
                 .show(ui, |ui| {
+                    for heading in [s.head, s.address, s.members, s.tags] {
+                        ui.label(RichText::new(heading).strong());
+                    }
+                    ui.end_row();
                     for row in rows.iter().take(500) {
                         ui.label(&row.head);
                         ui.label(&row.address);
@@ -244,4 +256,8 @@ pub fn hazard_panel_ui(ui: &mut Ui, tool: &mut HazardTool, d: &Dataset, s: &Stri
                 ui.label(format!("… {} {}", rows.len() - 500, s.more_in_export));
             }
         });
+    if export {
+        let dir = tool.export_dir.clone().unwrap_or_else(export_dir);
+        tool.export(d, &dir);
+    }
 }
