@@ -260,8 +260,28 @@ pub(crate) fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                     HitKind::Unit(i) => {
                         let u = &ws.doc.dataset.units[i];
                         let n = ws.doc.stats.get(u.id).map_or(0, |t| t.households);
+                        // The value the map colours this unit by, when it does.
+                        let coloured = ws
+                            .choropleth()
+                            .filter(|c| c.level == u.level)
+                            .and_then(|c| {
+                                let k = ws
+                                    .doc
+                                    .geometry
+                                    .level(u.level)
+                                    .units
+                                    .iter()
+                                    .position(|g| g.id == u.id)?;
+                                Some(format!(
+                                    "\n{}: {}",
+                                    crate::app::side_panel::indicator_name(c.indicator, s),
+                                    c.values[k]
+                                        .map_or_else(|| s.no_value.to_owned(), |v| c.format(v))
+                                ))
+                            })
+                            .unwrap_or_default();
                         format!(
-                            "{} · {}\n{} {}\n{n}{}",
+                            "{} · {}\n{} {}\n{n}{}{coloured}",
                             u.name,
                             s.level(u.level),
                             s.code,

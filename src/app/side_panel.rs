@@ -132,13 +132,23 @@ pub(crate) fn indicator_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
             ))
             .strong(),
         );
-        for (color, text) in &c.legend {
+        let swatch = |ui: &mut Ui, color: Color32, text: String| {
             ui.horizontal(|ui| {
                 let (rect, _) =
                     ui.allocate_exact_size(egui::vec2(18.0, 12.0), egui::Sense::hover());
-                ui.painter().rect_filled(rect, 2.0, *color);
+                ui.painter().rect_filled(rect, 2.0, color);
                 ui.label(text);
             });
+        };
+        for (color, text, n) in &c.legend {
+            swatch(ui, *color, format!("{text}  ({n})"));
+        }
+        if c.no_value > 0 {
+            swatch(
+                ui,
+                crate::map::NO_DATA,
+                format!("{}  ({})", s.no_value, c.no_value),
+            );
         }
     }
 }

@@ -117,8 +117,32 @@ pub struct Choropleth {
     pub indicator: Indicator,
     pub level: Level,
     pub colors: Vec<Color32>,
-    /// (colour, range text) from low to high.
-    pub legend: Vec<(Color32, String)>,
+    /// Each unit's value (same order as `colors`), for the map's tooltip.
+    pub values: Vec<Option<f64>>,
+    /// (colour, range text, units in the class) from low to high; only classes that hold a
+    /// unit, each named by the lowest and highest value it holds.
+    pub legend: Vec<(Color32, String, usize)>,
+    /// Units of the level without a value (no case due in the period, say), drawn grey.
+    pub no_value: usize,
+}
+
+impl Choropleth {
+    /// A value as the legend writes it: rates in percent, hours with one decimal.
+    pub fn format(&self, v: f64) -> String {
+        format_value(self.indicator, v)
+    }
+}
+
+fn format_value(indicator: Indicator, v: f64) -> String {
+    if indicator.is_rate() {
+        format!("{:.1}%", v * 100.0)
+    } else if indicator == Indicator::MeanHandlingHours {
+        format!("{v:.1}")
+    } else if indicator == Indicator::Deviation {
+        format!("{:+.0}%", v * 100.0)
+    } else {
+        format!("{v:.0}")
+    }
 }
 
 fn class_of(v: f64, breaks: &[f64]) -> usize {
@@ -146,13 +170,27 @@ pub fn choropleth(
     if indicator == Indicator::None || values.iter().all(Option::is_none) {
         return None;
     }
+    let no_value = values.iter().filter(|v| v.is_none()).count();
     if indicator == Indicator::Deviation {
         let colors = values
             .iter()
             .map(|v| v.map_or(NO_DATA, |v| DIVERGING[class_of(v, &DIVERGING_BREAKS)]))
             .collect();
+        let count = |class: usize| {
+            values
+                .iter()
+                .flatten()
+                .filter(|v| class_of(**v, &DIVERGING_BREAKS) == class)
+                .count()
+        };
         let pct = |v: f64| format!("{:+.0}%", v * 100.0);
-        let mut legend = vec![(DIVERGING[0], format!("< {}", pct(DIVERGING_BREAKS[0])))];
+        // Fixed breaks (the grid standard's tolerance bands), so every class is listed, with
+        // how many units it holds.
+        let mut legend = vec![(
+            DIVERGING[0],
+            format!("< {}", pct(DIVERGING_BREAKS[0])),
+            count(0),
+        )];
         for i in 1..DIVERGING.len() - 1 {
             legend.push((
                 DIVERGING[i],
@@ -161,59 +199,107 @@ pub fn choropleth(
                     pct(DIVERGING_BREAKS[i - 1]),
                     pct(DIVERGING_BREAKS[i])
                 ),
+                count(i),
             ));
         }
-        legend.push((DIVERGING[6], format!("> {}", pct(DIVERGING_BREAKS[5]))));
+        legend.push((
+            DIVERGING[6],
+            format!("> {}", pct(DIVERGING_BREAKS[5])),
+            count(6),
+        ));
         return Some(Choropleth {
             indicator,
             level,
             colors,
+            values,
             legend,
+            no_value,
         });
     }
-    // Quantile breaks over this level's values.
+    let (colors, legend) = sequential(indicator, &values);
+    Some(Choropleth {
+        indicator,
+        level,
+        colors,
+        values,
+        legend,
+        no_value,
+    })
+}
+
+/// Colours and legend of a sequential indicator: quintile classes over the values there are.
+#[allow(clippy::type_complexity)] // (colours, legend) of one level
+fn sequential(
+    indicator: Indicator,
+    values: &[Option<f64>],
+) -> (Vec<Color32>, Vec<(Color32, String, usize)>) {
     let mut sorted: Vec<f64> = values.iter().flatten().copied().collect();
+    if sorted.is_empty() {
+        return (vec![NO_DATA; values.len()], Vec::new());
+    }
     sorted.sort_by(f64::total_cmp);
     let q = |p: f64| sorted[((sorted.len() - 1) as f64 * p).round() as usize];
-    let mut breaks: Vec<f64> = (1..5).map(|i| q(i as f64 / 5.0)).collect();
+    let max = sorted[sorted.len() - 1];
+    // Quintile breaks, each the highest value of its class: a value repeated across quintiles
+    // (many rates of exactly 0 % or 100 %) makes one class, and no class is left empty.
+    let quintiles: Vec<f64> = (1..5).map(|i| q(i as f64 / 5.0)).collect();
+    let mut breaks = quintiles.clone();
+    // A value that fills a whole quintile (grid-level rates: 0 % or 100 %) is a class of its
+    // own: the value just below it closes the class before.
+    for &b in quintiles.iter().chain(std::iter::once(&max)) {
+        let copies = sorted.iter().filter(|v| **v == b).count();
+        if copies * 5 >= sorted.len()
+            && let Some(below) = sorted.iter().rev().find(|v| **v < b)
+        {
+            breaks.push(*below);
+        }
+    }
+    breaks.sort_by(f64::total_cmp);
     breaks.dedup();
+    breaks.retain(|b| *b < max);
+    if breaks.len() > 4 {
+        breaks = quintiles;
+        breaks.dedup();
+        breaks.retain(|b| *b < max);
+    }
+    // Classes spread over the palette's five colours, low to high.
+    let classes = breaks.len() + 1;
     let palette = |class: usize| {
-        let class = class.min(4);
-        SEQUENTIAL[if indicator.higher_is_better() {
-            4 - class
+        let step = if classes > 1 {
+            (class * 4 + (classes - 1) / 2) / (classes - 1)
         } else {
-            class
+            2
+        };
+        let step = step.min(4);
+        SEQUENTIAL[if indicator.higher_is_better() {
+            4 - step
+        } else {
+            step
         }]
     };
     let colors = values
         .iter()
         .map(|v| v.map_or(NO_DATA, |v| palette(class_of(v, &breaks))))
         .collect();
-    let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
-    let fmt = |v: f64| {
-        if indicator.is_rate() {
-            format!("{:.1}%", v * 100.0)
-        } else if indicator == Indicator::MeanHandlingHours {
-            format!("{v:.1}")
-        } else {
-            format!("{v:.0}")
-        }
-    };
+    let fmt = |v: f64| format_value(indicator, v);
     let mut legend = Vec::new();
-    let mut low = min;
-    for (i, b) in breaks.iter().chain(std::iter::once(&max)).enumerate() {
-        legend.push((palette(i), format!("{} – {}", fmt(low), fmt(*b))));
-        low = *b;
+    for class in 0..=breaks.len() {
+        let members: Vec<f64> = sorted
+            .iter()
+            .copied()
+            .filter(|v| class_of(*v, &breaks) == class)
+            .collect();
+        let (Some(lo), Some(hi)) = (members.first(), members.last()) else {
+            continue;
+        };
+        let text = if fmt(*lo) == fmt(*hi) {
+            fmt(*lo)
+        } else {
+            format!("{} – {}", fmt(*lo), fmt(*hi))
+        };
+        legend.push((palette(class), text, members.len()));
     }
-    if values.iter().any(Option::is_none) {
-        legend.push((NO_DATA, "—".into()));
-    }
-    Some(Choropleth {
-        indicator,
-        level,
-        colors,
-        legend,
-    })
+    (colors, legend)
 }
 
 #[cfg(test)]
@@ -230,5 +316,22 @@ mod tests {
         );
         assert_eq!(class_of(0.25, &DIVERGING_BREAKS), 5);
         assert_eq!(class_of(9.0, &DIVERGING_BREAKS), 6);
+    }
+
+    /// Grid-level closure rates are mostly exactly 0 % or 100 %: the legend had
+    /// "0.0%–0.0%, 0.0%–50.0%, 50.0%–100.0%, 100.0%–100.0%". Now each value repeated across
+    /// quintiles is one class, named once, with its count, and every class holds a unit.
+    #[test]
+    fn repeated_values_make_one_class_each_and_none_is_empty() {
+        let mut values = vec![Some(0.0); 40];
+        values.extend([Some(0.5), Some(0.25)]);
+        values.extend(vec![Some(1.0); 50]);
+        values.extend(vec![None; 30]);
+        let (colors, legend) = sequential(Indicator::ClosureRate, &values);
+        let texts: Vec<(&str, usize)> = legend.iter().map(|(_, t, n)| (t.as_str(), *n)).collect();
+        assert_eq!(texts, [("0.0%", 40), ("25.0% – 50.0%", 2), ("100.0%", 50)]);
+        assert_eq!(colors.iter().filter(|c| **c == NO_DATA).count(), 30);
+        let distinct: std::collections::HashSet<_> = legend.iter().map(|(c, _, _)| *c).collect();
+        assert_eq!(distinct.len(), 3, "a colour per class");
     }
 }

@@ -215,6 +215,8 @@ pub struct Strings {
     pub units_suffix: &'static str,
     /// Next to the totals while a draft is open: they are the live net's.
     pub live_net_note: &'static str,
+    /// The legend's grey: units without a value of the indicator.
+    pub no_value: &'static str,
     pub export_assignment: &'static str,
     pub before_after: &'static str,
     pub steps: &'static str,
@@ -459,6 +461,7 @@ static ZH: Strings = Strings {
     plan_took_effect: "待生效方案已到期生效",
     units_suffix: "个单元",
     live_net_note: "（现行网格，不含草案）",
+    no_value: "无数据（期内无应结案件等）",
     export_assignment: "导出住户-单元对照 CSV",
     before_after: "调整前 → 调整后",
     steps: "步",
@@ -684,6 +687,7 @@ the townships, villages, grids, micro-grids, households, people and cases inside
     plan_took_effect: "A scheduled plan took effect",
     units_suffix: " units",
     live_net_note: " (live net, without the draft)",
+    no_value: "No value (e.g. no case due in the period)",
     export_assignment: "Export household assignment CSV",
     before_after: "Before → after",
     steps: "steps",
