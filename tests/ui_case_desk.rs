@@ -143,7 +143,7 @@ fn a_refused_step_says_why_and_changes_nothing() {
     let i = {
         let ws = h.state_mut().workspace_mut().unwrap();
         let p = ws.doc.dataset.households[0].location;
-        ws.start_case_at(p.0, gridatlas::ui::Strings::get(gridatlas::ui::Lang::Zh));
+        ws.start_case_at(p.0);
         ws.desk.draft.as_mut().unwrap().title = "占道经营".into();
         ws.submit_case_draft();
         ws.doc.dataset.cases.len() - 1
@@ -163,10 +163,17 @@ fn a_refused_step_says_why_and_changes_nothing() {
     h.get_by_role_and_label(Role::Button, refused).click();
     h.run_steps(3);
     match message(&h) {
-        Some(DeskMessage::Refused(text)) => assert!(text.contains("needs a reason"), "{text}"),
+        // Said in the desk's language, all of it ("未执行：上报上级 escalation needs a reason"
+        // was half English).
+        Some(DeskMessage::Refused(m)) => {
+            let zh = m.text(gridatlas::ui::Lang::Zh);
+            assert!(zh.contains("需要填写理由"), "{zh}");
+            assert!(!zh.chars().any(|c| c.is_ascii_alphabetic()), "{zh}");
+            assert!(m.text(gridatlas::ui::Lang::En).contains("needs a reason"));
+        }
         other => panic!("expected a refusal, got {other:?}"),
     }
-    h.get_by_label_contains("未执行");
+    h.get_by_label_contains("未执行：这一步需要填写理由（备注）");
     assert_eq!(
         h.state().workspace().unwrap().doc.dataset.cases[i].status,
         status
@@ -175,6 +182,14 @@ fn a_refused_step_says_why_and_changes_nothing() {
         gridatlas::store::load(&path).unwrap().case_events.len(),
         events_before
     );
+    // The refusal was about this case: choosing something else clears it, coming back does
+    // not bring it back.
+    let selected = h.state().workspace().unwrap().selection;
+    h.state_mut().workspace_mut().unwrap().selection = None;
+    h.run_steps(2);
+    assert!(message(&h).is_none(), "{:?}", message(&h));
+    h.state_mut().workspace_mut().unwrap().selection = selected;
+    h.run_steps(2);
     // With a reason it goes through, and the reason is in the history.
     common::type_into(&mut h, "备注/理由", "现场核实不属实");
     h.get_by_role_and_label(Role::Button, refused).click();

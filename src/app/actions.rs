@@ -9,7 +9,7 @@ use crate::app::planning_panel::PlanningAction;
 use crate::app::workspace::Workspace;
 use crate::map::ScreenTransform;
 use crate::model::CaseId;
-use crate::ui::{Command, HazardMode, Lang, Selection, Strings};
+use crate::ui::{Command, HazardMode, Lang, Selection};
 
 /// Everything a person can ask of the workspace outside a gesture in progress (a vertex drag
 /// or a line being drawn is the editor's own state, committed through `after_edit`).
@@ -64,22 +64,22 @@ impl Workspace {
                 match self.doc.dataset.cases.iter().position(|c| c.id == id) {
                     Some(i) => self.apply_case_request(i, request),
                     None => {
-                        self.desk.message = Some(crate::app::DeskMessage::Refused(format!(
-                            "case id {id} is no longer in the document"
-                        )))
+                        self.desk.message = Some(crate::app::DeskMessage::Refused(
+                            crate::app::messages::case_gone(),
+                        ))
                     }
                 }
             }
             Action::SubmitCaseDraft => self.submit_case_draft(),
             Action::CancelCaseDraft => self.desk.draft = None,
-            Action::ImportCases => self.import_cases(Strings::get(*lang)),
+            Action::ImportCases => self.import_cases(),
             Action::ExportCases { geojson } => self.export_cases(geojson),
             Action::FinishHazardPolygon => {
                 self.hazard
                     .finish_polygon(&self.doc.dataset, &self.doc.index);
             }
             Action::CancelHazard => self.hazard.cancel(),
-            Action::Planning(a) => self.run_planning(a, Strings::get(*lang)),
+            Action::Planning(a) => self.run_planning(a),
         }
     }
 

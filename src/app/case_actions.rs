@@ -23,19 +23,21 @@ impl Workspace {
             .apply(&self.doc.path, &self.doc.dataset, i, request);
         if self.after_case_write(written).is_some() {
             let c = &self.doc.dataset.cases[i];
-            self.desk.message = Some(DeskMessage::Done(format!(
-                "{} → {}",
-                c.code,
-                c.status.name_zh()
-            )));
+            let (code, status) = (c.code.clone(), c.status);
+            self.desk.message = Some(DeskMessage::Done(crate::app::Message::new(|s| {
+                format!("{code} → {}", s.status(status))
+            })));
         }
     }
 
     /// Starts a new case at a map location (reporting mode).
-    pub fn start_case_at(&mut self, at: Coord<f64>, s: &Strings) {
+    pub fn start_case_at(&mut self, at: Coord<f64>) {
         let unit = self.doc.index.micro_grid_at(at);
         if unit.is_none() {
-            self.desk.message = Some(DeskMessage::Refused(s.no_unit.into()));
+            self.desk.message = Some(DeskMessage::Refused(crate::app::Message::new(|s| {
+                s.no_unit.to_owned()
+            })));
+
             return;
         }
         let category = self
@@ -59,7 +61,9 @@ impl Workspace {
         if let Some(applied) = self.after_case_write(written)
             && let Some(&i) = applied.cases.first()
         {
-            self.desk.message = Some(DeskMessage::Done(self.doc.dataset.cases[i].code.clone()));
+            self.desk.message = Some(DeskMessage::Done(crate::app::Message::data(
+                self.doc.dataset.cases[i].code.clone(),
+            )));
             self.selection = Some(HitKind::Case(i));
         }
     }
@@ -95,18 +99,26 @@ impl Workspace {
             crate::store::export_cases_csv(&path, &rows)
         };
         self.desk.message = Some(match result {
-            Ok(()) => DeskMessage::Done(format!("{} ({} )", path.display(), rows.len())),
-            Err(e) => DeskMessage::Refused(e.to_string()),
+            Ok(()) => DeskMessage::Done(crate::app::Message::new(|s| {
+                format!(
+                    "{} {} ({}{})",
+                    s.exported_to,
+                    path.display(),
+                    rows.len(),
+                    s.cases_suffix
+                )
+            })),
+            Err(e) => DeskMessage::Refused(crate::app::messages::store_error(&e)),
         });
     }
 
-    pub fn import_cases(&mut self, s: &Strings) {
+    pub fn import_cases(&mut self) {
         let written = self.desk.import(&self.doc.path, &self.doc.index);
         if let Some(applied) = self.after_case_write(written) {
-            self.desk.message = Some(DeskMessage::Done(format!(
-                "{} {}{}",
-                s.imported, applied.new_cases, s.cases_suffix
-            )));
+            let n = applied.new_cases;
+            self.desk.message = Some(DeskMessage::Done(crate::app::Message::new(|s| {
+                format!("{} {n}{}", s.imported, s.cases_suffix)
+            })));
         }
     }
 }

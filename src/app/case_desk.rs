@@ -94,8 +94,8 @@ pub enum CaseRequest {
 /// The outcome of the last action, shown until the next one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeskMessage {
-    Done(String),
-    Refused(String),
+    Done(crate::app::Message),
+    Refused(crate::app::Message),
 }
 
 pub struct CaseDesk {

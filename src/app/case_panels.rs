@@ -205,16 +205,16 @@ pub fn new_case_window(
 
 pub fn message_ui(ui: &mut Ui, desk: &CaseDesk, s: &Strings) {
     match &desk.message {
-        Some(DeskMessage::Done(text)) => {
+        Some(DeskMessage::Done(m)) => {
             ui.colored_label(
                 Color32::from_rgb(30, 130, 60),
-                format!("{}：{text}", s.saved),
+                format!("{}：{}", s.saved, m.text(s.lang())),
             );
         }
-        Some(DeskMessage::Refused(text)) => {
+        Some(DeskMessage::Refused(m)) => {
             ui.colored_label(
                 Color32::from_rgb(200, 40, 30),
-                format!("{}：{text}", s.refused),
+                format!("{}：{}", s.refused, m.text(s.lang())),
             );
         }
         None => {}

@@ -25,7 +25,8 @@ impl Workspace {
             }
             Err(e) => {
                 let conflict = e.is_conflict();
-                self.desk.message = Some(DeskMessage::Refused(e.to_string()));
+                self.desk.message =
+                    Some(DeskMessage::Refused(crate::app::messages::ledger_error(&e)));
                 if conflict {
                     self.follow_others();
                 }
@@ -52,7 +53,10 @@ impl Workspace {
                 }
                 self.sync_caches();
             }
-            Err(e) => self.desk.message = Some(DeskMessage::Refused(e.to_string())),
+            Err(e) => {
+                self.desk.message =
+                    Some(DeskMessage::Refused(crate::app::messages::store_error(&e)))
+            }
         }
     }
 
@@ -66,7 +70,8 @@ impl Workspace {
         let path = self.doc.path.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let _ = tx.send(Document::open(path).map_err(|e| e.to_string()));
+            let _ =
+                tx.send(Document::open(path).map_err(|e| crate::app::messages::store_error(&e)));
         });
         self.reloading = Some(rx);
     }
@@ -77,7 +82,9 @@ impl Workspace {
         let result = match rx.try_recv() {
             Ok(r) => r,
             Err(std::sync::mpsc::TryRecvError::Empty) => return,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => Err("reload failed".into()),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Err(crate::app::messages::reload_failed())
+            }
         };
         self.reloading = None;
         let doc = match result {

@@ -321,7 +321,7 @@ pub(crate) fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                     ws.hazard
                         .click(t.to_lon_lat(p), &ws.doc.dataset, &ws.doc.index);
                 } else if ws.desk.reporting {
-                    ws.start_case_at(t.to_lon_lat(p), s);
+                    ws.start_case_at(t.to_lon_lat(p));
                 } else {
                     let hit = ws.pick(&t, p);
                     ws.push(Action::Select(hit));

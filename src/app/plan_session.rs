@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::app::planning::{EditOutcome, levels_of};
+use crate::app::{Explain, Message};
 use crate::edit::{Change, EditError};
 use crate::model::{Level, Timestamp, UnitId};
 
@@ -37,11 +38,12 @@ impl Workspace {
                     EditError::Refused(crate::edit::Refusal::new(
                         crate::check::Rule::Write,
                         None,
-                        format!("the file could not be written, nothing changed: {e}"),
+                        // Rule::Write says it in the user's language; SQLite's words follow.
+                        e.to_string(),
                     ))
                 })
         });
-        self.planning.report(&result);
+        self.planning.report(&result, &self.doc.dataset);
         self.planning.live.clear();
         if let Ok(change) = &result {
             self.units_changed(&levels_of(change));
@@ -78,16 +80,14 @@ impl Workspace {
             Ok(None) => {}
             Ok(Some(applied)) => {
                 self.planning.message = Some(if undo {
-                    EditOutcome::Undone(applied.label.clone())
+                    EditOutcome::Undone(Message::data(applied.label.clone()))
                 } else {
-                    EditOutcome::Redone(applied.label.clone())
+                    EditOutcome::Redone(Message::data(applied.label.clone()))
                 });
                 self.units_changed(&levels_of(&applied));
             }
             Err(e) => {
-                self.planning.message = Some(EditOutcome::Refused(format!(
-                    "not written, nothing changed: {e}"
-                )));
+                self.planning.message = Some(EditOutcome::Refused(e.explain()));
             }
         }
     }
@@ -95,7 +95,7 @@ impl Workspace {
     pub(crate) fn refresh_plans(&mut self) {
         match crate::store::list_plans(&self.doc.path) {
             Ok(plans) => self.planning.plans = plans,
-            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.explain())),
         }
     }
 
@@ -108,7 +108,7 @@ impl Workspace {
                 self.refresh_plans();
                 self.open_plan(id);
             }
-            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.explain())),
         }
     }
 
@@ -135,7 +135,7 @@ impl Workspace {
                     self.units_changed(&Level::ALL);
                 }
             }
-            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.explain())),
         }
     }
 
@@ -159,7 +159,7 @@ impl Workspace {
         ));
     }
 
-    pub(crate) fn approve_plan(&mut self, s: &crate::ui::Strings) {
+    pub(crate) fn approve_plan(&mut self) {
         let Some((plan, name)) = self.planning.plan.clone() else {
             return;
         };
@@ -167,7 +167,7 @@ impl Workspace {
         let date = match tz.parse(self.planning.effective_date.trim()) {
             Ok(t) => tz.date(t),
             Err(e) => {
-                self.planning.message = Some(EditOutcome::Refused(e.to_string()));
+                self.planning.message = Some(EditOutcome::Refused(e.explain()));
                 return;
             }
         };
@@ -177,12 +177,11 @@ impl Workspace {
             match crate::ledger::schedule(&self.doc.path, plan, &date, &now) {
                 Ok(()) => {
                     self.close_plan();
-                    self.planning.message = Some(EditOutcome::Done(format!(
-                        "{name} · {} {date}",
-                        s.plan_scheduled
-                    )));
+                    self.planning.message = Some(EditOutcome::Done(Message::new(|s| {
+                        format!("{name} · {} {date}", s.plan_scheduled)
+                    })));
                 }
-                Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+                Err(e) => self.planning.message = Some(EditOutcome::Refused(e.explain())),
             }
             return;
         }
@@ -200,24 +199,26 @@ impl Workspace {
                 self.doc.own_write(a.log);
                 self.planning.plan = None;
                 self.planning.diff = None;
-                self.planning.message = Some(EditOutcome::Done(format!(
-                    "{name} · {date} · {} · {}{} · {}{}",
-                    s.plan_in_effect,
-                    a.units_written,
-                    s.units_suffix,
-                    a.households_moved,
-                    s.households_suffix
-                )));
+                self.planning.message = Some(EditOutcome::Done(Message::new(|s| {
+                    format!(
+                        "{name} · {date} · {} · {}{} · {}{}",
+                        s.plan_in_effect,
+                        a.units_written,
+                        s.units_suffix,
+                        a.households_moved,
+                        s.households_suffix
+                    )
+                })));
                 self.units_changed(&Level::ALL);
                 self.refresh_plans();
             }
-            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.to_string())),
+            Err(e) => self.planning.message = Some(EditOutcome::Refused(e.explain())),
         }
     }
 
     /// Scheduled plans whose day has come take effect. Not while a plan is open here (its
     /// edits are in memory, over the live net): closing it asks again.
-    pub(crate) fn activate_due_plans(&mut self, s: &crate::ui::Strings) {
+    pub(crate) fn activate_due_plans(&mut self) {
         if self.planning.plan.is_some() || !self.doc.path.exists() {
             return;
         }
@@ -242,16 +243,15 @@ impl Workspace {
                     )
                 })
                 .collect();
-            self.planning.message = Some(EditOutcome::Done(format!(
-                "{}：{}",
-                s.plan_took_effect,
-                names.join("；")
-            )));
+            let names = names.join("；");
+            self.planning.message = Some(EditOutcome::Done(Message::new(|s| {
+                format!("{}：{names}", s.plan_took_effect)
+            })));
             self.units_changed(&Level::ALL);
             self.refresh_plans();
         }
         if let Some(e) = error {
-            self.planning.message = Some(EditOutcome::Refused(e.to_string()));
+            self.planning.message = Some(EditOutcome::Refused(e.explain()));
         }
     }
 
@@ -270,8 +270,8 @@ impl Workspace {
             .path
             .with_file_name(format!("plan-{safe}-assignment.csv"));
         self.planning.message = Some(match crate::store::export_csv(&path, &rows) {
-            Ok(()) => EditOutcome::Done(path.display().to_string()),
-            Err(e) => EditOutcome::Refused(e.to_string()),
+            Ok(()) => EditOutcome::Done(Message::data(path.display().to_string())),
+            Err(e) => EditOutcome::Refused(e.explain()),
         });
     }
 
@@ -306,11 +306,7 @@ impl Workspace {
         counts
     }
 
-    pub(crate) fn run_planning(
-        &mut self,
-        action: crate::app::planning_panel::PlanningAction,
-        s: &crate::ui::Strings,
-    ) {
+    pub(crate) fn run_planning(&mut self, action: crate::app::planning_panel::PlanningAction) {
         use crate::app::planning_panel::PlanningAction as A;
         let d = &mut self.doc.dataset;
         let index = &mut self.doc.index;
@@ -319,8 +315,8 @@ impl Workspace {
             A::NewPlan => return self.new_plan(),
             A::OpenPlan(id) => return self.open_plan(id),
             A::ClosePlan => return self.close_plan(),
-            A::Approve => return self.approve_plan(s),
-            A::ActivateDuePlans => return self.activate_due_plans(s),
+            A::Approve => return self.approve_plan(),
+            A::ActivateDuePlans => return self.activate_due_plans(),
             A::ExportAssignment => return self.export_assignment(),
             A::Undo => return self.undo_edit(),
             A::Redo => return self.redo_edit(),

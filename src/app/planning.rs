@@ -12,10 +12,10 @@ use crate::stats::Move;
 /// The outcome of the last edit, shown in the panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EditOutcome {
-    Done(String),
-    Undone(String),
-    Redone(String),
-    Refused(String),
+    Done(crate::app::Message),
+    Undone(crate::app::Message),
+    Redone(crate::app::Message),
+    Refused(crate::app::Message),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,10 +155,12 @@ impl Planning {
     }
 
     /// The outcome of an edit, for the panel and the map.
-    pub fn report(&mut self, result: &Result<Change, EditError>) {
+    pub fn report(&mut self, result: &Result<Change, EditError>, d: &crate::model::Dataset) {
         match result {
             Ok(c) => {
-                self.message = Some(EditOutcome::Done(c.label.clone()));
+                self.message = Some(EditOutcome::Done(crate::app::Message::data(
+                    c.label.clone(),
+                )));
                 self.refusal_at = None;
             }
             Err(e) => {
@@ -166,7 +168,7 @@ impl Planning {
                     EditError::Refused(r) => r.at,
                     _ => None,
                 };
-                self.message = Some(EditOutcome::Refused(e.to_string()));
+                self.message = Some(EditOutcome::Refused(crate::app::messages::edit_error(e, d)));
             }
         }
     }

@@ -73,7 +73,7 @@ pub(crate) fn planning_pointer(ws: &mut Workspace, response: &egui::Response, t:
                             ws.planning.drag_from = origin.or(pointer).map(|p| t.to_lon_lat(p));
                             ws.planning.anchors = anchors;
                         }
-                        Err(e) => ws.planning.report(&Err(e)),
+                        Err(e) => ws.planning.report(&Err(e), &ws.doc.dataset),
                     }
                 }
             }

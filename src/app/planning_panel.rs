@@ -202,19 +202,19 @@ pub fn planning_panel_ui(
 fn outcome_ui(ui: &mut Ui, p: &Planning, s: &Strings) {
     let green = Color32::from_rgb(30, 130, 60);
     match &p.message {
-        Some(EditOutcome::Done(text)) => {
-            ui.colored_label(green, format!("{}：{text}", s.edit_done));
+        Some(EditOutcome::Done(m)) => {
+            ui.colored_label(green, format!("{}：{}", s.edit_done, m.text(s.lang())));
         }
-        Some(EditOutcome::Undone(text)) => {
-            ui.colored_label(green, format!("{}：{text}", s.undo));
+        Some(EditOutcome::Undone(m)) => {
+            ui.colored_label(green, format!("{}：{}", s.undo, m.text(s.lang())));
         }
-        Some(EditOutcome::Redone(text)) => {
-            ui.colored_label(green, format!("{}：{text}", s.redo));
+        Some(EditOutcome::Redone(m)) => {
+            ui.colored_label(green, format!("{}：{}", s.redo, m.text(s.lang())));
         }
-        Some(EditOutcome::Refused(text)) => {
+        Some(EditOutcome::Refused(m)) => {
             ui.colored_label(
                 Color32::from_rgb(200, 40, 30),
-                format!("{}：{text}", s.edit_refused),
+                format!("{}：{}", s.edit_refused, m.text(s.lang())),
             );
         }
         None => {}

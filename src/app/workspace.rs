@@ -70,7 +70,7 @@ pub struct Workspace {
     /// When other writers' commits were last looked for.
     pub(crate) last_poll: std::time::Instant,
     /// A reload of the whole document under way (another program changed units).
-    pub(crate) reloading: Option<std::sync::mpsc::Receiver<Result<Document, String>>>,
+    pub(crate) reloading: Option<std::sync::mpsc::Receiver<Result<Document, crate::app::Message>>>,
     /// Rows of other programs' commits applied since the window opened (status bar).
     pub others_applied: usize,
     /// The selected unit, household or case no longer exists (status bar).
@@ -192,7 +192,21 @@ impl Workspace {
     /// Notes the id of what is selected now, while row positions still mean what they meant
     /// when it was selected (before anything in this frame or action changes the data).
     pub(crate) fn remember_selection(&mut self) {
-        self.selected_id = self.selection.as_ref().map(|s| self.selection_key(s));
+        let now = self.selection.as_ref().map(|s| self.selection_key(s));
+        if now != self.selected_id {
+            // A refusal is about what was selected: it goes when the selection changes.
+            if matches!(self.desk.message, Some(crate::app::DeskMessage::Refused(_))) {
+                self.desk.message = None;
+            }
+            if matches!(
+                self.planning.message,
+                Some(crate::app::planning::EditOutcome::Refused(_))
+            ) {
+                self.planning.message = None;
+                self.planning.refusal_at = None;
+            }
+        }
+        self.selected_id = now;
     }
 
     pub(crate) fn selection_from_key(&self, (kind, id): &(u8, i64)) -> Option<Selection> {

@@ -237,6 +237,11 @@ impl Strings {
         }
     }
 
+    /// The language of this table.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
     pub fn level(&self, level: Level) -> &'static str {
         self.levels[level.number() as usize - 1]
     }
