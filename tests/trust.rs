@@ -476,6 +476,46 @@ fn writing_commands_refuse_a_document_with_a_broken_outline() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(&micro.code), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
+
+    // The window opens it, names the unit in a banner, and refuses every write…
+    let app = common::app_on_file(&path);
+    let mut h = common::window(app);
+    h.run_steps(2);
+    use egui_kittest::kittest::Queryable;
+    let banner = format!("文档有无效的边界，已停止写入——微网格 {}", micro.code);
+    assert!(h.query_by_label_contains(&banner).is_some(), "{banner}");
+    let case = h.state().workspace().unwrap().doc.dataset.cases[0].id;
+    {
+        let ws = h.state_mut().workspace_mut().unwrap();
+        ws.push(gridatlas::app::Action::CaseStep(
+            case,
+            gridatlas::app::CaseRequest::Escalate {
+                note: "测试".into(),
+            },
+        ));
+        ws.push(gridatlas::app::Action::Command(
+            gridatlas::ui::Command::Planning,
+        ));
+    }
+    h.run_steps(2);
+    let ws = h.state().workspace().unwrap();
+    assert!(!ws.planning.on, "boundary editing does not start");
+    assert!(matches!(
+        ws.desk.message,
+        Some(gridatlas::app::DeskMessage::Refused(_))
+    ));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // …until QGIS puts the outline right: the window reloads and writes again.
+    set_outline(&path, micro.id.0, &micro.geometry);
+    for _ in 0..100 {
+        h.run_steps(1);
+        if h.state().workspace().unwrap().doc.unfit.is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    assert!(h.state().workspace().unwrap().doc.unfit.is_none());
+    assert!(h.query_by_label_contains("文档有无效的边界").is_none());
 }
 
 #[test]

@@ -34,6 +34,19 @@ pub enum Action {
     Planning(PlanningAction),
 }
 
+impl Action {
+    /// Whether carrying it out writes to the document (refused while the document's outlines
+    /// are broken).
+    fn writes(&self) -> bool {
+        match self {
+            Action::CaseStep(..) | Action::SubmitCaseDraft | Action::ImportCases => true,
+            Action::Planning(a) => !matches!(a, PlanningAction::ClosePlan),
+            Action::Command(c) => matches!(c, Command::ReportCase | Command::Planning),
+            _ => false,
+        }
+    }
+}
+
 impl Workspace {
     /// Queues an action for the end of the frame.
     pub fn push(&mut self, action: Action) {
@@ -50,6 +63,24 @@ impl Workspace {
     /// Carries out one action now.
     pub fn perform(&mut self, action: Action, lang: &mut Lang) {
         self.remember_selection();
+        // Turning boundary editing or reporting off is always allowed.
+        let turning_off = matches!(action, Action::Command(Command::Planning)) && self.planning.on
+            || matches!(action, Action::Command(Command::ReportCase)) && self.desk.reporting;
+        if self.doc.unfit.is_some() && action == Action::Planning(PlanningAction::ActivateDuePlans)
+        {
+            // Waits for the outlines to be fixed; the banner says why.
+            self.planning.today.clear();
+            return;
+        }
+        if let Some(v) = &self.doc.unfit
+            && action.writes()
+            && !turning_off
+        {
+            self.desk.message = Some(crate::app::DeskMessage::Refused(
+                crate::app::messages::writes_disabled(v, &self.doc.dataset),
+            ));
+            return;
+        }
         match action {
             Action::Command(c) => self.run(c, lang),
             Action::Show(s) => {

@@ -15,6 +15,10 @@ pub struct Document {
     pub geometry: MapGeometry,
     pub index: SpatialIndex,
     pub stats: Stats,
+    /// Why nothing may be written while the document is as it is: a unit whose outline is
+    /// broken (a bowtie, a vertex thrown far away). The window shows it and refuses writes
+    /// until another program (QGIS) fixes the file and the window has reloaded it.
+    pub unfit: Option<crate::check::Violation>,
     /// The instant `stats` judged overdue at.
     stats_at: Timestamp,
     pub totals: Totals,
@@ -60,14 +64,19 @@ impl Document {
         };
         // Overdue is judged at the clock; the workspace moves it with its own "now".
         let stats_at = Timestamp::now();
-        let ((index, stats), shapes) = rayon::join(
+        let (((index, stats), shapes), unfit) = rayon::join(
             || {
                 rayon::join(
-                    || SpatialIndex::build(&dataset),
-                    || Stats::compute(&dataset, stats_at),
+                    || {
+                        rayon::join(
+                            || SpatialIndex::build(&dataset),
+                            || Stats::compute(&dataset, stats_at),
+                        )
+                    },
+                    || MapGeometry::new(&dataset),
                 )
             },
-            || MapGeometry::new(&dataset),
+            || crate::check::unfit_to_write(&dataset),
         );
         Document {
             revision: Revision::default(),
@@ -76,6 +85,7 @@ impl Document {
             geometry: shapes,
             index,
             stats,
+            unfit,
             stats_at,
             path,
             dataset,

@@ -28,6 +28,26 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
     }
     let s = Strings::get(*lang);
     top_bar_ui(ui, ws, s);
+    if let Some(v) = &ws.doc.unfit {
+        // Always in view while writes are refused: what is wrong, where, and what to do.
+        let text = crate::app::messages::writes_disabled(v, &ws.doc.dataset);
+        egui::Panel::top("unfit")
+            .frame(
+                egui::Frame::new()
+                    .fill(egui::Color32::from_rgb(180, 40, 30))
+                    .inner_margin(6.0),
+            )
+            .show(ui, |ui| {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(text.text(*lang))
+                            .color(egui::Color32::WHITE)
+                            .strong(),
+                    )
+                    .wrap(),
+                );
+            });
+    }
     status_bar_ui(ui, ws, s);
     egui::Panel::left("summary")
         .default_size(230.0)

@@ -268,6 +268,29 @@ pub fn ledger_error(e: &LedgerError) -> Message {
     }
 }
 
+/// Why the window does not write: a broken outline, named, and what to do.
+pub fn writes_disabled(v: &crate::check::Violation, d: &Dataset) -> Message {
+    let unit = d
+        .units
+        .iter()
+        .find(|u| u.id.0 == v.id && v.table == "units");
+    let rule = rule_text(v.rule);
+    let named = |s: &Strings, rule: &str| match unit {
+        Some(u) => format!("{} {} {}：{rule}", s.level(u.level), u.code, u.name),
+        None => rule.to_owned(),
+    };
+    Message {
+        zh: format!(
+            "文档有无效的边界，已停止写入——{}。请在 QGIS 中修正，保存后本窗口自动恢复。",
+            named(Strings::get(Lang::Zh), &rule.zh)
+        ),
+        en: format!(
+            "The document has a broken outline, so nothing is written — {}. Fix it in QGIS; once saved, this window recovers by itself.",
+            named(Strings::get(Lang::En), &rule.en)
+        ),
+    }
+}
+
 /// A case step for a case that another program deleted meanwhile.
 pub fn case_gone() -> Message {
     Message::of(

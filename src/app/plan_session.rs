@@ -26,6 +26,17 @@ impl Workspace {
     /// `ledger::PlanSession`), then what is derived from the units follows.
     pub fn after_edit(&mut self, result: Result<Change, EditError>) {
         let mut write_failed = false;
+        if let (Some(v), Ok(change)) = (&self.doc.unfit, &result) {
+            // Not kept while the document's outlines are broken (the banner says which): the
+            // edit leaves memory as a refused write would.
+            let message = crate::app::messages::writes_disabled(v, &self.doc.dataset);
+            change.revert(&mut self.doc.dataset);
+            self.planning.editor.discard_last();
+            self.doc.index.rebuild_units(&self.doc.dataset);
+            self.planning.message = Some(EditOutcome::Refused(message));
+            self.units_changed(&Level::ALL);
+            return;
+        }
         let result = result.and_then(|change| {
             let Some(session) = self.plan_session() else {
                 return Ok(change);
