@@ -91,3 +91,23 @@ fn side_panels_never_reach_under_the_map_at_1366_by_768() {
         }
     }
 }
+
+/// The search's results drop down over the map: typing does not push the window down.
+#[test]
+fn search_results_do_not_move_the_window() {
+    let mut h = common::harness();
+    h.set_size(egui::vec2(1366.0, 768.0));
+    h.run_steps(3);
+    let before = h.state().workspace().unwrap().map_rect();
+    common::type_into(&mut h, "搜索", "网格");
+    h.run_steps(2);
+    let ws = h.state().workspace().unwrap();
+    let first = ws.search_hits.first().expect("results").label.clone();
+    assert_eq!(ws.map_rect(), before, "the map did not move");
+    let hit = h.get_by_label(first.as_str()).rect();
+    let field = h.get_by_role_and_label(Role::TextInput, "搜索").rect();
+    assert!(
+        hit.min.y >= field.max.y,
+        "the results are below the search box {field:?}: {hit:?}"
+    );
+}

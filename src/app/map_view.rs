@@ -109,6 +109,53 @@ impl Workspace {
     }
 }
 
+/// Zoom levels per notch of a mouse wheel.
+const WHEEL_ZOOM_STEP: f64 = 0.5;
+
+/// The wheel zooms by half a level per notch about the pointer, whatever the frame rate:
+/// walkers' own wheel zoom scales the smoothed scroll by the frame time, so on a slow desktop
+/// (llvmpipe) one notch jumped about 1.25 levels. Touchpad pixels count as a fortieth of a
+/// notch each (egui's line height). Walkers is then given no scroll to act on.
+fn wheel_zoom(ui: &mut Ui, ws: &mut Workspace, rect: egui::Rect) {
+    let Some(pointer) = ui
+        .input(|i| i.pointer.hover_pos())
+        .filter(|p| rect.contains(*p))
+    else {
+        return;
+    };
+    let notches: f32 = ui.input(|i| {
+        i.events
+            .iter()
+            .map(|e| match e {
+                egui::Event::MouseWheel { unit, delta, .. } => match unit {
+                    egui::MouseWheelUnit::Line => delta.y,
+                    egui::MouseWheelUnit::Point => delta.y / 40.0,
+                    egui::MouseWheelUnit::Page => delta.y * 3.0,
+                },
+                _ => 0.0,
+            })
+            .sum()
+    });
+    ui.input_mut(|i| i.smooth_scroll_delta = egui::Vec2::ZERO);
+    if notches == 0.0 {
+        return;
+    }
+    let t = ScreenTransform::from_memory(&ws.memory, ws.home(), rect);
+    let old = ws.memory.zoom();
+    let new = (old + f64::from(notches) * WHEEL_ZOOM_STEP).clamp(2.0, 21.0);
+    // The place under the pointer stays under it.
+    let anchor = t.to_lon_lat(pointer);
+    let centre = t.to_lon_lat(rect.center());
+    let mp = lon_lat_to_mercator(anchor.x, anchor.y);
+    let mc = lon_lat_to_mercator(centre.x, centre.y);
+    let k = 2f64.powf(old - new);
+    let (lon, lat) =
+        crate::map::mercator_to_lon_lat([mp[0] + (mc[0] - mp[0]) * k, mp[1] + (mc[1] - mp[1]) * k]);
+    if ws.memory.set_zoom(new).is_ok() {
+        ws.memory.center_at(walkers::lon_lat(lon, lat));
+    }
+}
+
 pub(crate) fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
     egui::CentralPanel::default()
         .frame(egui::Frame::new().fill(Color32::from_rgb(244, 241, 232)))
@@ -119,6 +166,7 @@ pub(crate) fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 ws.fit_box(b, rect.size());
             }
             ws.refresh_choropleth();
+            wheel_zoom(ui, ws, rect);
             let centre = ws.memory.detached().unwrap_or(ws.home());
             let inside: Vec<Coord<f64>> = ws
                 .hazard

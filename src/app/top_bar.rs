@@ -10,6 +10,7 @@ use crate::app::workspace::Workspace;
 
 pub(crate) fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
     egui::Panel::top("menu").show(ui, |ui| {
+        let mut search_box = egui::Rect::NOTHING;
         ui.horizontal(|ui| {
             ui.label(RichText::new(s.app_name).strong());
             ui.separator();
@@ -21,6 +22,7 @@ pub(crate) fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                         .desired_width(220.0),
                 )
                 .labelled_by(label.id);
+            search_box = response.rect;
             if ws.focus_search {
                 response.request_focus();
                 ws.focus_search = false;
@@ -107,23 +109,31 @@ pub(crate) fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
         if !ws.search_hits.is_empty()
             || (!ws.search_text.trim().is_empty() && ui.memory(|m| m.focused().is_some()))
         {
-            search_results_ui(ui, ws, s);
+            search_results_ui(ui, ws, s, search_box);
         }
     });
 }
 
-pub(crate) fn search_results_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
+/// The results drop down under the search box, over the map: typing never moves the rest of
+/// the window.
+pub(crate) fn search_results_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings, below: egui::Rect) {
     let mut chosen = None;
-    ui.horizontal_wrapped(|ui| {
-        if ws.search_hits.is_empty() {
-            ui.weak(s.no_results);
-        }
-        for hit in &ws.search_hits {
-            if ui.button(&hit.label).clicked() {
-                chosen = Some(hit.kind);
-            }
-        }
-    });
+    egui::Area::new(egui::Id::unique("search-results"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(below.left_bottom() + egui::vec2(0.0, 2.0))
+        .show(ui.ctx(), |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.set_min_width(below.width().max(260.0));
+                if ws.search_hits.is_empty() {
+                    ui.weak(s.no_results);
+                }
+                for hit in &ws.search_hits {
+                    if ui.selectable_label(false, &hit.label).clicked() {
+                        chosen = Some(hit.kind);
+                    }
+                }
+            });
+        });
     if let Some(kind) = chosen {
         ws.push(Action::Show(kind));
         ws.search_hits.clear();
