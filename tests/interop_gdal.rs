@@ -143,3 +143,106 @@ fn an_edit_made_with_gdal_reaches_the_open_window_and_survives_its_steps() {
     assert_eq!(file.cases[i].status, gridatlas::model::CaseStatus::Handling);
     assert_eq!(file.cases[i], doc.dataset.cases[i]);
 }
+
+/// GDAL's GeoPackage validator, where gdal-bin (python3-gdal) put it.
+const VALIDATOR: &str = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";
+
+fn validate(path: &std::path::Path) {
+    let out = Command::new("python3")
+        .arg(VALIDATOR)
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "validate_gpkg.py: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// QGIS (GDAL) adds a spatial index to the cases layer: its triggers call ST_IsEmpty and
+/// ST_MinX…, which only GDAL's connections had, so our next write failed ("no such function:
+/// ST_IsEmpty") and the file was ours no more. Now the write goes through, the index holds the
+/// new case exactly, GDAL finds it through the index, and the file passes GDAL's validator
+/// before and after.
+#[test]
+fn a_spatial_index_made_by_gdal_stays_exact_under_our_writes() {
+    if !common::tool_available(
+        Command::new("ogrinfo").arg("--version").output().is_ok()
+            && std::path::Path::new(VALIDATOR).exists(),
+        "gdal-bin with python3-gdal (ogrinfo, validate_gpkg.py)",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::document(dir.path());
+    validate(&path);
+    for table in ["cases", "households"] {
+        let out = Command::new("ogrinfo")
+            .arg(&path)
+            .args([
+                "-sql",
+                &format!("SELECT CreateSpatialIndex('{table}','geom')"),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // A case far from the others' boxes, written by us through the indexed table.
+    let d = store::load(&path).unwrap();
+    let p = d.households[0].location;
+    let csv = dir.path().join("c.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "category,title,reported_at,longitude,latitude\n06.02,索引测试,2026-10-01,{},{}\n",
+            p.x(),
+            p.y()
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = common::gridatlas(&[
+        "import-cases",
+        path.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--datum",
+        "wgs84",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // The index row is exact.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (id, minx, maxy): (i64, f64, f64) = conn
+        .query_row(
+            "SELECT c.id, r.minx, r.maxy FROM cases c JOIN rtree_cases_geom r ON r.id = c.id
+             WHERE c.title = '索引测试'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    // The R*Tree stores 32-bit floats rounded outwards: the box holds the point, within 1e-4°.
+    assert!(minx <= p.x() && p.x() - minx < 1e-4, "{minx} {}", p.x());
+    assert!(maxy >= p.y() && maxy - p.y() < 1e-4, "{maxy} {}", p.y());
+    drop(conn);
+    // GDAL finds it through the index (a spatial filter on the layer).
+    let (e, n) = (1e-5, 1e-5);
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-q"])
+        .arg(&path)
+        .arg("cases")
+        .args(["-spat"])
+        .args([p.x() - e, p.y() - n, p.x() + e, p.y() + n].map(|v| v.to_string()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("索引测试") && text.contains(&format!("OGRFeature(cases):{id}")),
+        "ogrinfo -spat found: {text}"
+    );
+    validate(&path);
+}

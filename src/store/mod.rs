@@ -16,6 +16,7 @@ mod mbtiles;
 mod plans;
 mod read;
 mod schema;
+mod sql_functions;
 mod update;
 mod wkb_bounds;
 mod workload;

@@ -18,6 +18,8 @@ pub(crate) fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .ctx(path, "opening for writing")?;
+    // Triggers QGIS or GDAL installed (a spatial index) call these on our writes too.
+    crate::store::sql_functions::register(&conn).ctx(path, "registering SQL functions")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .ctx(path, "configuring")?;
     refuse_if_corrupt(path, &conn)?;

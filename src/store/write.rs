@@ -162,8 +162,13 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
         households: extent(d.households.iter().map(|h| h.location.bounding_rect())),
         cases: extent(d.cases.iter().map(|c| c.location.bounding_rect())),
     };
-    // Fixed by the data, not the clock, so that the same data gives the same file.
-    let last_change = d.meta.as_of.to_iso();
+    // Fixed by the data, not the clock, so that the same data gives the same file; written
+    // with milliseconds as GeoPackage asks (`%Y-%m-%dT%H:%M:%fZ`, GDAL's validator Req 15).
+    let iso = d.meta.as_of.to_iso();
+    let last_change = match iso.strip_suffix('Z') {
+        Some(t) if t.len() == 19 => format!("{t}.000Z"),
+        _ => iso,
+    };
     schema::create_empty(conn, &last_change, &bounds)?;
     let to_sql_err = |e: String| rusqlite::Error::ToSqlConversionFailure(e.into());
 
