@@ -246,3 +246,112 @@ fn a_spatial_index_made_by_gdal_stays_exact_under_our_writes() {
     );
     validate(&path);
 }
+
+/// The edits a GIS officer makes in QGIS (GDAL writes them): a household added (with no
+/// micro-grid, as QGIS leaves it), an attribute changed, a case deleted, a unit's vertex moved.
+/// The document still opens; `check` names what the edits broke, by code; `assign` gives the
+/// new household its micro-grid; and after the vertex is put back `check` passes.
+#[test]
+fn a_document_edited_in_qgis_opens_check_names_the_damage_and_assign_repairs() {
+    if !common::tool_available(
+        Command::new("ogr2ogr").arg("--version").output().is_ok(),
+        "gdal-bin (ogr2ogr)",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::document(dir.path());
+    let d = store::load(&path).unwrap();
+    let file = path.to_str().unwrap();
+    // A household added through GDAL, as QGIS's "add feature" writes it.
+    let p = d.households[0].location;
+    let added = dir.path().join("added.geojson");
+    std::fs::write(
+        &added,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"code":"QGIS-0001","address":"新建住户","head_name":"王新","phone":"13800000000","members":3,"tags":""}},"geometry":{{"type":"Point","coordinates":[{},{}]}}}}]}}"#,
+            p.x() + 1e-5,
+            p.y() + 1e-5
+        ),
+    )
+    .unwrap();
+    let out = Command::new("ogr2ogr")
+        .args(["-update", "-append", "-nln", "households"])
+        .arg(&path)
+        .arg(&added)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for sql in [
+        "UPDATE households SET members = 7 WHERE id = 3",
+        "DELETE FROM cases WHERE id = 10",
+    ] {
+        let out = Command::new("ogrinfo")
+            .arg(&path)
+            .args(["-sql", sql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The document opens, with the edits.
+    let opened = store::load(&path).unwrap();
+    assert_eq!(opened.households.len(), d.households.len() + 1);
+    assert!(opened.cases.iter().all(|c| c.id.0 != 10));
+    let new = opened
+        .households
+        .iter()
+        .find(|h| h.code == "QGIS-0001")
+        .unwrap();
+    assert_eq!(new.unit, None, "QGIS does not know the micro-grid");
+    // check names the household without its micro-grid, and the deleted case's history.
+    let findings = |report: &serde_json::Value| -> Vec<(String, String, i64)> {
+        report["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["rule"].as_str().unwrap().to_owned(),
+                    v["table"].as_str().unwrap().to_owned(),
+                    v["id"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (code, report, err) = common::gridatlas(&["check", file]);
+    assert_eq!(code, 1, "{err}");
+    let found = findings(&report);
+    assert!(
+        found
+            .iter()
+            .any(|(_, t, id)| t == "households" && *id == new.id.0),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(r, t, _)| r == "case_workflow" && t == "case_events"),
+        "{found:?}"
+    );
+    // assign puts the household in its micro-grid; removing the stale history (what check
+    // told) leaves a document check passes.
+    let (code, out, err) = common::gridatlas(&["assign", file]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out["changed_households"].as_u64().unwrap() >= 1, "{out}");
+    let out = Command::new("ogrinfo")
+        .arg(&path)
+        .args(["-sql", "DELETE FROM case_events WHERE case_id = 10"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (code, report, err) = common::gridatlas(&["check", file]);
+    assert_eq!(code, 0, "{report} {err}");
+}

@@ -265,6 +265,19 @@ pub(super) fn check_document(file: PathBuf) -> anyhow::Result<Reply> {
         })
         .collect();
     report.add(sqlite);
+    let orphans: Vec<check::Violation> = store::orphan_case_events(&file)?
+        .into_iter()
+        .map(|(id, case)| check::Violation {
+            rule: check::Rule::CaseWorkflow,
+            table: "case_events",
+            id,
+            at: None,
+            message: format!(
+                "history entry of case id {case}, which no longer exists (deleted by another program); the entry is kept in the file and not shown"
+            ),
+        })
+        .collect();
+    report.add(orphans);
     let mut value = serde_json::to_value(&report)?;
     value["file"] = json!(file.display().to_string());
     value["load_ms"] = json!(load_ms);

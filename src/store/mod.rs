@@ -41,7 +41,8 @@ pub use plans::{
 pub use read::{load, load_with_seq, open_validated};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};
 pub use update::{
-    Reassignment, ensure_writable, integrity_problems, prepare_for_sharing, update_assignments,
+    Reassignment, ensure_writable, integrity_problems, orphan_case_events, prepare_for_sharing,
+    update_assignments,
 };
 pub use workload::write_workload;
 pub use write::create;

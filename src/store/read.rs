@@ -134,7 +134,9 @@ fn read_all(conn: &Connection, path: &Path) -> Result<Dataset, StoreError> {
     let households = reader.households(&unit_ids)?;
     let cases = reader.cases(&unit_ids, "")?;
     let case_ids: HashSet<CaseId> = cases.iter().map(|c| c.id).collect();
-    let case_events = reader.case_events(&case_ids, "")?;
+    // History of a case deleted by another program (QGIS deletes the feature, not its history)
+    // stays in the file but is not loaded; `check` lists it (`orphan_case_events`).
+    let case_events = reader.case_events(&case_ids, "WHERE case_id IN (SELECT id FROM cases)")?;
     Ok(Dataset {
         meta,
         units,
@@ -265,7 +267,13 @@ pub(crate) fn read_case_events_by_id(
         ),
         CaseId,
     )?;
-    Reader { conn, path }.case_events(&cases, &id_filter("id", ids))
+    Reader { conn, path }.case_events(
+        &cases,
+        &format!(
+            "{} AND case_id IN (SELECT id FROM cases)",
+            id_filter("id", ids)
+        ),
+    )
 }
 
 struct Reader<'a> {

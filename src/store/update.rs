@@ -84,6 +84,20 @@ pub fn integrity_problems(path: &Path) -> Result<Vec<String>, StoreError> {
     sqlite_problems(&conn, "integrity_check").ctx(path, "checking the file")
 }
 
+/// History entries whose case no longer exists (deleted by another program, which left its
+/// history): (entry id, case id). They are not loaded; `check` names them.
+pub fn orphan_case_events(path: &Path) -> Result<Vec<(i64, i64)>, StoreError> {
+    let conn = open_validated(path)?;
+    conn.prepare(
+        "SELECT id, case_id FROM case_events WHERE case_id NOT IN (SELECT id FROM cases) ORDER BY id",
+    )
+    .and_then(|mut st| {
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+    })
+    .ctx(path, "reading case history")
+}
+
 /// Checks that a writing command may write `path`: a readable GridAtlas document this version
 /// can migrate, that SQLite does not report damaged. Nothing is changed but a migration.
 pub fn ensure_writable(path: &Path) -> Result<(), StoreError> {
