@@ -3,6 +3,7 @@
 
 mod bench;
 mod document;
+mod export;
 
 use std::path::PathBuf;
 
@@ -46,6 +47,20 @@ pub enum Command {
         /// Number of cases instead of the scale's (20,000 for the county).
         #[arg(long)]
         cases: Option<usize>,
+    },
+    /// Writes units, households, workers or cases to .csv or .geojson; names, phones and
+    /// addresses are masked unless --unmasked.
+    Export {
+        #[arg(value_enum)]
+        what: export::What,
+        file: PathBuf,
+        #[arg(long)]
+        to: PathBuf,
+        /// Units of this level only (1 county … 5 micro-grid).
+        #[arg(long)]
+        level: Option<i64>,
+        #[arg(long)]
+        unmasked: bool,
     },
     /// Counts per table, units per level, schema version.
     Info { file: PathBuf },
@@ -210,6 +225,13 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             cases,
         } => document::demo(out, scale, seed, as_of, force, cases),
         Command::Info { file } => document::info(file),
+        Command::Export {
+            what,
+            file,
+            to,
+            level,
+            unmasked,
+        } => export::export(what, file, to, level, unmasked),
         Command::Bench(BenchCommand::Assign {
             households,
             units,

@@ -43,3 +43,8 @@ pub fn export_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<(), St
         writer.flush()
     })
 }
+
+/// Writes `text` (a GeoJSON document, say) as the file's whole content.
+pub fn export_text(path: &Path, text: &str) -> Result<(), StoreError> {
+    write_atomically(path, |file| file.write_all(text.as_bytes()))
+}

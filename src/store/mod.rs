@@ -30,7 +30,7 @@ pub use case_import::{
 pub use case_ledger::{WrittenCases, insert_new_cases, save_case_step, set_deadline_hours};
 pub use change_log::{ChangeWatch, Changes, SeqRange};
 pub use error::StoreError;
-pub use export::export_csv;
+pub use export::{export_csv, export_text};
 pub use geometry::{decode_multipolygon, decode_point, encode_multipolygon, encode_point};
 pub use info::{FileInfo, read_info};
 pub use mbtiles::MbTiles;

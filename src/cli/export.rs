@@ -1,0 +1,251 @@
+//! `gridatlas export`: what a centre hands to others — units, households, workers or cases as
+//! CSV (UTF-8 with a byte-order mark, which Excel on government desktops needs) or GeoJSON
+//! (RFC 7946, WGS84). Personal data (names, phones, addresses) is masked unless `--unmasked`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::cli::Reply;
+use crate::model::{Dataset, Level, UnitId, UnitTree, mask_address, mask_name, mask_phone};
+use crate::store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum What {
+    Units,
+    Households,
+    Workers,
+    Cases,
+}
+
+#[derive(Serialize)]
+struct UnitRow {
+    code: String,
+    name: String,
+    level: u8,
+    level_name: &'static str,
+    parent_code: String,
+    households: u32,
+    persons: u32,
+}
+
+#[derive(Serialize)]
+struct HouseholdRow {
+    code: String,
+    address: String,
+    head_name: String,
+    phone: String,
+    members: u16,
+    tags: String,
+    micro_grid_code: String,
+    grid_code: String,
+    village_code: String,
+    longitude: f64,
+    latitude: f64,
+}
+
+#[derive(Serialize)]
+struct WorkerRow {
+    name: String,
+    phone: String,
+    role: &'static str,
+    unit_code: String,
+    party_member: &'static str,
+}
+
+enum Format {
+    Csv,
+    GeoJson,
+}
+
+fn format_of(path: &Path) -> anyhow::Result<Format> {
+    match path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .as_deref()
+    {
+        Some("csv") => Ok(Format::Csv),
+        Some("geojson" | "json") => Ok(Format::GeoJson),
+        _ => anyhow::bail!(
+            "--to {}: write .csv or .geojson (Excel, Shapefile and GeoPackage exports are not built yet)",
+            path.display()
+        ),
+    }
+}
+
+/// Writes rows with their geometries: CSV drops the geometry (points keep their longitude and
+/// latitude columns), GeoJSON writes one feature per row.
+fn write<T: Serialize>(
+    path: &Path,
+    format: &Format,
+    rows: &[(T, Option<geojson::Value>)],
+) -> anyhow::Result<()> {
+    match format {
+        Format::Csv => {
+            let plain: Vec<&T> = rows.iter().map(|(r, _)| r).collect();
+            store::export_csv(path, &plain)?;
+        }
+        Format::GeoJson => {
+            let features = rows
+                .iter()
+                .map(|(r, g)| geojson::Feature {
+                    geometry: g.clone().map(geojson::Geometry::new),
+                    properties: match serde_json::to_value(r) {
+                        Ok(serde_json::Value::Object(map)) => Some(map),
+                        _ => None,
+                    },
+                    ..Default::default()
+                })
+                .collect();
+            let text = geojson::FeatureCollection {
+                bbox: None,
+                features,
+                foreign_members: None,
+            }
+            .to_string();
+            store::export_text(path, &text)?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn export(
+    what: What,
+    file: PathBuf,
+    to: PathBuf,
+    level: Option<i64>,
+    unmasked: bool,
+) -> anyhow::Result<Reply> {
+    let format = format_of(&to)?;
+    let level = level
+        .map(|n| Level::from_number(n).ok_or_else(|| anyhow::anyhow!("--level: {n} is not 1–5")))
+        .transpose()?;
+    let d = store::load(&file)?;
+    let code: HashMap<UnitId, &str> = d.units.iter().map(|u| (u.id, u.code.as_str())).collect();
+    let code_of = |u: Option<UnitId>| {
+        u.and_then(|u| code.get(&u))
+            .map_or(String::new(), |c| c.to_string())
+    };
+    let personal = |text: &str, mask: fn(&str) -> String| {
+        if unmasked {
+            text.to_owned()
+        } else {
+            mask(text)
+        }
+    };
+    let n = match what {
+        What::Units => {
+            let stats = crate::stats::Stats::compute(&d, d.meta.as_of);
+            let rows: Vec<_> = d
+                .units
+                .iter()
+                .filter(|u| level.is_none_or(|l| u.level == l))
+                .map(|u| {
+                    let t = stats.get(u.id);
+                    let geometry = geojson::Value::from(&u.geometry);
+                    (
+                        UnitRow {
+                            code: u.code.clone(),
+                            name: u.name.clone(),
+                            level: u.level.number(),
+                            level_name: u.level.name_zh(),
+                            parent_code: code_of(u.parent),
+                            households: t.map_or(0, |t| t.households),
+                            persons: t.map_or(0, |t| t.persons),
+                        },
+                        Some(geometry),
+                    )
+                })
+                .collect();
+            write(&to, &format, &rows)?;
+            rows.len()
+        }
+        What::Households => {
+            let tree = UnitTree::new(&d);
+            let rows: Vec<_> = d
+                .households
+                .iter()
+                .map(|h| {
+                    let chain = h.unit.map_or([None; 5], |u| tree.ancestors(u));
+                    let tags: Vec<&str> = h.tags.iter().map(|t| t.name_zh()).collect();
+                    (
+                        HouseholdRow {
+                            code: h.code.clone(),
+                            address: personal(&h.address, mask_address),
+                            head_name: personal(&h.head_name, mask_name),
+                            phone: personal(&h.phone, mask_phone),
+                            members: h.members,
+                            tags: tags.join("、"),
+                            micro_grid_code: code_of(chain[4]),
+                            grid_code: code_of(chain[3]),
+                            village_code: code_of(chain[2]),
+                            longitude: h.location.x(),
+                            latitude: h.location.y(),
+                        },
+                        Some(geojson::Value::from(&h.location)),
+                    )
+                })
+                .collect();
+            write(&to, &format, &rows)?;
+            rows.len()
+        }
+        What::Workers => {
+            let rows: Vec<_> = d
+                .workers
+                .iter()
+                .map(|w| {
+                    (
+                        WorkerRow {
+                            name: personal(&w.name, mask_name),
+                            phone: personal(&w.phone, mask_phone),
+                            role: w.role.name_zh(),
+                            unit_code: code_of(Some(w.unit)),
+                            party_member: if w.party_member { "是" } else { "否" },
+                        },
+                        None::<geojson::Value>,
+                    )
+                })
+                .collect();
+            write(&to, &format, &rows)?;
+            rows.len()
+        }
+        What::Cases => export_cases(&d, &to, &format, &code_of, unmasked)?,
+    };
+    Ok(Reply::ok(json!({
+        "file": file.display().to_string(),
+        "to": to.display().to_string(),
+        "rows": n,
+        "masked": !unmasked,
+    })))
+}
+
+/// Cases as the case list exports them; the reporter's name is personal data, masked unless
+/// asked.
+fn export_cases(
+    d: &Dataset,
+    to: &Path,
+    format: &Format,
+    code_of: &dyn Fn(Option<UnitId>) -> String,
+    unmasked: bool,
+) -> anyhow::Result<usize> {
+    let now = crate::model::Timestamp::now();
+    let rows: Vec<store::CaseRow> = d
+        .cases
+        .iter()
+        .map(|c| {
+            let mut row =
+                store::CaseRow::new(c, Some(code_of(c.unit)).filter(|s| !s.is_empty()), now);
+            if !unmasked {
+                row.reporter = mask_name(&row.reporter);
+            }
+            row
+        })
+        .collect();
+    match format {
+        Format::Csv => store::export_cases_csv(to, &rows)?,
+        Format::GeoJson => store::export_cases_geojson(to, &rows)?,
+    }
+    Ok(rows.len())
+}
