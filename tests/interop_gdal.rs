@@ -144,12 +144,21 @@ fn an_edit_made_with_gdal_reaches_the_open_window_and_survives_its_steps() {
     assert_eq!(file.cases[i], doc.dataset.cases[i]);
 }
 
-/// GDAL's GeoPackage validator, where gdal-bin (python3-gdal) put it.
-const VALIDATOR: &str = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";
+/// GDAL's GeoPackage validator, where python3-gdal puts it (newer and older layouts).
+const VALIDATORS: [&str; 2] = [
+    "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py",
+    "/usr/share/doc/python3-gdal/examples/validate_gpkg.py",
+];
+
+fn validator() -> Option<&'static str> {
+    VALIDATORS
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+}
 
 fn validate(path: &std::path::Path) {
     let out = Command::new("python3")
-        .arg(VALIDATOR)
+        .arg(validator().unwrap())
         .arg(path)
         .output()
         .unwrap();
@@ -169,8 +178,7 @@ fn validate(path: &std::path::Path) {
 #[test]
 fn a_spatial_index_made_by_gdal_stays_exact_under_our_writes() {
     if !common::tool_available(
-        Command::new("ogrinfo").arg("--version").output().is_ok()
-            && std::path::Path::new(VALIDATOR).exists(),
+        Command::new("ogrinfo").arg("--version").output().is_ok() && validator().is_some(),
         "gdal-bin with python3-gdal (ogrinfo, validate_gpkg.py)",
     ) {
         return;

@@ -125,6 +125,10 @@ fn a_due_plan_takes_effect_on_open_and_before_a_command_writes() {
     let live = micro_grids(&store::load(&path).unwrap());
     let plan = a_draft_merge(&path, "第一次合并");
     store::schedule_plan(&path, plan, "2026-11-20", "2026-11-01T00:00:00Z").unwrap();
+    // `info` lists it as scheduled, with its date.
+    let (_, info, _) = common::gridatlas(&["info", path.to_str().unwrap()]);
+    assert_eq!(info["plans"][0]["status"], "scheduled", "{info}");
+    assert_eq!(info["plans"][0]["effective_date"], "2026-11-20");
     // A window whose day is before the date: nothing happens.
     let mut app = common::app_on_file(&path);
     common::hold_clock_at_as_of(&mut app);

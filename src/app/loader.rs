@@ -60,7 +60,8 @@ fn load(
                 let params = DemoParams {
                     scale: Scale::County,
                     seed: 1,
-                    as_of: Timestamp::now().day_start(),
+                    // Today's start in the demo county's time zone (Beijing).
+                    as_of: crate::model::TimeZone::beijing().day_start(Timestamp::now()),
                     cases: None,
                 };
                 let send = |f: f32, what: &str| {

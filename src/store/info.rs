@@ -20,6 +20,8 @@ pub struct FileInfo {
     /// `PRAGMA user_version`: the GeoPackage version (10200 = 1.2).
     pub geopackage_version: i64,
     pub tables: TableCounts,
+    /// Boundary plans: drafts, scheduled (待生效, with their date) and approved.
+    pub plans: Vec<crate::store::PlanInfo>,
     pub units_per_level: UnitsPerLevel,
 }
 
@@ -74,6 +76,7 @@ pub fn read_info(path: &Path) -> Result<FileInfo, StoreError> {
         geopackage_version: conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .ctx(path, "reading the header")?,
+        plans: crate::store::list_plans(path)?,
         tables: TableCounts {
             units: count("units")?,
             households: count("households")?,
