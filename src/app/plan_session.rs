@@ -244,16 +244,7 @@ impl Workspace {
             self.doc.own_write(a.approval.log);
         }
         if !done.is_empty() {
-            let names: Vec<String> = done
-                .iter()
-                .map(|a| {
-                    format!(
-                        "{} · {}",
-                        a.plan.name,
-                        a.plan.effective_date.as_deref().unwrap_or("")
-                    )
-                })
-                .collect();
+            let names: Vec<String> = done.iter().map(crate::ledger::Activated::label).collect();
             let names = names.join("；");
             self.planning.message = Some(EditOutcome::Done(Message::new(|s| {
                 format!("{}：{names}", s.plan_took_effect)

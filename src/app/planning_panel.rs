@@ -199,6 +199,19 @@ pub fn planning_panel_ui(
     action
 }
 
+/// "新增单元 2 · 删除单元 1 · 修改单元 3": what a plan does to the units.
+fn units_summary(diff: &crate::ledger::PlanDiff, s: &Strings) -> String {
+    format!(
+        "{} {} · {} {} · {} {}",
+        s.units_created,
+        diff.created.len(),
+        s.units_removed,
+        diff.removed.len(),
+        s.units_changed,
+        diff.changed.len()
+    )
+}
+
 fn outcome_ui(ui: &mut Ui, p: &Planning, s: &Strings) {
     let green = Color32::from_rgb(30, 130, 60);
     match &p.message {
@@ -297,15 +310,7 @@ fn plan_ui(
         egui::CollapsingHeader::new(s.compare)
             .default_open(true)
             .show(ui, |ui| {
-                ui.label(format!(
-                    "{} {} · {} {} · {} {}",
-                    s.units_created,
-                    diff.created.len(),
-                    s.units_removed,
-                    diff.removed.len(),
-                    s.units_changed,
-                    diff.changed.len()
-                ));
+                ui.label(units_summary(diff, s));
                 ui.label(format!(
                     "{}: {}",
                     s.households_changing,
@@ -409,13 +414,8 @@ fn plan_ui(
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.label(RichText::new(format!("{} · {date}", s.confirm_approval)).strong());
             ui.label(format!(
-                "{} {} · {} {} · {} {} · {} {}",
-                s.units_created,
-                diff.created.len(),
-                s.units_removed,
-                diff.removed.len(),
-                s.units_changed,
-                diff.changed.len(),
+                "{} · {} {}",
+                units_summary(diff, s),
                 s.households_changing,
                 diff.households.len()
             ));

@@ -167,13 +167,7 @@ fn plans_taking_effect(
     Ok(activation
         .done
         .iter()
-        .map(|a| {
-            format!(
-                "{} · {}",
-                a.plan.name,
-                a.plan.effective_date.as_deref().unwrap_or("")
-            )
-        })
+        .map(crate::ledger::Activated::label)
         .collect())
 }
 

@@ -19,6 +19,17 @@ pub struct Activated {
     pub approval: Approval,
 }
 
+impl Activated {
+    /// "name · date", as the window and the command line report it.
+    pub fn label(&self) -> String {
+        format!(
+            "{} · {}",
+            self.plan.name,
+            self.plan.effective_date.as_deref().unwrap_or("")
+        )
+    }
+}
+
 /// What `activate_due_plans` did: the plans that took effect, and the error that stopped the
 /// rest (they stay scheduled).
 #[derive(Debug, Default)]
