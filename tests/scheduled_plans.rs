@@ -54,7 +54,9 @@ fn a_plan_approved_for_a_later_date_waits_for_its_day() {
     {
         let ws = h.state_mut().workspace_mut().unwrap();
         assert_eq!(micro_grids(&ws.doc.dataset), micro_grids(&live) - 1);
-        let counts = ws.planning.live_unit_counts(&ws.doc.dataset);
+        let counts = ws
+            .planning
+            .live_unit_counts(&ws.doc.dataset, ws.doc.dataset.unit_counts());
         assert_eq!(counts, live.unit_counts());
     }
     h.get_by_label_contains("现行网格，不含草案");
@@ -161,5 +163,75 @@ fn a_due_plan_takes_effect_on_open_and_before_a_command_writes() {
             .unwrap()
             .iter()
             .all(|p| p.status == "approved")
+    );
+}
+
+/// Another program changes a unit a scheduled plan replaces before the plan's day, and another
+/// seat approves a draft that this window has open: neither write is lost or overwritten. The
+/// scheduled plan stays scheduled (the window says why), QGIS's outline stays in the file, and
+/// the window's approval is refused.
+#[test]
+fn other_writers_are_not_overwritten_by_plans() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::document(dir.path());
+    let plan = a_draft_merge(&path, "被改过的合并");
+    let replaced = store::plan_steps(&path, plan).unwrap()[0].before[0].clone();
+    store::schedule_plan(&path, plan, "2026-11-20", "2026-11-01T00:00:00Z").unwrap();
+    // QGIS renames that unit before the plan's day.
+    common::other_writer(&path)
+        .execute(
+            "UPDATE units SET name = name || '（QGIS 改名）' WHERE id = ?1",
+            [replaced.id.0],
+        )
+        .unwrap();
+    let before = store::load(&path).unwrap().units;
+    // A window opened after the day: the plan cannot take effect over QGIS's edit.
+    let mut h = common::window(common::app_on_file(&path));
+    h.run_steps(3);
+    assert_eq!(
+        store::load(&path).unwrap().units,
+        before,
+        "QGIS's outline stays"
+    );
+    assert_eq!(store::list_plans(&path).unwrap()[0].status, "scheduled");
+    assert!(matches!(
+        h.state().workspace().unwrap().planning.message,
+        Some(gridatlas::app::EditOutcome::Refused(_))
+    ));
+    drop(h);
+
+    // A draft open in a window is approved at another seat meanwhile: this window's approval
+    // is refused and writes nothing.
+    let second = a_draft_merge(&path, "另一席位已批准");
+    let mut app = common::app_on_file(&path);
+    common::hold_clock_at_as_of(&mut app);
+    let mut h = common::window(app);
+    h.get_by_label("边界编辑").click();
+    h.run_steps(2);
+    let open = h.get_all_by_role_and_label(Role::Button, "打开").count();
+    assert_eq!(open, 1, "one draft");
+    h.get_by_role_and_label(Role::Button, "打开").click();
+    h.run_steps(3);
+    store::schedule_plan(&path, second, "2027-03-01", "2026-11-01T00:00:00Z").unwrap();
+    let file_before = std::fs::read(&path).unwrap();
+    common::type_into(&mut h, "生效日期", "2026-11-01");
+    h.get_by_role_and_label(Role::Button, "批准生效").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "确认批准").click();
+    h.run_steps(3);
+    let p = store::list_plans(&path)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == second)
+        .unwrap();
+    assert_eq!(
+        (p.status.as_str(), p.effective_date.as_deref()),
+        ("scheduled", Some("2027-03-01")),
+        "the other seat's approval stands"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        file_before,
+        "nothing written"
     );
 }

@@ -68,8 +68,8 @@ impl Workspace {
             || matches!(action, Action::Command(Command::ReportCase)) && self.desk.reporting;
         if self.doc.unfit.is_some() && action == Action::Planning(PlanningAction::ActivateDuePlans)
         {
-            // Waits for the outlines to be fixed; the banner says why.
-            self.planning.today.clear();
+            // Waits for the outlines to be fixed (the reload that brings the fix checks again);
+            // the banner says why.
             return;
         }
         if let Some(v) = &self.doc.unfit

@@ -110,6 +110,8 @@ impl Workspace {
         desk.actor = std::mem::take(&mut self.desk.actor);
         desk.fix_clock(self.desk.fixed_clock);
         self.doc.judge_overdue_at(desk.now);
+        // The reloaded document may have plans due (or outlines fixed): check the day again.
+        self.planning.today.clear();
         self.desk = desk;
         self.seen = crate::app::Revision::default();
         self.seen.units = u64::MAX;

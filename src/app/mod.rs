@@ -33,7 +33,7 @@ pub use document::{Document, Revision};
 pub use layout::workspace_ui;
 pub use loader::{DocumentSource, LoadEvent, default_demo_path, start_loading};
 pub use messages::{Explain, Message};
-pub use planning::{Planning, Tool};
+pub use planning::{EditOutcome, Planning, Tool};
 pub use planning_panel::PlanningAction;
 pub use window::{GridAtlasApp, cache_dir, run_window};
 pub use workspace::{BasemapState, Workspace};

@@ -119,8 +119,12 @@ impl Planning {
 
     /// Units per level of the live net while a plan is open here: the in-memory units hold the
     /// draft, so what it created is taken off and what it removed put back.
-    pub fn live_unit_counts(&mut self, d: &crate::model::Dataset) -> [usize; 5] {
-        let mut counts = d.unit_counts();
+    pub fn live_unit_counts(
+        &mut self,
+        d: &crate::model::Dataset,
+        counts: [usize; 5],
+    ) -> [usize; 5] {
+        let mut counts = counts;
         let level_of = |id: &UnitId| {
             d.units
                 .binary_search_by_key(id, |u| u.id)

@@ -10,7 +10,10 @@ use crate::app::workspace::Workspace;
 
 pub(crate) fn summary_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
     // The desk's totals are the live net's, also while a draft plan is open over it.
-    let live_units = ws.planning.live_unit_counts(&ws.doc.dataset);
+    // The document's totals follow every unit change; only an open draft needs its diff.
+    let live_units = ws
+        .planning
+        .live_unit_counts(&ws.doc.dataset, ws.doc.totals.units);
     let t = &ws.doc.totals;
     ui.heading(ws.doc.county_name());
     if ws.planning.plan.is_some() {

@@ -239,16 +239,21 @@ impl Workspace {
             self.last_poll = std::time::Instant::now();
             self.follow_others();
         }
-        if self.desk.tick_clock() && self.doc.judge_overdue_at(self.desk.now) {
+        let minute_passed = self.desk.tick_clock();
+        if minute_passed && self.doc.judge_overdue_at(self.desk.now) {
             self.choropleth_cache = None;
         }
-        // A new day (or the first frame): scheduled plans whose day it is take effect.
-        let today = self.doc.dataset.meta.time_zone.date(self.desk.now);
-        if self.planning.today != today {
-            self.planning.today = today;
-            self.push(crate::app::Action::Planning(
-                crate::app::PlanningAction::ActivateDuePlans,
-            ));
+        // A new day (or the first frame, a moved clock, a reload): scheduled plans whose day
+        // it is take effect. The day can only change with the minute, so the frames in
+        // between do no calendar work.
+        if minute_passed || self.planning.today.is_empty() {
+            let today = self.doc.dataset.meta.time_zone.date(self.desk.now);
+            if self.planning.today != today {
+                self.planning.today = today;
+                self.push(crate::app::Action::Planning(
+                    crate::app::PlanningAction::ActivateDuePlans,
+                ));
+            }
         }
         self.sync_caches();
     }
@@ -258,6 +263,7 @@ impl Workspace {
     pub fn fix_clock(&mut self, at: Option<Timestamp>) {
         self.desk.fix_clock(at);
         self.doc.judge_overdue_at(self.desk.now);
+        self.planning.today.clear();
         self.desk.version += 1;
         self.choropleth_cache = None;
     }

@@ -278,6 +278,32 @@ pub fn approve(
     effective_date: &str,
     approved_at: &str,
 ) -> Result<Approval, LedgerError> {
+    approve_from(
+        path,
+        plan,
+        d,
+        index,
+        editor,
+        effective_date,
+        approved_at,
+        "draft",
+    )
+}
+
+/// `approve` for a plan in state `expected` (`draft` when a planner approves, `scheduled` when
+/// its day comes): a plan another seat approved or scheduled meanwhile is refused, not
+/// approved again over that decision.
+#[allow(clippy::too_many_arguments)] // approve's arguments and the state it must find
+pub(crate) fn approve_from(
+    path: &Path,
+    plan: i64,
+    d: &mut Dataset,
+    index: &mut SpatialIndex,
+    editor: &mut Editor,
+    effective_date: &str,
+    approved_at: &str,
+    expected: &'static str,
+) -> Result<Approval, LedgerError> {
     let mut net = diff(d, editor.changes());
     // Codes are what other systems hold: units the plan did not create keep theirs. A created
     // unit whose code was retired (in the history, or removed by this plan) takes the next
@@ -369,6 +395,7 @@ pub fn approve(
     let written = crate::store::approve_plan(
         path,
         plan,
+        expected,
         effective_date,
         approved_at,
         &net.replaced,

@@ -8,7 +8,8 @@ use std::path::Path;
 
 use crate::edit::Editor;
 use crate::index::SpatialIndex;
-use crate::ledger::{Approval, LedgerError, approve, open_plan};
+use crate::ledger::plans::approve_from;
+use crate::ledger::{Approval, LedgerError, open_plan};
 use crate::model::Dataset;
 use crate::store::PlanInfo;
 
@@ -90,7 +91,16 @@ pub fn activate_due_plans(
                 stopped: Some(named(e)),
             };
         }
-        match approve(path, plan.id, d, index, &mut editor, &date, approved_at) {
+        match approve_from(
+            path,
+            plan.id,
+            d,
+            index,
+            &mut editor,
+            &date,
+            approved_at,
+            "scheduled",
+        ) {
             Ok(approval) => done.push(Activated { plan, approval }),
             Err(e) => {
                 // Its steps come back out of memory; the plan stays scheduled in the file.

@@ -332,6 +332,7 @@ pub fn retired_codes(path: &Path) -> Result<Vec<String>, StoreError> {
 pub fn approve_plan(
     path: &Path,
     plan: i64,
+    expected: &str,
     effective_date: &str,
     approved_at: &str,
     replaced: &[Unit],
@@ -343,7 +344,7 @@ pub fn approve_plan(
         .ctx(path, "starting the approval")?;
     let before = crate::store::change_log::last_seq(&tx).ctx(path, "reading the change log")?;
     // Another seat may have approved (or scheduled, for another date) this plan meanwhile.
-    expect_status(&tx, path, plan, &["draft", "scheduled"])?;
+    expect_status(&tx, path, plan, &[expected])?;
     // The units the plan replaces must still be as the plan saw them.
     let ids: Vec<i64> = replaced.iter().map(|u| u.id.0).collect();
     let now = crate::store::read::read_units_by_id(&tx, path, &ids)?;
