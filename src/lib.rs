@@ -11,6 +11,7 @@ pub mod cli;
 pub mod demo;
 pub mod edit;
 pub mod geom;
+pub mod import;
 pub mod index;
 pub mod ledger;
 pub mod map;

@@ -183,13 +183,11 @@ pub fn case_list_ui(
         )
         .labelled_by(l.id);
         egui::ComboBox::from_label(s.datum)
-            .selected_text(match desk.import_datum {
-                CoordinateDatum::Gcj02 => "GCJ-02",
-                CoordinateDatum::Wgs84 => "WGS84",
-            })
+            .selected_text(desk.import_datum.label())
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut desk.import_datum, CoordinateDatum::Gcj02, "GCJ-02");
-                ui.selectable_value(&mut desk.import_datum, CoordinateDatum::Wgs84, "WGS84");
+                for datum in CoordinateDatum::ALL {
+                    ui.selectable_value(&mut desk.import_datum, datum, datum.label());
+                }
             });
         if ui
             .add_enabled(

@@ -4,6 +4,7 @@
 mod bench;
 mod document;
 mod export;
+mod import;
 
 use std::path::PathBuf;
 
@@ -62,6 +63,23 @@ pub enum Command {
         #[arg(long)]
         unmasked: bool,
     },
+    /// An empty document for a county: its outline becomes the union of its townships once they
+    /// are imported, unless a 6-digit feature brings the county's own.
+    New {
+        file: PathBuf,
+        /// The county's 6-digit administrative code (GB/T 2260), e.g. 330624.
+        #[arg(long)]
+        county_code: String,
+        /// The county's name, e.g. 新昌县.
+        #[arg(long)]
+        name: String,
+        /// The IANA time zone the document's days are judged in.
+        #[arg(long, default_value = "Asia/Shanghai")]
+        time_zone: String,
+    },
+    /// Bring a county's own data in: boundaries (Shapefile, GeoJSON, GeoPackage).
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Counts per table, units per level, schema version.
     Info { file: PathBuf },
     /// Verify the invariants; prints each violation and exits non-zero if there is any.
@@ -114,6 +132,48 @@ pub enum Command {
     /// Benchmarks (release build), printing JSON.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Units from Shapefile (.shp, GBK or UTF-8), GeoJSON or a GeoPackage layer: snapped within
+    /// --snap-m, checked for gaps, overlaps, self-intersections, units outside their parent,
+    /// codes extending no parent and duplicates; all or nothing.
+    Units {
+        file: PathBuf,
+        /// The layer file(s); levels may come in any order, parents in the same import or
+        /// already in the document.
+        #[arg(long, required = true, num_args = 1..)]
+        from: Vec<PathBuf>,
+        /// The GeoPackage layer (default: the only one, or `units`).
+        #[arg(long)]
+        layer: Option<String>,
+        /// township, village, grid or micro_grid (default: from each code's length).
+        #[arg(long)]
+        level: Option<String>,
+        /// The field holding the code (default 编码, code, CODE).
+        #[arg(long)]
+        code_field: Option<String>,
+        /// The field holding the name (default 名称, name, NAME).
+        #[arg(long)]
+        name_field: Option<String>,
+        /// The .dbf's text encoding when it has no .cpg (default: detected).
+        #[arg(long, value_enum)]
+        encoding: Option<crate::import::TextEncoding>,
+        /// The datum of the coordinates.
+        #[arg(long, value_enum, default_value = "gcj02")]
+        datum: crate::store::CoordinateDatum,
+        /// Vertices this close (metres) to a neighbour's vertex or edge are snapped to it.
+        #[arg(long, default_value_t = 1.0)]
+        snap_m: f64,
+        /// Repair gaps, overlaps, invalid rings and units sticking out, by the stated rules,
+        /// and list every repair.
+        #[arg(long)]
+        repair: bool,
+        /// Report everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -225,6 +285,13 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             cases,
         } => document::demo(out, scale, seed, as_of, force, cases),
         Command::Info { file } => document::info(file),
+        Command::New {
+            file,
+            county_code,
+            name,
+            time_zone,
+        } => import::new_document(file, county_code, name, time_zone),
+        Command::Import(c) => import::import(c),
         Command::Export {
             what,
             file,

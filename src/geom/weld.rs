@@ -15,6 +15,10 @@ use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 pub struct Welder {
     tolerance: f64,
     cells: HashMap<(i64, i64), Vec<Coord<f64>>>,
+    /// Snap to the nearest canonical vertex rather than the first found (an import of clean
+    /// data must leave a vertex that exists exactly where it is, even when another lies
+    /// within the tolerance). The generator keeps "first found": its output is fixed by seed.
+    nearest: bool,
 }
 
 impl Welder {
@@ -22,6 +26,15 @@ impl Welder {
         Welder {
             tolerance,
             cells: HashMap::new(),
+            nearest: false,
+        }
+    }
+
+    /// A welder that snaps each vertex to the nearest canonical vertex within `tolerance`.
+    pub fn nearest(tolerance: f64) -> Welder {
+        Welder {
+            nearest: true,
+            ..Welder::new(tolerance)
         }
     }
 
@@ -36,6 +49,21 @@ impl Welder {
     pub fn snap(&mut self, c: Coord<f64>) -> Coord<f64> {
         let (cx, cy) = self.cell(c);
         let t2 = self.tolerance * self.tolerance;
+        if self.nearest {
+            let d2 = |p: &Coord<f64>| (p.x - c.x).powi(2) + (p.y - c.y).powi(2);
+            let best = (-1..=1)
+                .flat_map(|dx| (-1..=1).map(move |dy| (cx + dx, cy + dy)))
+                .filter_map(|k| self.cells.get(&k))
+                .flatten()
+                .filter(|p| d2(p) <= t2)
+                .min_by(|a, b| d2(a).total_cmp(&d2(b)))
+                .copied();
+            if let Some(found) = best {
+                return found;
+            }
+            self.cells.entry((cx, cy)).or_default().push(c);
+            return c;
+        }
         for dx in -1..=1 {
             for dy in -1..=1 {
                 if let Some(found) = self.cells.get(&(cx + dx, cy + dy)).and_then(|v| {

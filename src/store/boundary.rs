@@ -21,6 +21,70 @@ pub struct UnitChanges<'a> {
     pub workers: &'a [(WorkerId, UnitId, UnitId)],
 }
 
+/// Refuses (inside the caller's write transaction) when a unit about to be replaced is no
+/// longer as it was read, or a unit about to be created meets a row another program added with
+/// the same id meanwhile (the upsert would silently replace it). `since` completes "changed by
+/// another program since …".
+pub(crate) fn expect_units_as_seen(
+    tx: &rusqlite::Connection,
+    path: &Path,
+    replaced: &[Unit],
+    net: &UnitChanges,
+    since: &str,
+) -> Result<(), StoreError> {
+    let ids: Vec<i64> = replaced.iter().map(|u| u.id.0).collect();
+    let now = crate::store::read::read_units_by_id(tx, path, &ids)?;
+    for u in replaced {
+        if now.iter().find(|n| n.id == u.id) != Some(u) {
+            return Err(StoreError::Conflict {
+                path: path.to_owned(),
+                what: format!(
+                    "unit {} ({}) was changed or deleted by another program since {since}; nothing was written — reopen and try again",
+                    u.code, u.name
+                ),
+            });
+        }
+    }
+    let created: Vec<i64> = net
+        .upsert
+        .iter()
+        .filter(|u| !replaced.iter().any(|r| r.id == u.id))
+        .map(|u| u.id.0)
+        .collect();
+    if let Some(u) = crate::store::read::read_units_by_id(tx, path, &created)?.first() {
+        return Err(StoreError::Conflict {
+            path: path.to_owned(),
+            what: format!(
+                "unit id {} ({} {}) was added by another program since {since}, and this change creates a unit with that id; nothing was written",
+                u.id.0, u.code, u.name
+            ),
+        });
+    }
+    // Codes are unique: a unit another program added with one of our new codes is a conflict.
+    for u in net.upsert.iter().filter(|u| created.contains(&u.id.0)) {
+        let taken: Option<i64> = tx
+            .query_row("SELECT id FROM units WHERE code = ?1", [&u.code], |r| {
+                r.get(0)
+            })
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })
+            .ctx(path, "reading units")?;
+        if let Some(id) = taken {
+            return Err(StoreError::Conflict {
+                path: path.to_owned(),
+                what: format!(
+                    "code {} was given to unit id {id} by another program since {since}; nothing was written",
+                    u.code
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Writes a boundary change inside the caller's transaction (an approved plan's net effect).
 pub(crate) fn write_unit_changes(
     tx: &rusqlite::Connection,
@@ -95,7 +159,7 @@ pub(crate) fn write_unit_changes(
                     return Err(StoreError::Conflict {
                         path: path.to_owned(),
                         what: format!(
-                            "{table} row id {id} was changed or deleted by another program since the plan was opened; nothing was written — close and reopen the plan"
+                            "{table} row id {id} was changed or deleted by another program since this change was prepared; nothing was written — reopen and try again"
                         ),
                     });
                 }

@@ -6,16 +6,8 @@ use std::path::Path;
 
 use geo_types::Point;
 
-use crate::geom::gcj02_to_wgs84;
 use crate::model::{CategoryCode, Timestamp};
-
-/// The datum of the coordinates in the file. Chinese web maps (Gaode, Tencent) and most
-/// exported case systems use GCJ-02; GPS receivers give WGS84. Stored data is WGS84.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CoordinateDatum {
-    Wgs84,
-    Gcj02,
-}
+use crate::store::CoordinateDatum;
 
 /// One row, validated, with its location in WGS84.
 #[derive(Debug, Clone, PartialEq)]
@@ -198,10 +190,7 @@ pub fn read_cases_csv(
         let (Some(category), Some(reported_at), Some(x), Some(y)) = (cat, at, x, y) else {
             continue;
         };
-        let (x, y) = match datum {
-            CoordinateDatum::Wgs84 => (x, y),
-            CoordinateDatum::Gcj02 => gcj02_to_wgs84(x, y),
-        };
+        let (x, y) = datum.to_wgs84(x, y);
         cases.push(ImportedCase {
             line,
             category,

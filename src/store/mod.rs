@@ -7,9 +7,11 @@ mod case_export;
 mod case_import;
 mod case_ledger;
 mod change_log;
+mod datum;
 mod error;
 mod export;
 mod file_header;
+mod foreign_layer;
 mod geometry;
 mod info;
 mod mbtiles;
@@ -17,6 +19,7 @@ mod plans;
 mod read;
 mod schema;
 mod sql_functions;
+mod unit_import;
 mod update;
 mod wkb_bounds;
 mod workload;
@@ -24,13 +27,13 @@ mod write;
 
 pub use boundary::UnitChanges;
 pub use case_export::{CaseRow, export_cases_csv, export_cases_geojson};
-pub use case_import::{
-    CoordinateDatum, ImportError, ImportedCase, REQUIRED_COLUMNS, read_cases_csv,
-};
+pub use case_import::{ImportError, ImportedCase, REQUIRED_COLUMNS, read_cases_csv};
 pub use case_ledger::{WrittenCases, insert_new_cases, save_case_step, set_deadline_hours};
 pub use change_log::{ChangeWatch, Changes, SeqRange};
+pub use datum::CoordinateDatum;
 pub use error::StoreError;
 pub use export::{export_csv, export_text};
+pub use foreign_layer::{ForeignFeature, ForeignLayer, read_foreign_layer};
 pub use geometry::{decode_multipolygon, decode_point, encode_multipolygon, encode_point};
 pub use info::{FileInfo, read_info};
 pub use mbtiles::MbTiles;
@@ -40,6 +43,7 @@ pub use plans::{
 };
 pub use read::{load, load_with_seq, open_validated};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};
+pub use unit_import::{read_meta_value, write_unit_import};
 pub use update::{
     Reassignment, ensure_writable, integrity_problems, orphan_case_events, prepare_for_sharing,
     update_assignments,

@@ -345,37 +345,7 @@ pub fn approve_plan(
     let before = crate::store::change_log::last_seq(&tx).ctx(path, "reading the change log")?;
     // Another seat may have approved (or scheduled, for another date) this plan meanwhile.
     expect_status(&tx, path, plan, &[expected])?;
-    // The units the plan replaces must still be as the plan saw them.
-    let ids: Vec<i64> = replaced.iter().map(|u| u.id.0).collect();
-    let now = crate::store::read::read_units_by_id(&tx, path, &ids)?;
-    for u in replaced {
-        if now.iter().find(|n| n.id == u.id) != Some(u) {
-            return Err(StoreError::Conflict {
-                path: path.to_owned(),
-                what: format!(
-                    "unit {} ({}) was changed or deleted by another program since the plan was opened; nothing was written — close and reopen the plan",
-                    u.code, u.name
-                ),
-            });
-        }
-    }
-    // Units the plan creates must not meet a row another program added meanwhile with the same
-    // id: the upsert below would silently replace it.
-    let created: Vec<i64> = net
-        .upsert
-        .iter()
-        .filter(|u| !replaced.iter().any(|r| r.id == u.id))
-        .map(|u| u.id.0)
-        .collect();
-    if let Some(u) = crate::store::read::read_units_by_id(&tx, path, &created)?.first() {
-        return Err(StoreError::Conflict {
-            path: path.to_owned(),
-            what: format!(
-                "unit id {} ({} {}) was added by another program while this plan was open, and the plan creates a unit with that id; nothing was written",
-                u.id.0, u.code, u.name
-            ),
-        });
-    }
+    crate::store::boundary::expect_units_as_seen(&tx, path, replaced, net, "the plan was opened")?;
     {
         let mut hist = tx
             .prepare(

@@ -1,0 +1,149 @@
+//! `gridatlas new` and `gridatlas import …`: a county's own document, and its data brought in.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::cli::{ImportCommand, Reply};
+use crate::import::{
+    self, COUNTY_OUTLINE_KEY, COUNTY_OUTLINE_UNION, FieldChoice, UnitImportOptions,
+};
+use crate::model::{Dataset, DatasetMeta, Level, TimeZone, Timestamp, Unit, UnitCode, UnitId};
+use crate::store;
+
+/// `gridatlas new`: an empty document holding only its county (no outline yet).
+pub(super) fn new_document(
+    file: PathBuf,
+    county_code: String,
+    name: String,
+    time_zone: String,
+) -> anyhow::Result<Reply> {
+    UnitCode::parse(&county_code, Level::County)
+        .map_err(|e| anyhow::anyhow!("--county-code: {e}"))?;
+    let name = name.trim().to_owned();
+    if name.is_empty() {
+        anyhow::bail!("--name: the county needs a name");
+    }
+    let time_zone = TimeZone::named(&time_zone).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
+    if file.exists() {
+        anyhow::bail!(
+            "{}: already exists; gridatlas new never replaces a file — choose another name",
+            file.display()
+        );
+    }
+    let now = Timestamp::now();
+    let dataset = Dataset {
+        meta: DatasetMeta {
+            title: name.clone(),
+            provenance: format!(
+                "created with gridatlas new on {} for county {county_code}; boundaries and rosters as imported",
+                time_zone.date(now)
+            ),
+            as_of: now,
+            time_zone,
+            deadline_hours: Default::default(),
+        },
+        units: vec![Unit {
+            id: UnitId(1),
+            level: Level::County,
+            parent: None,
+            code: county_code.clone(),
+            name: name.clone(),
+            geometry: geo_types::MultiPolygon::new(Vec::new()),
+        }],
+        households: Vec::new(),
+        workers: Vec::new(),
+        cases: Vec::new(),
+        case_events: Vec::new(),
+    };
+    store::create(&file, &dataset, false)?;
+    store::write_unit_import(
+        &file,
+        &[],
+        &store::UnitChanges::default(),
+        &[(COUNTY_OUTLINE_KEY, Some(COUNTY_OUTLINE_UNION))],
+    )?;
+    Ok(Reply::ok(json!({
+        "file": file.display().to_string(),
+        "county_code": county_code,
+        "name": name,
+        "time_zone": dataset.meta.time_zone.name(),
+        "next": "gridatlas import units FILE --from townships.shp (then villages, grids, micro-grids)",
+    })))
+}
+
+fn level_named(name: &str) -> anyhow::Result<Level> {
+    match name.trim().to_lowercase().replace('-', "_").as_str() {
+        "county" | "1" => Ok(Level::County),
+        "township" | "2" => Ok(Level::Township),
+        "village" | "3" => Ok(Level::Village),
+        "grid" | "4" => Ok(Level::Grid),
+        "micro_grid" | "microgrid" | "5" => Ok(Level::MicroGrid),
+        other => anyhow::bail!("--level: '{other}' is not township, village, grid or micro_grid"),
+    }
+}
+
+pub(super) fn import(command: ImportCommand) -> anyhow::Result<Reply> {
+    match command {
+        ImportCommand::Units {
+            file,
+            from,
+            layer,
+            level,
+            code_field,
+            name_field,
+            encoding,
+            datum,
+            snap_m,
+            repair,
+            dry_run,
+        } => {
+            if !(0.0..=50.0).contains(&snap_m) {
+                anyhow::bail!("--snap-m: {snap_m} m is not between 0 and 50");
+            }
+            let fields = FieldChoice {
+                level: level.as_deref().map(level_named).transpose()?,
+                code_field,
+                name_field,
+            };
+            let options = UnitImportOptions {
+                snap_m,
+                repair,
+                datum,
+            };
+            match import::import_units(
+                &file,
+                &from,
+                layer.as_deref(),
+                encoding,
+                &fields,
+                options,
+                dry_run,
+            ) {
+                Ok(report) => Ok(Reply::ok(serde_json::to_value(&report)?)),
+                Err(import::ImportFailure::Defects(defects)) => {
+                    let n = defects.len();
+                    let mut stderr: Vec<String> = defects
+                        .iter()
+                        .take(100)
+                        .map(|d| d.message.clone())
+                        .collect();
+                    if n > 100 {
+                        stderr.push(format!("… and {} more", n - 100));
+                    }
+                    stderr.push(format!(
+                        "{}: {n} defect(s); nothing was written{}",
+                        file.display(),
+                        if repair { "" } else { " (--repair fixes gaps, overlaps, invalid rings and units sticking out by stated rules)" }
+                    ));
+                    Ok(Reply {
+                        json: json!({ "dry_run": dry_run, "written": false, "defects": defects }),
+                        stderr,
+                        code: 1,
+                    })
+                }
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+            }
+        }
+    }
+}

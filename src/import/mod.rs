@@ -1,0 +1,209 @@
+//! Bringing a county's own data in: boundary layers (Shapefile, GeoJSON, GeoPackage) and
+//! rosters (Excel, CSV). Everything a file brings is read, checked and planned in memory
+//! first; the document is written once, in one transaction, or not at all.
+
+pub mod defects;
+pub mod layer;
+pub mod repair;
+pub mod snapping;
+pub mod unit_fields;
+pub mod units;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use defects::DefectKind;
+pub use layer::{SourceLayer, TextEncoding, read_layer};
+pub use unit_fields::{FieldChoice, IncomingUnit, incoming_units};
+pub use units::{Reported, UnitImportOptions, UnitPlan, plan_unit_import};
+
+use crate::model::{Dataset, Level, Unit};
+use crate::store::{self, UnitChanges};
+
+/// `gridatlas_meta` key: the county's outline is the union of its townships (a document made
+/// by `gridatlas new`), until a 6-digit feature brings its own.
+pub const COUNTY_OUTLINE_KEY: &str = "county_outline";
+pub const COUNTY_OUTLINE_UNION: &str = "union_of_townships";
+
+/// Why an import wrote nothing.
+#[derive(Debug)]
+pub enum ImportFailure {
+    /// The files could not be read as units (one line per problem).
+    Input(Vec<String>),
+    /// The units have defects (gaps, overlaps, …), each with its place and area.
+    Defects(Vec<Reported>),
+    /// The document could not be read or written.
+    Store(store::StoreError),
+    /// The document may not be written (a broken outline already in it).
+    Unfit(String),
+}
+
+impl std::fmt::Display for ImportFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<String> = match self {
+            ImportFailure::Input(p) => p.clone(),
+            ImportFailure::Defects(d) => d.iter().map(|d| d.message.clone()).collect(),
+            ImportFailure::Store(e) => vec![e.to_string()],
+            ImportFailure::Unfit(m) => vec![m.clone()],
+        };
+        write!(f, "{}", lines.join("\n"))
+    }
+}
+
+impl From<store::StoreError> for ImportFailure {
+    fn from(e: store::StoreError) -> Self {
+        ImportFailure::Store(e)
+    }
+}
+
+/// What a unit import did (or, in a dry run, would do).
+#[derive(Debug, Serialize)]
+pub struct UnitImportReport {
+    pub dry_run: bool,
+    pub sources: Vec<SourceSummary>,
+    pub added: usize,
+    pub replaced: usize,
+    /// Units written per level (county … micro-grid).
+    pub per_level: [usize; 5],
+    pub snapped_vertices: usize,
+    pub inserted_vertices: usize,
+    pub repairs: Vec<Reported>,
+    pub county_outline: &'static str,
+    pub households_moved: usize,
+    pub cases_moved: usize,
+    pub households_outside: usize,
+    pub elapsed_ms: u128,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceSummary {
+    pub file: String,
+    pub features: usize,
+    pub encoding: Option<String>,
+}
+
+/// Imports the units of `sources` into the document at `path` (see the README's `import
+/// units`). With `dry_run`, reports without writing.
+pub fn import_units(
+    path: &Path,
+    sources: &[PathBuf],
+    layer: Option<&str>,
+    encoding: Option<TextEncoding>,
+    fields: &FieldChoice,
+    options: UnitImportOptions,
+    dry_run: bool,
+) -> Result<UnitImportReport, ImportFailure> {
+    let started = std::time::Instant::now();
+    if !dry_run {
+        store::ensure_writable(path)?;
+    }
+    let doc = store::load(path)?;
+    if let Some(v) = crate::check::unfit_to_write(&doc) {
+        return Err(ImportFailure::Unfit(format!(
+            "{}: {}; nothing was written — fix the outline first (gridatlas check lists every problem)",
+            path.display(),
+            v.message
+        )));
+    }
+    let mut incoming = Vec::new();
+    let mut summaries = Vec::new();
+    let mut problems = Vec::new();
+    for source in sources {
+        match read_layer(source, layer, encoding) {
+            Ok(l) => {
+                summaries.push(SourceSummary {
+                    file: l.label.clone(),
+                    features: l.features.len(),
+                    encoding: l.encoding.clone(),
+                });
+                match incoming_units(&l, fields, options.datum) {
+                    Ok(units) => incoming.extend(units),
+                    Err(p) => problems.extend(p),
+                }
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ImportFailure::Input(problems));
+    }
+    let county_is_union =
+        store::read_meta_value(path, COUNTY_OUTLINE_KEY)?.as_deref() == Some(COUNTY_OUTLINE_UNION);
+    let plan = plan_unit_import(&doc, incoming, options, county_is_union)
+        .map_err(ImportFailure::Defects)?;
+    let after = with_units(&doc, &plan.upsert);
+    let index = crate::index::SpatialIndex::build(&after);
+    let a = index.assign_all(&after);
+    let households: Vec<_> = doc
+        .households
+        .iter()
+        .zip(&a.households)
+        .filter(|(h, u)| h.unit != **u)
+        .map(|(h, u)| (h.id, h.unit, *u))
+        .collect();
+    let cases: Vec<_> = doc
+        .cases
+        .iter()
+        .zip(&a.cases)
+        .filter(|(c, u)| c.unit != **u)
+        .map(|(c, u)| (c.id, c.unit, *u))
+        .collect();
+    let mut per_level = [0; 5];
+    for u in &plan.upsert {
+        per_level[u.level.number() as usize - 1] += 1;
+    }
+    if !dry_run {
+        let net = UnitChanges {
+            upsert: &plan.upsert,
+            delete: &[],
+            households: &households,
+            cases: &cases,
+            workers: &[],
+        };
+        let meta: Vec<(&str, Option<&str>)> = if plan.county_imported {
+            vec![(COUNTY_OUTLINE_KEY, None)]
+        } else {
+            Vec::new()
+        };
+        store::write_unit_import(path, &plan.replaced, &net, &meta)?;
+    }
+    Ok(UnitImportReport {
+        dry_run,
+        sources: summaries,
+        added: plan.added,
+        replaced: plan
+            .replaced
+            .iter()
+            .filter(|u| u.level != Level::County || plan.county_imported)
+            .count(),
+        per_level,
+        snapped_vertices: plan.snapped.moved,
+        inserted_vertices: plan.snapped.inserted,
+        repairs: plan.repairs,
+        county_outline: if plan.county_imported {
+            "imported"
+        } else if plan.county_from_union {
+            "union of the townships"
+        } else {
+            "unchanged"
+        },
+        households_moved: households.len(),
+        cases_moved: cases.len(),
+        households_outside: a.households.iter().filter(|u| u.is_none()).count(),
+        elapsed_ms: started.elapsed().as_millis(),
+    })
+}
+
+/// `d` with `upsert` written over its units (by id) or added.
+fn with_units(d: &Dataset, upsert: &[Unit]) -> Dataset {
+    let mut after = d.clone();
+    for u in upsert {
+        match after.units.iter_mut().find(|x| x.id == u.id) {
+            Some(slot) => *slot = u.clone(),
+            None => after.units.push(u.clone()),
+        }
+    }
+    after.units.sort_by_key(|u| u.id);
+    after
+}
