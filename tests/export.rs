@@ -92,9 +92,9 @@ fn exports_mask_personal_data_unless_asked_and_keep_every_row() {
     );
 
     // A format not built yet is refused in one line, and nothing is written.
-    let xlsx = dir.path().join("w.xlsx");
-    let (code, _, err) = gridatlas(&["export", "workers", file, "--to", xlsx.to_str().unwrap()]);
+    let shp = dir.path().join("w.shp");
+    let (code, _, err) = gridatlas(&["export", "workers", file, "--to", shp.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(!xlsx.exists());
+    assert!(!shp.exists());
 }

@@ -58,9 +58,11 @@ struct WorkerRow {
 enum Format {
     Csv,
     GeoJson,
+    /// Excel, with the sheet's name.
+    Xlsx(&'static str),
 }
 
-fn format_of(path: &Path) -> anyhow::Result<Format> {
+fn format_of(path: &Path, what: What) -> anyhow::Result<Format> {
     match path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
@@ -68,8 +70,14 @@ fn format_of(path: &Path) -> anyhow::Result<Format> {
     {
         Some("csv") => Ok(Format::Csv),
         Some("geojson" | "json") => Ok(Format::GeoJson),
+        Some("xlsx") => Ok(Format::Xlsx(match what {
+            What::Units => "单元",
+            What::Households => "住户",
+            What::Workers => "网格员",
+            What::Cases => "案件",
+        })),
         _ => anyhow::bail!(
-            "--to {}: write .csv or .geojson (Excel, Shapefile and GeoPackage exports are not built yet)",
+            "--to {}: write .csv, .xlsx or .geojson (Shapefile and GeoPackage exports are not built yet)",
             path.display()
         ),
     }
@@ -86,6 +94,10 @@ fn write<T: Serialize>(
         Format::Csv => {
             let plain: Vec<&T> = rows.iter().map(|(r, _)| r).collect();
             store::export_csv(path, &plain)?;
+        }
+        Format::Xlsx(sheet) => {
+            let plain: Vec<&T> = rows.iter().map(|(r, _)| r).collect();
+            store::export_xlsx(path, sheet, &plain)?;
         }
         Format::GeoJson => {
             let features = rows
@@ -111,14 +123,14 @@ fn write<T: Serialize>(
     Ok(())
 }
 
-pub(super) fn export(
+pub(crate) fn export(
     what: What,
     file: PathBuf,
     to: PathBuf,
     level: Option<i64>,
     unmasked: bool,
 ) -> anyhow::Result<Reply> {
-    let format = format_of(&to)?;
+    let format = format_of(&to, what)?;
     let level = level
         .map(|n| Level::from_number(n).ok_or_else(|| anyhow::anyhow!("--level: {n} is not 1–5")))
         .transpose()?;
@@ -246,6 +258,7 @@ fn export_cases(
     match format {
         Format::Csv => store::export_cases_csv(to, &rows)?,
         Format::GeoJson => store::export_cases_geojson(to, &rows)?,
+        Format::Xlsx(sheet) => store::export_xlsx(to, sheet, &rows)?,
     }
     Ok(rows.len())
 }

@@ -12,7 +12,7 @@ use crate::model::{Dataset, DatasetMeta, Level, TimeZone, Timestamp, Unit, UnitC
 use crate::store;
 
 /// `gridatlas new`: an empty document holding only its county (no outline yet).
-pub(super) fn new_document(
+pub(crate) fn new_document(
     file: PathBuf,
     county_code: String,
     name: String,
@@ -145,5 +145,44 @@ pub(super) fn import(command: ImportCommand) -> anyhow::Result<Reply> {
                 Err(e) => Err(anyhow::anyhow!("{e}")),
             }
         }
+        ImportCommand::Households {
+            file,
+            from,
+            sheet,
+            datum,
+            mode,
+            dry_run,
+        } => roster_reply(
+            &file,
+            import::import_households(&file, &from, sheet.as_deref(), datum, mode, dry_run),
+        ),
+        ImportCommand::Workers {
+            file,
+            from,
+            sheet,
+            dry_run,
+        } => roster_reply(
+            &file,
+            import::import_workers(&file, &from, sheet.as_deref(), dry_run),
+        ),
+    }
+}
+
+fn roster_reply(
+    file: &std::path::Path,
+    result: Result<import::RosterReport, import::ImportFailure>,
+) -> anyhow::Result<Reply> {
+    match result {
+        Ok(report) => Ok(Reply::ok(serde_json::to_value(&report)?)),
+        Err(import::ImportFailure::Input(problems)) => {
+            let mut stderr = problems.clone();
+            stderr.push(format!("{}: nothing was written", file.display()));
+            Ok(Reply {
+                json: json!({ "written": false, "problems": problems }),
+                stderr,
+                code: 1,
+            })
+        }
+        Err(e) => Err(anyhow::anyhow!("{e}")),
     }
 }

@@ -2,6 +2,7 @@
 //! one line, and the exit code says whether it worked. No arguments (or a file) opens the window.
 
 mod bench;
+mod bench_import;
 mod document;
 mod export;
 mod import;
@@ -174,10 +175,47 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Households from .xlsx or .csv (户编号, 地址, 户主姓名, 联系电话, 家庭人数, 标签, 经度,
+    /// 纬度, optionally 所属微网格编码), each located in its micro-grid; all rows or none.
+    Households {
+        file: PathBuf,
+        #[arg(long)]
+        from: PathBuf,
+        /// The workbook's sheet (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+        #[arg(long, value_enum, default_value = "gcj02")]
+        datum: crate::store::CoordinateDatum,
+        /// add: new households (a 户编号 that exists is refused); update: change the ones named.
+        #[arg(long, value_enum, default_value = "add")]
+        mode: crate::import::RosterMode,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Workers from .xlsx or .csv (姓名, 联系电话, 岗位, 所属单元编码, 是否党员); all rows or none.
+    Workers {
+        file: PathBuf,
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long)]
+        sheet: Option<String>,
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// A real county moving in, end to end: the document's units exported to GeoJSON and its
+    /// households to .xlsx, a new document made, both imported (units with snapping); the
+    /// times of each step, and whether every unit keeps its households and persons.
+    Import {
+        #[arg(long)]
+        data: PathBuf,
+        /// Where the exports and the new document go (default: a temporary directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// The CPU frame time of a scripted map tour (county, township, village, grid, micro-grid).
     Frame {
         #[arg(long)]
@@ -337,6 +375,9 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             actor,
         } => document::import_cases(file, csv, datum, actor),
         Command::Bench(BenchCommand::Open { file, runs }) => bench::open(file, runs),
+        Command::Bench(BenchCommand::Import { data, dir }) => {
+            bench_import::import_round_trip(data, dir)
+        }
         Command::Check { file } => document::check_document(file),
     }
 }

@@ -4,7 +4,10 @@
 
 pub mod defects;
 pub mod layer;
+pub mod normalise;
 pub mod repair;
+pub mod roster;
+pub mod sheet;
 pub mod snapping;
 pub mod unit_fields;
 pub mod units;
@@ -15,6 +18,7 @@ use serde::Serialize;
 
 pub use defects::DefectKind;
 pub use layer::{SourceLayer, TextEncoding, read_layer};
+pub use roster::RosterMode;
 pub use unit_fields::{FieldChoice, IncomingUnit, incoming_units};
 pub use units::{Reported, UnitImportOptions, UnitPlan, plan_unit_import};
 
@@ -206,4 +210,100 @@ fn with_units(d: &Dataset, upsert: &[Unit]) -> Dataset {
     }
     after.units.sort_by_key(|u| u.id);
     after
+}
+
+/// What a roster import did (or, in a dry run, would do).
+#[derive(Debug, Serialize)]
+pub struct RosterReport {
+    pub dry_run: bool,
+    pub file: String,
+    pub rows: usize,
+    pub added: usize,
+    /// Rows of `--mode update` whose record differed (the others were already as the file).
+    pub changed: usize,
+    pub unchanged: usize,
+    pub elapsed_ms: u128,
+}
+
+fn writable_document(path: &Path, dry_run: bool) -> Result<Dataset, ImportFailure> {
+    if !dry_run {
+        store::ensure_writable(path)?;
+    }
+    Ok(store::load(path)?)
+}
+
+/// Imports a household roster (see the README's `import households`): every row located in
+/// its micro-grid; all rows or none.
+pub fn import_households(
+    path: &Path,
+    from: &Path,
+    sheet: Option<&str>,
+    datum: store::CoordinateDatum,
+    mode: RosterMode,
+    dry_run: bool,
+) -> Result<RosterReport, ImportFailure> {
+    let started = std::time::Instant::now();
+    let doc = writable_document(path, dry_run)?;
+    let known = roster::known_names(&roster::HOUSEHOLD_COLUMNS);
+    let table =
+        sheet::read_sheet(from, sheet, &known).map_err(|e| ImportFailure::Input(vec![e]))?;
+    let index = crate::index::SpatialIndex::build(&doc);
+    let rows =
+        roster::read_households(&table, datum, &doc, &index, mode).map_err(ImportFailure::Input)?;
+    let by_id: std::collections::HashMap<_, _> = doc.households.iter().map(|h| (h.id, h)).collect();
+    let mut new = Vec::new();
+    let mut changed = Vec::new();
+    for r in &rows {
+        match mode {
+            RosterMode::Add => new.push(r.household.clone()),
+            RosterMode::Update => {
+                if let Some(old) = by_id.get(&r.household.id)
+                    && **old != r.household
+                {
+                    changed.push(((*old).clone(), r.household.clone()));
+                }
+            }
+        }
+    }
+    let (added, n_changed) = (new.len(), changed.len());
+    if !dry_run && (added > 0 || n_changed > 0) {
+        store::write_households(path, new, &changed)?;
+    }
+    Ok(RosterReport {
+        dry_run,
+        file: table.label,
+        rows: rows.len(),
+        added,
+        changed: n_changed,
+        unchanged: rows.len() - added - n_changed,
+        elapsed_ms: started.elapsed().as_millis(),
+    })
+}
+
+/// Imports a worker roster: each worker added to the unit its code names; all rows or none.
+pub fn import_workers(
+    path: &Path,
+    from: &Path,
+    sheet: Option<&str>,
+    dry_run: bool,
+) -> Result<RosterReport, ImportFailure> {
+    let started = std::time::Instant::now();
+    let doc = writable_document(path, dry_run)?;
+    let known = roster::known_names(&roster::WORKER_COLUMNS);
+    let table =
+        sheet::read_sheet(from, sheet, &known).map_err(|e| ImportFailure::Input(vec![e]))?;
+    let workers = roster::read_workers(&table, &doc).map_err(ImportFailure::Input)?;
+    let added = workers.len();
+    if !dry_run && added > 0 {
+        store::write_workers(path, workers)?;
+    }
+    Ok(RosterReport {
+        dry_run,
+        file: table.label,
+        rows: added,
+        added,
+        changed: 0,
+        unchanged: 0,
+        elapsed_ms: started.elapsed().as_millis(),
+    })
 }

@@ -108,7 +108,7 @@ pub fn insert_new_cases<E: From<StoreError>>(
 
 /// The next id of an AUTOINCREMENT table: past every row and every id ever used (a deleted
 /// case's id is not given to a new one).
-fn next_id(conn: &Connection, path: &Path, table: &str) -> Result<i64, StoreError> {
+pub(crate) fn next_id(conn: &Connection, path: &Path, table: &str) -> Result<i64, StoreError> {
     conn.query_row(
         &format!(
             "SELECT max(coalesce((SELECT max(id) FROM {table}), 0),

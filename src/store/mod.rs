@@ -17,6 +17,7 @@ mod info;
 mod mbtiles;
 mod plans;
 mod read;
+mod roster_write;
 mod schema;
 mod sql_functions;
 mod unit_import;
@@ -24,6 +25,7 @@ mod update;
 mod wkb_bounds;
 mod workload;
 mod write;
+mod xlsx_export;
 
 pub use boundary::UnitChanges;
 pub use case_export::{CaseRow, export_cases_csv, export_cases_geojson};
@@ -42,6 +44,7 @@ pub use plans::{
     pop_plan_step, push_plan_step, retired_codes, schedule_plan,
 };
 pub use read::{load, load_with_seq, open_validated};
+pub use roster_write::{write_households, write_workers};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};
 pub use unit_import::{read_meta_value, write_unit_import};
 pub use update::{
@@ -50,3 +53,4 @@ pub use update::{
 };
 pub use workload::write_workload;
 pub use write::create;
+pub use xlsx_export::export_xlsx;
