@@ -171,7 +171,7 @@ fn dbf_encoding(
         let text = std::fs::read_to_string(&cpg).unwrap_or_default();
         let label = text.trim().to_uppercase();
         return match label.as_str() {
-            "UTF-8" | "UTF8" | "65001" => Ok((Some(TextEncoding::Utf8), format!("UTF-8 (.cpg)"))),
+            "UTF-8" | "UTF8" | "65001" => Ok((Some(TextEncoding::Utf8), "UTF-8 (.cpg)".to_owned())),
             "GBK" | "936" | "CP936" | "GB2312" | "GB18030" | "ANSI 936" => Ok((
                 Some(TextEncoding::Gbk),
                 format!("GBK (.cpg: {})", text.trim()),

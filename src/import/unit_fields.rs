@@ -94,7 +94,7 @@ pub fn incoming_units(
                 field_list()
             )]
         })?;
-    let numeric_code = layer.numeric_fields.iter().any(|f| *f == code_field);
+    let numeric_code = layer.numeric_fields.contains(&code_field);
     let mut problems = Vec::new();
     let mut out = Vec::with_capacity(layer.features.len());
     for f in &layer.features {

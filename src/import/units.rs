@@ -259,11 +259,11 @@ pub fn plan_unit_import(
                     w.geometry = geometry;
                 }
             }
-            if let Some(outline) = r.union {
-                if let Some(c) = work.values_mut().find(|w| w.level == Level::County) {
-                    c.geometry = outline;
-                    county_from_union = true;
-                }
+            if let Some(outline) = r.union
+                && let Some(c) = work.values_mut().find(|w| w.level == Level::County)
+            {
+                c.geometry = outline;
+                county_from_union = true;
             }
         }
         if !refused.is_empty() {
@@ -374,24 +374,38 @@ fn plan_group(
         }
     }
     let frame_refs: Vec<&MultiPolygon<f64>> = parent_m.iter().chain(fixed_m.iter()).collect();
-    let snapped = snap(&frame_refs, &mut movable_m, options.snap_m);
-    let mut siblings: Vec<Sibling> = movable_codes
-        .iter()
-        .zip(movable_m)
-        .map(|(c, g)| Sibling {
-            code: (*c).clone(),
-            geometry: g,
-            incoming: true,
-        })
-        .chain(fixed_codes.iter().zip(&fixed_m).map(|(c, g)| Sibling {
-            code: (*c).clone(),
-            geometry: g.clone(),
-            incoming: false,
-        }))
-        .collect();
+    let as_siblings = |movable: &[MultiPolygon<f64>]| -> Vec<Sibling> {
+        movable_codes
+            .iter()
+            .zip(movable)
+            .map(|(c, g)| Sibling {
+                code: (*c).clone(),
+                geometry: g.clone(),
+                incoming: true,
+            })
+            .chain(fixed_codes.iter().zip(&fixed_m).map(|(c, g)| Sibling {
+                code: (*c).clone(),
+                geometry: g.clone(),
+                incoming: false,
+            }))
+            .collect()
+    };
     let frame = |siblings: &[Sibling]| match &parent_m {
         Some(p) => p.clone(),
         None => without_holes(&geo::unary_union(siblings.iter().map(|s| &s.geometry))),
+    };
+    // Outlines that already tile their parent are taken exactly as they are: snapping is for
+    // noise, and moving a vertex that needs no moving can only make a clean net worse (a
+    // vertex welded to a neighbour's corner 0.5 m away can fold a narrow unit).
+    let mut siblings = as_siblings(&movable_m);
+    let clean =
+        options.snap_m == 0.0 || find_defects(Some(&frame(&siblings)), &siblings).is_empty();
+    let snapped = if clean {
+        Snapped::default()
+    } else {
+        let s = snap(&frame_refs, &mut movable_m, options.snap_m);
+        siblings = as_siblings(&movable_m);
+        s
     };
     let mut frame_now = frame(&siblings);
     let mut found = find_defects(Some(&frame_now), &siblings);
