@@ -5,7 +5,8 @@ use gridatlas::app::{DocumentSource, run_window};
 use gridatlas::cli::{Cli, run};
 
 fn main() {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn,geo=error"))
+        .init();
     let cli = Cli::parse();
     let code = match cli.command {
         Some(command) => match run(command) {

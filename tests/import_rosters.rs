@@ -406,3 +406,30 @@ fn a_gbk_csv_with_crlf_and_a_worker_roster_import() {
     );
     assert_eq!(std::fs::read(&doc).unwrap(), before);
 }
+
+#[test]
+fn templates_have_the_chinese_headers_and_read_back_as_an_empty_roster() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = document(dir.path());
+    for (kind, first) in [("households", "户编号"), ("workers", "姓名")] {
+        let out = dir.path().join(format!("{kind}.xlsx"));
+        let (code, _, err) = gridatlas(&["template", kind, "--out", out.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        use calamine::Reader;
+        let mut book = calamine::open_workbook_auto(&out).unwrap();
+        let sheet = book.sheet_names()[0].clone();
+        let range = book.worksheet_range(&sheet).unwrap();
+        assert_eq!(range.get((0, 0)).unwrap().to_string(), first);
+        // The empty template imports as zero rows (the header is found, nothing written).
+        let (code, out, err) = gridatlas(&[
+            "import",
+            kind,
+            doc.to_str().unwrap(),
+            "--from",
+            out.to_str().unwrap(),
+            "--dry-run",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(out["added"], 0);
+    }
+}

@@ -315,7 +315,7 @@ fn duplicate_codes_self_intersections_and_bad_fields_are_refused_by_name() {
     let (code, _, err) = import(&doc, &bow, &["--datum", "wgs84"]);
     assert_eq!(code, 1);
     assert!(
-        err.contains(&format!("{grid}: the outline crosses itself at ")),
+        err.contains(&format!("{grid}: the outline crosses itself (")),
         "{err}"
     );
     // A code that is not a unit code, and no code field at all.

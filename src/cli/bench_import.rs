@@ -13,7 +13,11 @@ use crate::cli::export::{What, export};
 use crate::import::{self, FieldChoice, RosterMode, UnitImportOptions};
 use crate::store::{self, CoordinateDatum};
 
-pub(super) fn import_round_trip(data: PathBuf, dir: Option<PathBuf>) -> anyhow::Result<Reply> {
+pub(super) fn import_round_trip(
+    data: PathBuf,
+    dir: Option<PathBuf>,
+    noise_m: f64,
+) -> anyhow::Result<Reply> {
     let temp;
     let dir = match dir {
         Some(d) => {
@@ -41,6 +45,9 @@ pub(super) fn import_round_trip(data: PathBuf, dir: Option<PathBuf>) -> anyhow::
     let t = Instant::now();
     export(What::Units, data.clone(), units.clone(), None, true)?;
     let export_units_ms = t.elapsed().as_millis();
+    if noise_m > 0.0 {
+        add_noise(&units, noise_m)?;
+    }
     let t = Instant::now();
     export(
         What::Households,
@@ -65,8 +72,11 @@ pub(super) fn import_round_trip(data: PathBuf, dir: Option<PathBuf>) -> anyhow::
         None,
         &FieldChoice::default(),
         UnitImportOptions {
-            snap_m: 1.0,
-            repair: false,
+            snap_m: (noise_m * 2.5).max(1.0),
+            // Noise finer than a cluster of vertices (the generator leaves 10 cm edges where
+            // several micro-grids meet) can leave a pinched ring after snapping; the repair
+            // rules take those, and the report counts them.
+            repair: noise_m > 0.0,
             datum: CoordinateDatum::Wgs84,
         },
         false,
@@ -110,6 +120,8 @@ pub(super) fn import_round_trip(data: PathBuf, dir: Option<PathBuf>) -> anyhow::
     let check = crate::check::check(&moved_in);
     Ok(Reply::ok(json!({
         "data": data.display().to_string(),
+        "noise_m": noise_m,
+        "snap_m": (noise_m * 2.5).max(1.0),
         "units": original.units.len(),
         "micro_grids": unit_report.per_level[4],
         "households": roster.added,
@@ -117,6 +129,7 @@ pub(super) fn import_round_trip(data: PathBuf, dir: Option<PathBuf>) -> anyhow::
         "export_households_ms": export_households_ms,
         "import_units_ms": import_units_ms,
         "snapped_vertices": unit_report.snapped_vertices,
+        "repairs": unit_report.repairs.len(),
         "inserted_vertices": unit_report.inserted_vertices,
         "import_households_ms": import_households_ms,
         "units_with_same_counts": before.len() - differing.len(),
@@ -124,4 +137,45 @@ pub(super) fn import_round_trip(data: PathBuf, dir: Option<PathBuf>) -> anyhow::
         "first_differing": differing.iter().take(10).collect::<Vec<_>>(),
         "check_violations": check.violation_count,
     })))
+}
+
+/// Moves every micro-grid vertex of the GeoJSON at `path` by up to `metres` in x and y, each
+/// feature independently (a shared border drawn twice), deterministically.
+fn add_noise(path: &std::path::Path, metres: f64) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)?;
+    let mut fc: geojson::FeatureCollection = text.parse()?;
+    let degrees = metres / 111_000.0;
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 2.0 * degrees
+    };
+    for f in &mut fc.features {
+        let micro = f
+            .properties
+            .as_ref()
+            .and_then(|p| p.get("level"))
+            .and_then(serde_json::Value::as_u64)
+            == Some(5);
+        let Some(g) = f.geometry.as_mut().filter(|_| micro) else {
+            continue;
+        };
+        if let geojson::Value::MultiPolygon(polygons) = &mut g.value {
+            for ring in polygons.iter_mut().flatten() {
+                let n = ring.len();
+                for p in ring.iter_mut().take(n.saturating_sub(1)) {
+                    p[0] += next();
+                    p[1] += next();
+                }
+                // The closing vertex is the first one.
+                if n > 1 {
+                    ring[n - 1] = ring[0].clone();
+                }
+            }
+        }
+    }
+    std::fs::write(path, fc.to_string())?;
+    Ok(())
 }

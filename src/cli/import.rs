@@ -186,3 +186,15 @@ fn roster_reply(
         Err(e) => Err(anyhow::anyhow!("{e}")),
     }
 }
+
+/// `gridatlas template households|workers --out PATH.xlsx`.
+pub(super) fn template(kind: import::TemplateKind, out: PathBuf) -> anyhow::Result<Reply> {
+    if !out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    {
+        anyhow::bail!("--out {}: a template is an .xlsx workbook", out.display());
+    }
+    import::write_template(&out, kind).map_err(anyhow::Error::msg)?;
+    Ok(Reply::ok(json!({ "out": out.display().to_string() })))
+}

@@ -78,6 +78,14 @@ pub enum Command {
         #[arg(long, default_value = "Asia/Shanghai")]
         time_zone: String,
     },
+    /// Write the Excel template a roster is filled in (Chinese headers, code columns as text,
+    /// drop-downs for tags, roles and party membership).
+    Template {
+        #[arg(value_enum)]
+        kind: crate::import::TemplateKind,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Bring a county's own data in: boundaries (Shapefile, GeoJSON, GeoPackage).
     #[command(subcommand)]
     Import(ImportCommand),
@@ -215,6 +223,10 @@ pub enum BenchCommand {
         /// Where the exports and the new document go (default: a temporary directory).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Digitising noise: every micro-grid's vertices moved independently by up to this
+        /// many metres before the import (0: the export as it is), so that snapping has work.
+        #[arg(long, default_value_t = 0.0)]
+        noise_m: f64,
     },
     /// The CPU frame time of a scripted map tour (county, township, village, grid, micro-grid).
     Frame {
@@ -330,6 +342,7 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             time_zone,
         } => import::new_document(file, county_code, name, time_zone),
         Command::Import(c) => import::import(c),
+        Command::Template { kind, out } => import::template(kind, out),
         Command::Export {
             what,
             file,
@@ -375,8 +388,8 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             actor,
         } => document::import_cases(file, csv, datum, actor),
         Command::Bench(BenchCommand::Open { file, runs }) => bench::open(file, runs),
-        Command::Bench(BenchCommand::Import { data, dir }) => {
-            bench_import::import_round_trip(data, dir)
+        Command::Bench(BenchCommand::Import { data, dir, noise_m }) => {
+            bench_import::import_round_trip(data, dir, noise_m)
         }
         Command::Check { file } => document::check_document(file),
     }

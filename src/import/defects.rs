@@ -50,6 +50,8 @@ pub struct Found {
     pub piece: MultiPolygon<f64>,
     pub at: Coord<f64>,
     pub area_m2: f64,
+    /// What exactly is wrong, when the kind alone does not say (geo's validation message).
+    pub detail: String,
 }
 
 fn largest_point(mp: &MultiPolygon<f64>) -> Option<Coord<f64>> {
@@ -103,8 +105,9 @@ pub fn find_defects(parent: Option<&MultiPolygon<f64>>, kids: &[Sibling]) -> Vec
     let mut out = Vec::new();
     let mut valid = vec![true; kids.len()];
     for (i, k) in kids.iter().enumerate().filter(|(_, k)| k.incoming) {
-        if !k.geometry.is_valid() {
+        if let Some(e) = k.geometry.validation_errors().first() {
             valid[i] = false;
+            let detail = e.to_string();
             if let Some(at) = crossing(&k.geometry) {
                 out.push(Found {
                     kind: DefectKind::SelfIntersection,
@@ -112,6 +115,7 @@ pub fn find_defects(parent: Option<&MultiPolygon<f64>>, kids: &[Sibling]) -> Vec
                     piece: MultiPolygon::new(Vec::new()),
                     at,
                     area_m2: k.geometry.unsigned_area(),
+                    detail,
                 });
             }
         }
@@ -134,6 +138,7 @@ pub fn find_defects(parent: Option<&MultiPolygon<f64>>, kids: &[Sibling]) -> Vec
                     piece: outside,
                     at,
                     area_m2: area,
+                    detail: String::new(),
                 });
             }
         }
@@ -154,6 +159,7 @@ pub fn find_defects(parent: Option<&MultiPolygon<f64>>, kids: &[Sibling]) -> Vec
                     piece: shared,
                     at,
                     area_m2: area,
+                    detail: String::new(),
                 });
             }
         }
@@ -179,6 +185,7 @@ pub fn find_defects(parent: Option<&MultiPolygon<f64>>, kids: &[Sibling]) -> Vec
                 piece: MultiPolygon::new(vec![piece]),
                 at,
                 area_m2: area,
+                detail: String::new(),
             });
         }
     }

@@ -9,6 +9,7 @@ pub mod repair;
 pub mod roster;
 pub mod sheet;
 pub mod snapping;
+pub mod template;
 pub mod unit_fields;
 pub mod units;
 
@@ -19,6 +20,7 @@ use serde::Serialize;
 pub use defects::DefectKind;
 pub use layer::{SourceLayer, TextEncoding, read_layer};
 pub use roster::RosterMode;
+pub use template::{TemplateKind, write_template};
 pub use unit_fields::{FieldChoice, IncomingUnit, incoming_units};
 pub use units::{Reported, UnitImportOptions, UnitPlan, plan_unit_import};
 

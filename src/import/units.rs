@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use geo::{BoundingRect, CoordsIter, InteriorPoint, MapCoords};
+use geo::{BoundingRect, CoordsIter, InteriorPoint, MapCoords, Validation};
 use geo_types::{Coord, MultiPolygon};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -403,10 +403,28 @@ fn plan_group(
     let snapped = if clean {
         Snapped::default()
     } else {
-        let s = snap(&frame_refs, &mut movable_m, options.snap_m);
-        siblings = as_siblings(&movable_m);
-        s
+        // Where a unit is narrower than the tolerance, welding can fold it (two of its own
+        // vertices pulled to a neighbour's corner). The tolerance then halves for this parent's
+        // children, down to a quarter, before an outline crossing itself is reported.
+        let valid_before: Vec<bool> = movable_m.iter().map(|m| m.is_valid()).collect();
+        let mut tolerance = options.snap_m;
+        loop {
+            let mut attempt = movable_m.clone();
+            let s = snap(&frame_refs, &mut attempt, tolerance);
+            let folded = attempt
+                .iter()
+                .zip(&valid_before)
+                .any(|(m, was)| *was && !m.is_valid());
+            if !folded || tolerance <= options.snap_m / 4.0 {
+                movable_m = attempt;
+                break s;
+            }
+            tolerance /= 2.0;
+        }
     };
+    if !clean {
+        siblings = as_siblings(&movable_m);
+    }
     let mut frame_now = frame(&siblings);
     let mut found = find_defects(Some(&frame_now), &siblings);
     let mut repairs = Vec::new();
@@ -519,8 +537,9 @@ fn describe(
             where_text(datum, at)
         ),
         DefectKind::SelfIntersection => format!(
-            "{}: the outline crosses itself{}",
+            "{}: the outline crosses itself ({}){}",
             codes.join(", "),
+            f.detail,
             where_text(datum, at)
         ),
         DefectKind::OutsideParent => format!(
