@@ -32,6 +32,8 @@ pub enum Action {
     FinishHazardPolygon,
     CancelHazard,
     Planning(PlanningAction),
+    /// 文件 › 新建 and 导入….
+    Import(crate::app::ImportAction),
 }
 
 impl Action {
@@ -40,6 +42,7 @@ impl Action {
     fn writes(&self) -> bool {
         match self {
             Action::CaseStep(..) | Action::SubmitCaseDraft | Action::ImportCases => true,
+            Action::Import(a) => *a == crate::app::ImportAction::Commit,
             Action::Planning(a) => !matches!(a, PlanningAction::ClosePlan),
             Action::Command(c) => matches!(c, Command::ReportCase | Command::Planning),
             _ => false,
@@ -111,6 +114,7 @@ impl Workspace {
             }
             Action::CancelHazard => self.hazard.cancel(),
             Action::Planning(a) => self.run_planning(a),
+            Action::Import(a) => self.run_import(a),
         }
     }
 
@@ -199,6 +203,35 @@ impl Workspace {
             Command::Undo => self.undo_edit(),
             Command::Redo => self.redo_edit(),
             Command::About => self.show_about = !self.show_about,
+        }
+    }
+}
+
+impl Workspace {
+    fn run_import(&mut self, a: crate::app::ImportAction) {
+        use crate::app::ImportAction;
+        match a {
+            ImportAction::Preview => self.import.start_preview(self.doc.path.clone()),
+            ImportAction::Commit => self.import.start_commit(self.doc.path.clone()),
+            ImportAction::Cancel => {
+                self.import.preview = None;
+                self.import.outcome = None;
+            }
+            ImportAction::CreateDocument => {
+                if let Some(path) = self.import.create_document() {
+                    self.start_loading(path);
+                }
+            }
+            ImportAction::Template(kind) => {
+                let dir = self
+                    .doc
+                    .path
+                    .parent()
+                    .map(std::path::Path::to_path_buf)
+                    .unwrap_or_default();
+                self.import.write_template(&dir, kind);
+                self.import.open = true;
+            }
         }
     }
 }

@@ -64,10 +64,16 @@ impl Workspace {
     /// households or workers, or deleted rows); the view, the selection (by id) and an open
     /// plan are kept.
     pub(crate) fn start_reload(&mut self) {
+        let path = self.doc.path.clone();
+        self.start_loading(path);
+    }
+
+    /// Opens the document at `path` in the background; it replaces the open one when read (a
+    /// new document made with 文件 › 新建, or the same one after a change).
+    pub(crate) fn start_loading(&mut self, path: std::path::PathBuf) {
         if self.reloading.is_some() {
             return;
         }
-        let path = self.doc.path.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let _ =
@@ -95,6 +101,7 @@ impl Workspace {
             }
         };
         self.remember_selection();
+        let other_file = doc.path != self.doc.path;
         let selected = self.selected_id;
         let plan = self.planning.plan.take();
         self.planning.editor = crate::edit::Editor::default();
@@ -117,6 +124,10 @@ impl Workspace {
         self.seen.units = u64::MAX;
         self.sync_caches();
         self.reselect(selected);
+        if other_file {
+            self.pending_fit = self.doc.geometry.extent();
+            return;
+        }
         if let Some((id, _)) = plan {
             self.refresh_plans();
             self.open_plan(id);

@@ -20,6 +20,14 @@ use crate::app::workspace::Workspace;
 
 pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
     ws.sync();
+    if ws.import.poll() {
+        // An import was written: read the document again, as after another program's change.
+        ws.start_reload();
+    }
+    if ws.import.is_working() {
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(100));
+    }
     // Other writers' commits show within a second even when nobody touches the window.
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_millis(500));
@@ -28,6 +36,7 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
     }
     let s = Strings::get(*lang);
     top_bar_ui(ui, ws, s);
+    crate::app::import_panel::import_windows_ui(ui.ctx(), ws, *lang);
     if let Some(v) = &ws.doc.unfit {
         // Always in view while writes are refused: what is wrong, where, and what to do.
         let text = crate::app::messages::writes_disabled(v, &ws.doc.dataset);

@@ -278,6 +278,11 @@ pub(crate) fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                     inside,
                 })
                 .with_plugin(OptionalPlugin(planning_layer))
+                .with_plugin(crate::map::ImportPreviewLayer {
+                    outlines: ws.import.preview_outlines(),
+                    rings: ws.import.preview_rings(),
+                    defects: matches!(ws.import.preview, Some(crate::app::Preview::Refused { .. })),
+                })
                 .zoom_with_ctrl(false)
                 .drag_pan_buttons(if grabbing {
                     // The primary button drags the vertex (or the box); the middle one still pans.

@@ -13,6 +13,7 @@ pub(crate) fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
         let mut search_box = egui::Rect::NOTHING;
         ui.horizontal(|ui| {
             ui.label(RichText::new(s.app_name).strong());
+            crate::app::import_panel::file_menu_ui(ui, ws, s.lang());
             ui.separator();
             let label = ui.label(s.command(Command::FocusSearch));
             let response = ui

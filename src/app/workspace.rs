@@ -54,6 +54,8 @@ pub struct Workspace {
     pub desk: CaseDesk,
     /// Boundary editing.
     pub planning: Planning,
+    /// 文件 › 新建 and 导入…: the dialogs and the work they started.
+    pub import: crate::app::ImportSession,
     pub(crate) heat_texture: Option<egui::TextureHandle>,
     /// Case indicators per unit of a level over a period, for the choropleth.
     pub(crate) case_indicators: Option<CaseIndicatorCache>,
@@ -121,6 +123,7 @@ impl Workspace {
             seen: crate::app::Revision::default(),
             last_poll: std::time::Instant::now(),
             reloading: None,
+            import: crate::app::ImportSession::default(),
             others_applied: 0,
             selection_gone: false,
             selected_id: None,

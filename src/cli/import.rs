@@ -5,11 +5,8 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use crate::cli::{ImportCommand, Reply};
-use crate::import::{
-    self, COUNTY_OUTLINE_KEY, COUNTY_OUTLINE_UNION, FieldChoice, UnitImportOptions,
-};
-use crate::model::{Dataset, DatasetMeta, Level, TimeZone, Timestamp, Unit, UnitCode, UnitId};
-use crate::store;
+use crate::import::{self, FieldChoice, UnitImportOptions};
+use crate::model::Level;
 
 /// `gridatlas new`: an empty document holding only its county (no outline yet).
 pub(crate) fn new_document(
@@ -18,56 +15,13 @@ pub(crate) fn new_document(
     name: String,
     time_zone: String,
 ) -> anyhow::Result<Reply> {
-    UnitCode::parse(&county_code, Level::County)
-        .map_err(|e| anyhow::anyhow!("--county-code: {e}"))?;
-    let name = name.trim().to_owned();
-    if name.is_empty() {
-        anyhow::bail!("--name: the county needs a name");
-    }
-    let time_zone = TimeZone::named(&time_zone).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
-    if file.exists() {
-        anyhow::bail!(
-            "{}: already exists; gridatlas new never replaces a file — choose another name",
-            file.display()
-        );
-    }
-    let now = Timestamp::now();
-    let dataset = Dataset {
-        meta: DatasetMeta {
-            title: name.clone(),
-            provenance: format!(
-                "created with gridatlas new on {} for county {county_code}; boundaries and rosters as imported",
-                time_zone.date(now)
-            ),
-            as_of: now,
-            time_zone,
-            deadline_hours: Default::default(),
-        },
-        units: vec![Unit {
-            id: UnitId(1),
-            level: Level::County,
-            parent: None,
-            code: county_code.clone(),
-            name: name.clone(),
-            geometry: geo_types::MultiPolygon::new(Vec::new()),
-        }],
-        households: Vec::new(),
-        workers: Vec::new(),
-        cases: Vec::new(),
-        case_events: Vec::new(),
-    };
-    store::create(&file, &dataset, false)?;
-    store::write_unit_import(
-        &file,
-        &[],
-        &store::UnitChanges::default(),
-        &[(COUNTY_OUTLINE_KEY, Some(COUNTY_OUTLINE_UNION))],
-    )?;
+    let created =
+        import::new_document(&file, &county_code, &name, &time_zone).map_err(anyhow::Error::msg)?;
     Ok(Reply::ok(json!({
         "file": file.display().to_string(),
         "county_code": county_code,
-        "name": name,
-        "time_zone": dataset.meta.time_zone.name(),
+        "name": created.meta.title,
+        "time_zone": created.meta.time_zone.name(),
         "next": "gridatlas import units FILE --from townships.shp (then villages, grids, micro-grids)",
     })))
 }

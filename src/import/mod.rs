@@ -24,13 +24,16 @@ pub use template::{TemplateKind, write_template};
 pub use unit_fields::{FieldChoice, IncomingUnit, incoming_units};
 pub use units::{Reported, UnitImportOptions, UnitPlan, plan_unit_import};
 
-use crate::model::{Dataset, Level, Unit};
+use crate::model::{CaseId, Dataset, HouseholdId, Level, Unit, UnitId};
 use crate::store::{self, UnitChanges};
 
 /// `gridatlas_meta` key: the county's outline is the union of its townships (a document made
 /// by `gridatlas new`), until a 6-digit feature brings its own.
 pub const COUNTY_OUTLINE_KEY: &str = "county_outline";
 pub const COUNTY_OUTLINE_UNION: &str = "union_of_townships";
+/// The zone a new document judges its days in unless told otherwise (all of China keeps
+/// Beijing time).
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 
 /// Why an import wrote nothing.
 #[derive(Debug)]
@@ -89,6 +92,16 @@ pub struct SourceSummary {
     pub encoding: Option<String>,
 }
 
+/// A unit import planned and checked, not yet written: what the window previews (outlines,
+/// repairs, counts) before the user says 导入.
+pub struct PreparedUnits {
+    pub path: PathBuf,
+    pub plan: UnitPlan,
+    households: Vec<(HouseholdId, Option<UnitId>, Option<UnitId>)>,
+    cases: Vec<(CaseId, Option<UnitId>, Option<UnitId>)>,
+    pub report: UnitImportReport,
+}
+
 /// Imports the units of `sources` into the document at `path` (see the README's `import
 /// units`). With `dry_run`, reports without writing.
 pub fn import_units(
@@ -104,6 +117,26 @@ pub fn import_units(
     if !dry_run {
         store::ensure_writable(path)?;
     }
+    let prepared = prepare_units(path, sources, layer, encoding, fields, options)?;
+    if !dry_run {
+        commit_units(&prepared)?;
+    }
+    let mut report = prepared.report;
+    report.dry_run = dry_run;
+    report.elapsed_ms = started.elapsed().as_millis();
+    Ok(report)
+}
+
+/// Reads, plans and checks a unit import without writing anything.
+pub fn prepare_units(
+    path: &Path,
+    sources: &[PathBuf],
+    layer: Option<&str>,
+    encoding: Option<TextEncoding>,
+    fields: &FieldChoice,
+    options: UnitImportOptions,
+) -> Result<PreparedUnits, ImportFailure> {
+    let started = std::time::Instant::now();
     let doc = store::load(path)?;
     if let Some(v) = crate::check::unfit_to_write(&doc) {
         return Err(ImportFailure::Unfit(format!(
@@ -159,23 +192,8 @@ pub fn import_units(
     for u in &plan.upsert {
         per_level[u.level.number() as usize - 1] += 1;
     }
-    if !dry_run {
-        let net = UnitChanges {
-            upsert: &plan.upsert,
-            delete: &[],
-            households: &households,
-            cases: &cases,
-            workers: &[],
-        };
-        let meta: Vec<(&str, Option<&str>)> = if plan.county_imported {
-            vec![(COUNTY_OUTLINE_KEY, None)]
-        } else {
-            Vec::new()
-        };
-        store::write_unit_import(path, &plan.replaced, &net, &meta)?;
-    }
-    Ok(UnitImportReport {
-        dry_run,
+    let report = UnitImportReport {
+        dry_run: true,
         sources: summaries,
         added: plan.added,
         replaced: plan
@@ -186,7 +204,7 @@ pub fn import_units(
         per_level,
         snapped_vertices: plan.snapped.moved,
         inserted_vertices: plan.snapped.inserted,
-        repairs: plan.repairs,
+        repairs: plan.repairs.clone(),
         county_outline: if plan.county_imported {
             "imported"
         } else if plan.county_from_union {
@@ -198,7 +216,34 @@ pub fn import_units(
         cases_moved: cases.len(),
         households_outside: a.households.iter().filter(|u| u.is_none()).count(),
         elapsed_ms: started.elapsed().as_millis(),
+    };
+    Ok(PreparedUnits {
+        path: path.to_owned(),
+        plan,
+        households,
+        cases,
+        report,
     })
+}
+
+/// Writes a prepared unit import: one transaction, refused whole when another program changed
+/// a replaced unit (or a household or case about to move) since it was prepared.
+pub fn commit_units(p: &PreparedUnits) -> Result<(), ImportFailure> {
+    store::ensure_writable(&p.path)?;
+    let net = UnitChanges {
+        upsert: &p.plan.upsert,
+        delete: &[],
+        households: &p.households,
+        cases: &p.cases,
+        workers: &[],
+    };
+    let meta: Vec<(&str, Option<&str>)> = if p.plan.county_imported {
+        vec![(COUNTY_OUTLINE_KEY, None)]
+    } else {
+        Vec::new()
+    };
+    store::write_unit_import(&p.path, &p.plan.replaced, &net, &meta)?;
+    Ok(())
 }
 
 /// `d` with `upsert` written over its units (by id) or added.
@@ -308,4 +353,61 @@ pub fn import_workers(
         unchanged: 0,
         elapsed_ms: started.elapsed().as_millis(),
     })
+}
+
+/// Creates an empty document at `path` for the county `code` named `name`: only the county,
+/// with no outline yet (it becomes the union of the townships imported). Never replaces a file.
+pub fn new_document(
+    path: &Path,
+    code: &str,
+    name: &str,
+    time_zone: &str,
+) -> Result<Dataset, String> {
+    use crate::model::{DatasetMeta, TimeZone, Timestamp, UnitCode};
+    UnitCode::parse(code, Level::County).map_err(|e| format!("--county-code: {e}"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("--name: the county needs a name".into());
+    }
+    let time_zone = TimeZone::named(time_zone).map_err(|e| format!("--time-zone: {e}"))?;
+    if path.exists() {
+        return Err(format!(
+            "{}: already exists; gridatlas new never replaces a file — choose another name",
+            path.display()
+        ));
+    }
+    let now = Timestamp::now();
+    let dataset = Dataset {
+        meta: DatasetMeta {
+            title: name.to_owned(),
+            provenance: format!(
+                "created with gridatlas new on {} for county {code}; boundaries and rosters as imported",
+                time_zone.date(now)
+            ),
+            as_of: now,
+            time_zone,
+            deadline_hours: Default::default(),
+        },
+        units: vec![Unit {
+            id: UnitId(1),
+            level: Level::County,
+            parent: None,
+            code: code.to_owned(),
+            name: name.to_owned(),
+            geometry: geo_types::MultiPolygon::new(Vec::new()),
+        }],
+        households: Vec::new(),
+        workers: Vec::new(),
+        cases: Vec::new(),
+        case_events: Vec::new(),
+    };
+    store::create(path, &dataset, false).map_err(|e| e.to_string())?;
+    store::write_unit_import(
+        path,
+        &[],
+        &UnitChanges::default(),
+        &[(COUNTY_OUTLINE_KEY, Some(COUNTY_OUTLINE_UNION))],
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(dataset)
 }

@@ -3,6 +3,7 @@
 pub mod commands;
 pub mod fonts;
 pub mod hazard;
+pub mod import_strings;
 pub mod inspector;
 pub mod search;
 pub mod strings;
@@ -10,6 +11,7 @@ pub mod strings;
 pub use commands::Command;
 pub use fonts::{FontStatus, install_cjk_font};
 pub use hazard::{HazardMode, HazardTool, hazard_panel_ui};
+pub use import_strings::ImportStrings;
 pub use inspector::{InspectorAction, InspectorContext, Selection, inspector_ui};
 pub use search::{HitKind, SearchHit, search};
 pub use strings::{Lang, Strings};

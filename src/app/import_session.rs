@@ -1,0 +1,290 @@
+//! 文件 › 新建 and 导入…: the state of the dialogs, and the work they start. Reading and
+//! checking (which takes seconds for a county) and writing run on a thread; the window stays
+//! responsive and shows what is under way. A unit import is previewed on the map — the
+//! outlines it brings and every defect ringed — before the user says 导入.
+
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+
+use geo_types::{Coord, MultiPolygon};
+
+use crate::import::{
+    self, FieldChoice, ImportFailure, PreparedUnits, RosterMode, UnitImportOptions,
+};
+use crate::store::CoordinateDatum;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Units,
+    Households,
+    Workers,
+}
+
+/// What a preview found.
+pub enum Preview {
+    /// A unit import, checked and ready: its outlines are drawn on the map.
+    Units(Box<PreparedUnits>),
+    /// A roster that passed every check (a dry run's figures).
+    Roster(import::RosterReport),
+    /// Refused: the lines to show, and the places to ring (WGS84).
+    Refused {
+        lines: Vec<String>,
+        rings: Vec<Coord<f64>>,
+    },
+}
+
+/// Something done that the dialog reports.
+pub enum Outcome {
+    Imported(String),
+    Created(PathBuf),
+    Template(PathBuf),
+    Failed(String),
+}
+
+pub struct ImportSession {
+    pub open: bool,
+    pub kind: ImportKind,
+    pub paths: String,
+    pub datum: CoordinateDatum,
+    pub snap_m: f64,
+    pub repair: bool,
+    pub update: bool,
+    pub new_open: bool,
+    pub new_path: String,
+    pub new_code: String,
+    pub new_name: String,
+    pub preview: Option<Preview>,
+    pub outcome: Option<Outcome>,
+    /// A preview or a write under way, and when it started.
+    pub(crate) working: Option<(Receiver<Work>, std::time::Instant)>,
+}
+
+/// What a background job hands back.
+pub(crate) enum Work {
+    Previewed(Preview),
+    Written(Result<String, String>),
+}
+
+impl Default for ImportSession {
+    fn default() -> Self {
+        ImportSession {
+            open: false,
+            kind: ImportKind::Units,
+            paths: String::new(),
+            datum: CoordinateDatum::Gcj02,
+            snap_m: 1.0,
+            repair: false,
+            update: false,
+            new_open: false,
+            new_path: String::new(),
+            new_code: String::new(),
+            new_name: String::new(),
+            preview: None,
+            outcome: None,
+            working: None,
+        }
+    }
+}
+
+fn refused(e: ImportFailure) -> Preview {
+    match e {
+        ImportFailure::Defects(d) => Preview::Refused {
+            rings: d
+                .iter()
+                .filter_map(|d| d.at_wgs84.map(|[x, y]| Coord { x, y }))
+                .collect(),
+            lines: d.into_iter().map(|d| d.message).collect(),
+        },
+        other => Preview::Refused {
+            lines: other.to_string().lines().map(str::to_owned).collect(),
+            rings: Vec::new(),
+        },
+    }
+}
+
+impl ImportSession {
+    pub fn sources(&self) -> Vec<PathBuf> {
+        self.paths
+            .split([';', '\n'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .collect()
+    }
+
+    pub fn is_working(&self) -> bool {
+        self.working.is_some()
+    }
+
+    /// Outlines the previewed import brings (for the map).
+    pub fn preview_outlines(&self) -> Vec<&MultiPolygon<f64>> {
+        match &self.preview {
+            Some(Preview::Units(p)) => p.plan.upsert.iter().map(|u| &u.geometry).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Places to ring on the map: defects of a refused preview, repairs of an accepted one.
+    pub fn preview_rings(&self) -> Vec<Coord<f64>> {
+        match &self.preview {
+            Some(Preview::Refused { rings, .. }) => rings.clone(),
+            Some(Preview::Units(p)) => p
+                .plan
+                .repairs
+                .iter()
+                .filter_map(|r| r.at_wgs84.map(|[x, y]| Coord { x, y }))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Starts reading and checking the chosen files against the document at `doc`.
+    pub fn start_preview(&mut self, doc: PathBuf) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sources = self.sources();
+        let (kind, datum, repair, update) = (self.kind, self.datum, self.repair, self.update);
+        let snap_m = self.snap_m.clamp(0.0, 50.0);
+        std::thread::spawn(move || {
+            let preview = match kind {
+                ImportKind::Units => import::prepare_units(
+                    &doc,
+                    &sources,
+                    None,
+                    None,
+                    &FieldChoice::default(),
+                    UnitImportOptions {
+                        snap_m,
+                        repair,
+                        datum,
+                    },
+                )
+                .map_or_else(refused, |p| Preview::Units(Box::new(p))),
+                ImportKind::Households | ImportKind::Workers => {
+                    let Some(from) = sources.first() else {
+                        return;
+                    };
+                    let mode = if update {
+                        RosterMode::Update
+                    } else {
+                        RosterMode::Add
+                    };
+                    let result = if kind == ImportKind::Households {
+                        import::import_households(&doc, from, None, datum, mode, true)
+                    } else {
+                        import::import_workers(&doc, from, None, true)
+                    };
+                    result.map_or_else(refused, Preview::Roster)
+                }
+            };
+            let _ = tx.send(Work::Previewed(preview));
+        });
+        self.preview = None;
+        self.outcome = None;
+        self.working = Some((rx, std::time::Instant::now()));
+    }
+
+    /// Writes what the preview accepted (on a thread).
+    pub fn start_commit(&mut self, doc: PathBuf) {
+        let Some(preview) = self.preview.take() else {
+            return;
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let sources = self.sources();
+        let (kind, datum, update) = (self.kind, self.datum, self.update);
+        std::thread::spawn(move || {
+            let written = match preview {
+                Preview::Units(p) => import::commit_units(&p)
+                    .map(|()| {
+                        format!(
+                            "+{} / {} / {}",
+                            p.report.added, p.report.replaced, p.report.households_moved
+                        )
+                    })
+                    .map_err(|e| e.to_string()),
+                Preview::Roster(_) => {
+                    let from = sources.first().cloned().unwrap_or_default();
+                    let mode = if update {
+                        RosterMode::Update
+                    } else {
+                        RosterMode::Add
+                    };
+                    let result = if kind == ImportKind::Households {
+                        import::import_households(&doc, &from, None, datum, mode, false)
+                    } else {
+                        import::import_workers(&doc, &from, None, false)
+                    };
+                    result
+                        .map(|r| format!("+{} / {}", r.added, r.changed))
+                        .map_err(|e| e.to_string())
+                }
+                Preview::Refused { .. } => return,
+            };
+            let _ = tx.send(Work::Written(written));
+        });
+        self.working = Some((rx, std::time::Instant::now()));
+    }
+
+    /// Takes a finished job's result; `true` when the document was written (the caller reloads).
+    pub(crate) fn poll(&mut self) -> bool {
+        let Some((rx, _)) = &self.working else {
+            return false;
+        };
+        let work = match rx.try_recv() {
+            Ok(w) => w,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return false,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.working = None;
+                return false;
+            }
+        };
+        self.working = None;
+        match work {
+            Work::Previewed(p) => {
+                self.preview = Some(p);
+                false
+            }
+            Work::Written(Ok(summary)) => {
+                self.outcome = Some(Outcome::Imported(summary));
+                true
+            }
+            Work::Written(Err(e)) => {
+                self.outcome = Some(Outcome::Failed(e));
+                false
+            }
+        }
+    }
+
+    /// Creates the new document the dialog describes.
+    pub fn create_document(&mut self) -> Option<PathBuf> {
+        let path = PathBuf::from(self.new_path.trim());
+        match import::new_document(
+            &path,
+            self.new_code.trim(),
+            &self.new_name,
+            import::DEFAULT_TIME_ZONE,
+        ) {
+            Ok(_) => {
+                self.outcome = Some(Outcome::Created(path.clone()));
+                self.new_open = false;
+                Some(path)
+            }
+            Err(e) => {
+                self.outcome = Some(Outcome::Failed(e));
+                None
+            }
+        }
+    }
+
+    /// Writes a roster template next to the document.
+    pub fn write_template(&mut self, dir: &std::path::Path, kind: import::TemplateKind) {
+        let name = match kind {
+            import::TemplateKind::Households => "households-template.xlsx",
+            import::TemplateKind::Workers => "workers-template.xlsx",
+        };
+        let path = dir.join(name);
+        self.outcome = Some(match import::write_template(&path, kind) {
+            Ok(()) => Outcome::Template(path),
+            Err(e) => Outcome::Failed(e),
+        });
+    }
+}
