@@ -6,7 +6,7 @@
 use egui::{Color32, RichText};
 
 use crate::app::actions::Action;
-use crate::app::import_session::{ImportKind, Outcome, Preview};
+use crate::app::import_session::{Done, ImportKind, Outcome, Preview};
 use crate::app::workspace::Workspace;
 use crate::store::CoordinateDatum;
 use crate::ui::{ImportStrings, Lang};
@@ -51,11 +51,22 @@ pub(crate) fn file_menu_ui(ui: &mut egui::Ui, ws: &mut Workspace, lang: Lang) {
 
 fn outcome_ui(ui: &mut egui::Ui, outcome: &Outcome, t: &ImportStrings) {
     match outcome {
-        Outcome::Imported(summary) => {
-            ui.colored_label(
-                Color32::from_rgb(20, 130, 60),
-                format!("{} {summary}", t.imported),
-            );
+        Outcome::Imported(done) => {
+            let text = match *done {
+                Done::Units {
+                    added,
+                    replaced,
+                    households_moved,
+                } => format!(
+                    "{} {} {added} · {} {replaced} · {} {households_moved}",
+                    t.imported, t.units_added, t.units_replaced, t.households_moved
+                ),
+                Done::Roster { added, changed } => format!(
+                    "{} {} {added} · {} {changed}",
+                    t.imported, t.rows_added, t.rows_changed
+                ),
+            };
+            ui.colored_label(Color32::from_rgb(20, 130, 60), text);
         }
         Outcome::Created(path) => {
             ui.colored_label(
@@ -215,7 +226,7 @@ fn preview_ui(ui: &mut egui::Ui, s: &crate::app::import_session::ImportSession, 
     }
     match &s.preview {
         None => {}
-        Some(Preview::Refused { lines, rings }) => {
+        Some(Preview::Refused { lines, rings, .. }) => {
             ui.colored_label(
                 Color32::from_rgb(190, 30, 30),
                 RichText::new(t.refused).strong(),

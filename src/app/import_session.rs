@@ -30,12 +30,14 @@ pub enum Preview {
     Refused {
         lines: Vec<String>,
         rings: Vec<Coord<f64>>,
+        /// The outlines the files bring, as read (WGS84), to see the defects among them.
+        outlines: Vec<MultiPolygon<f64>>,
     },
 }
 
 /// Something done that the dialog reports.
 pub enum Outcome {
-    Imported(String),
+    Imported(Done),
     Created(PathBuf),
     Template(PathBuf),
     Failed(String),
@@ -57,12 +59,28 @@ pub struct ImportSession {
     pub outcome: Option<Outcome>,
     /// A preview or a write under way, and when it started.
     pub(crate) working: Option<(Receiver<Work>, std::time::Instant)>,
+    /// A preview arrived this frame: the map goes to it.
+    pub(crate) just_previewed: bool,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Copy)]
+pub enum Done {
+    Units {
+        added: usize,
+        replaced: usize,
+        households_moved: usize,
+    },
+    Roster {
+        added: usize,
+        changed: usize,
+    },
 }
 
 /// What a background job hands back.
 pub(crate) enum Work {
     Previewed(Preview),
-    Written(Result<String, String>),
+    Written(Result<Done, String>),
 }
 
 impl Default for ImportSession {
@@ -82,11 +100,12 @@ impl Default for ImportSession {
             preview: None,
             outcome: None,
             working: None,
+            just_previewed: false,
         }
     }
 }
 
-fn refused(e: ImportFailure) -> Preview {
+fn refused(e: ImportFailure, outlines: impl FnOnce() -> Vec<MultiPolygon<f64>>) -> Preview {
     match e {
         ImportFailure::Defects(d) => Preview::Refused {
             rings: d
@@ -94,12 +113,25 @@ fn refused(e: ImportFailure) -> Preview {
                 .filter_map(|d| d.at_wgs84.map(|[x, y]| Coord { x, y }))
                 .collect(),
             lines: d.into_iter().map(|d| d.message).collect(),
+            outlines: outlines(),
         },
         other => Preview::Refused {
             lines: other.to_string().lines().map(str::to_owned).collect(),
             rings: Vec::new(),
+            outlines: Vec::new(),
         },
     }
+}
+
+/// The outlines of `sources` as read, in WGS84 (nothing for a file that cannot be read).
+fn outlines_of(sources: &[PathBuf], datum: CoordinateDatum) -> Vec<MultiPolygon<f64>> {
+    sources
+        .iter()
+        .filter_map(|p| import::read_layer(p, None, None).ok())
+        .filter_map(|l| import::incoming_units(&l, &FieldChoice::default(), datum).ok())
+        .flatten()
+        .map(|u| u.geometry)
+        .collect()
 }
 
 impl ImportSession {
@@ -120,8 +152,27 @@ impl ImportSession {
     pub fn preview_outlines(&self) -> Vec<&MultiPolygon<f64>> {
         match &self.preview {
             Some(Preview::Units(p)) => p.plan.upsert.iter().map(|u| &u.geometry).collect(),
+            Some(Preview::Refused { outlines, .. }) => outlines.iter().collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The box (lon/lat: min x, min y, max x, max y) around the preview's outlines and rings.
+    pub fn preview_box(&self) -> Option<[f64; 4]> {
+        use geo::BoundingRect;
+        self.preview_outlines()
+            .into_iter()
+            .filter_map(|m| m.bounding_rect())
+            .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+            .chain(self.preview_rings().iter().map(|c| [c.x, c.y, c.x, c.y]))
+            .reduce(|a, b| {
+                [
+                    a[0].min(b[0]),
+                    a[1].min(b[1]),
+                    a[2].max(b[2]),
+                    a[3].max(b[3]),
+                ]
+            })
     }
 
     /// Places to ring on the map: defects of a refused preview, repairs of an accepted one.
@@ -158,7 +209,10 @@ impl ImportSession {
                         datum,
                     },
                 )
-                .map_or_else(refused, |p| Preview::Units(Box::new(p))),
+                .map_or_else(
+                    |e| refused(e, || outlines_of(&sources, datum)),
+                    |p| Preview::Units(Box::new(p)),
+                ),
                 ImportKind::Households | ImportKind::Workers => {
                     let Some(from) = sources.first() else {
                         return;
@@ -173,7 +227,7 @@ impl ImportSession {
                     } else {
                         import::import_workers(&doc, from, None, true)
                     };
-                    result.map_or_else(refused, Preview::Roster)
+                    result.map_or_else(|e| refused(e, Vec::new), Preview::Roster)
                 }
             };
             let _ = tx.send(Work::Previewed(preview));
@@ -194,11 +248,10 @@ impl ImportSession {
         std::thread::spawn(move || {
             let written = match preview {
                 Preview::Units(p) => import::commit_units(&p)
-                    .map(|()| {
-                        format!(
-                            "+{} / {} / {}",
-                            p.report.added, p.report.replaced, p.report.households_moved
-                        )
+                    .map(|()| Done::Units {
+                        added: p.report.added,
+                        replaced: p.report.replaced,
+                        households_moved: p.report.households_moved,
                     })
                     .map_err(|e| e.to_string()),
                 Preview::Roster(_) => {
@@ -214,7 +267,10 @@ impl ImportSession {
                         import::import_workers(&doc, &from, None, false)
                     };
                     result
-                        .map(|r| format!("+{} / {}", r.added, r.changed))
+                        .map(|r| Done::Roster {
+                            added: r.added,
+                            changed: r.changed,
+                        })
                         .map_err(|e| e.to_string())
                 }
                 Preview::Refused { .. } => return,
@@ -241,10 +297,11 @@ impl ImportSession {
         match work {
             Work::Previewed(p) => {
                 self.preview = Some(p);
+                self.just_previewed = true;
                 false
             }
-            Work::Written(Ok(summary)) => {
-                self.outcome = Some(Outcome::Imported(summary));
+            Work::Written(Ok(done)) => {
+                self.outcome = Some(Outcome::Imported(done));
                 true
             }
             Work::Written(Err(e)) => {

@@ -24,6 +24,14 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
         // An import was written: read the document again, as after another program's change.
         ws.start_reload();
     }
+    if std::mem::take(&mut ws.import.just_previewed)
+        && let Some([x0, y0, x1, y1]) = ws.import.preview_box()
+    {
+        // Normalized Web Mercator: y grows southwards.
+        let a = crate::map::lon_lat_to_mercator(x0, y1);
+        let b = crate::map::lon_lat_to_mercator(x1, y0);
+        ws.pending_fit = Some([a[0], a[1], b[0], b[1]]);
+    }
     if ws.import.is_working() {
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(100));

@@ -57,7 +57,14 @@ pub(crate) fn summary_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
     ui.separator();
     basemap_ui(ui, ws, s);
     ui.separator();
-    ui.small(s.about_synthetic);
+    // The demo says what is real and what is synthetic; a county's own document says where
+    // its data came from, in its own words.
+    let provenance = &ws.doc.dataset.meta.provenance;
+    if provenance.starts_with(crate::demo::PROVENANCE_PREFIX) {
+        ui.small(s.about_synthetic);
+    } else {
+        ui.small(provenance);
+    }
 }
 
 pub(crate) fn indicator_name(i: Indicator, s: &Strings) -> String {

