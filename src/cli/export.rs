@@ -60,6 +60,9 @@ enum Format {
     GeoJson,
     /// Excel, with the sheet's name.
     Xlsx(&'static str),
+    Shapefile,
+    /// A one-layer GeoPackage, with the layer's name.
+    Gpkg(&'static str),
 }
 
 fn format_of(path: &Path, what: What) -> anyhow::Result<Format> {
@@ -76,8 +79,15 @@ fn format_of(path: &Path, what: What) -> anyhow::Result<Format> {
             What::Workers => "网格员",
             What::Cases => "案件",
         })),
+        Some("shp") => Ok(Format::Shapefile),
+        Some("gpkg") => Ok(Format::Gpkg(match what {
+            What::Units => "units",
+            What::Households => "households",
+            What::Workers => "workers",
+            What::Cases => "cases",
+        })),
         _ => anyhow::bail!(
-            "--to {}: write .csv, .xlsx or .geojson (Shapefile and GeoPackage exports are not built yet)",
+            "--to {}: write .csv, .xlsx, .geojson, .shp or .gpkg",
             path.display()
         ),
     }
@@ -98,6 +108,22 @@ fn write<T: Serialize>(
         Format::Xlsx(sheet) => {
             let plain: Vec<&T> = rows.iter().map(|(r, _)| r).collect();
             store::export_xlsx(path, sheet, &plain)?;
+        }
+        Format::Shapefile | Format::Gpkg(_) => {
+            let mut layer = Vec::with_capacity(rows.len());
+            for (r, g) in rows {
+                let Some(g) = g else {
+                    anyhow::bail!(
+                        "--to {}: these rows have no place on the map; export them as .xlsx or .csv",
+                        path.display()
+                    );
+                };
+                layer.push((r, geo_types::Geometry::<f64>::try_from(g.clone())?));
+            }
+            match format {
+                Format::Gpkg(name) => store::export_gpkg(path, name, &layer)?,
+                _ => store::export_shapefile(path, &layer)?,
+            }
         }
         Format::GeoJson => {
             let features = rows
@@ -259,6 +285,17 @@ fn export_cases(
         Format::Csv => store::export_cases_csv(to, &rows)?,
         Format::GeoJson => store::export_cases_geojson(to, &rows)?,
         Format::Xlsx(sheet) => store::export_xlsx(to, sheet, &rows)?,
+        Format::Shapefile | Format::Gpkg(_) => {
+            let layer: Vec<_> = rows
+                .iter()
+                .zip(&d.cases)
+                .map(|(r, c)| (r, geo_types::Geometry::Point(c.location)))
+                .collect();
+            match format {
+                Format::Gpkg(name) => store::export_gpkg(to, name, &layer)?,
+                _ => store::export_shapefile(to, &layer)?,
+            }
+        }
     }
     Ok(rows.len())
 }

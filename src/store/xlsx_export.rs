@@ -10,13 +10,51 @@ use rust_xlsxwriter::{Format, Workbook};
 use crate::store::StoreError;
 use crate::store::export::write_atomically;
 
-fn as_exact_number(cell: &str) -> Option<f64> {
+/// Codes stay text whatever they look like: a 9- or 15-digit unit code written as a number
+/// shows as 4.30181E+14 in Excel and loses its leading zeros elsewhere.
+pub(crate) fn is_code_column(name: &str) -> bool {
+    let n = name.to_lowercase();
+    n.contains("code") || n.contains("编码") || n.contains("编号") || n == "phone"
+}
+
+pub(crate) fn as_exact_number(cell: &str) -> Option<f64> {
     let digits = cell.bytes().filter(u8::is_ascii_digit).count();
     let leading_zero = cell.starts_with('0') && !cell.starts_with("0.") && cell != "0";
-    if digits == 0 || digits > 15 || leading_zero || cell.starts_with('+') {
+    if digits == 0 || leading_zero || cell.starts_with('+') {
+        return None;
+    }
+    // A decimal was written from an f64 in its shortest form, which reads back exactly; a
+    // whole number longer than 15 digits is a code that a number would corrupt.
+    if !cell.contains('.') && digits > 15 {
         return None;
     }
     cell.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// The header and the cells of serde records as CSV would write them: one serialisation for
+/// every tabular format.
+pub(crate) fn table_of<T: serde::Serialize>(
+    rows: &[T],
+) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
+    let mut bytes = Vec::new();
+    {
+        let mut w = csv::Writer::from_writer(&mut bytes);
+        for r in rows {
+            w.serialize(r).map_err(|e| e.to_string())?;
+        }
+        w.flush().map_err(|e| e.to_string())?;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes.as_slice());
+    let mut all = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| e.to_string())?;
+        all.push(record.iter().map(str::to_owned).collect::<Vec<_>>());
+    }
+    let mut all = all.into_iter();
+    let header = all.next().unwrap_or_default();
+    Ok((header, all.collect()))
 }
 
 /// Writes `rows` (serde records, as for CSV) to an .xlsx workbook with one sheet `sheet`.
@@ -29,32 +67,22 @@ pub fn export_xlsx<T: serde::Serialize>(
         path: path.to_owned(),
         source: std::io::Error::other(e),
     };
-    // The header and cells as CSV would write them: one serialisation for both formats.
-    let mut csv_bytes = Vec::new();
-    {
-        let mut w = csv::Writer::from_writer(&mut csv_bytes);
-        for r in rows {
-            w.serialize(r).map_err(|e| other(e.to_string()))?;
-        }
-        w.flush().map_err(|e| other(e.to_string()))?;
-    }
+    let (header, cells) = table_of(rows).map_err(other)?;
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
     {
         let ws = book.add_worksheet();
         ws.set_name(sheet).map_err(|e| other(e.to_string()))?;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(csv_bytes.as_slice());
-        for (r, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| other(e.to_string()))?;
+        for (r, record) in std::iter::once(&header).chain(&cells).enumerate() {
             let row = u32::try_from(r).map_err(|e| other(e.to_string()))?;
             for (c, cell) in record.iter().enumerate() {
                 let col = u16::try_from(c).map_err(|e| other(e.to_string()))?;
                 let written = if r == 0 {
                     ws.write_string_with_format(row, col, cell, &bold)
-                } else if let Some(x) = as_exact_number(cell) {
+                } else if let Some(x) = as_exact_number(cell)
+                    .filter(|_| !is_code_column(header.get(c).map_or("", String::as_str)))
+                {
                     ws.write_number(row, col, x)
                 } else {
                     ws.write_string_with_format(row, col, cell, &text)
