@@ -104,20 +104,7 @@ pub(super) fn assign(file: PathBuf) -> anyhow::Result<Reply> {
     let mut index = crate::index::SpatialIndex::build(&d);
     let taking_effect = plans_taking_effect(&file, &mut d, &mut index)?;
     let a = index.assign_all(&d);
-    let changed_h: Vec<_> = d
-        .households
-        .iter()
-        .zip(&a.households)
-        .filter(|(h, u)| h.unit != **u)
-        .map(|(h, u)| (h.id, h.unit, *u))
-        .collect();
-    let changed_c: Vec<_> = d
-        .cases
-        .iter()
-        .zip(&a.cases)
-        .filter(|(c, u)| c.unit != **u)
-        .map(|(c, u)| (c.id, c.unit, *u))
-        .collect();
+    let (changed_h, changed_c) = a.changes(&d);
     if !changed_h.is_empty() || !changed_c.is_empty() {
         store::update_assignments(&file, &changed_h, &changed_c)?;
     }

@@ -174,20 +174,7 @@ pub fn prepare_units(
     let after = with_units(&doc, &plan.upsert);
     let index = crate::index::SpatialIndex::build(&after);
     let a = index.assign_all(&after);
-    let households: Vec<_> = doc
-        .households
-        .iter()
-        .zip(&a.households)
-        .filter(|(h, u)| h.unit != **u)
-        .map(|(h, u)| (h.id, h.unit, *u))
-        .collect();
-    let cases: Vec<_> = doc
-        .cases
-        .iter()
-        .zip(&a.cases)
-        .filter(|(c, u)| c.unit != **u)
-        .map(|(c, u)| (c.id, c.unit, *u))
-        .collect();
+    let (households, cases) = a.changes(&doc);
     let mut per_level = [0; 5];
     for u in &plan.upsert {
         per_level[u.level.number() as usize - 1] += 1;

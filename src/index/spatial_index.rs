@@ -32,6 +32,36 @@ pub struct Assignment {
     pub cases: Vec<Option<UnitId>>,
 }
 
+/// A row whose micro-grid changes: its id, the unit it has in `d`, the unit it gets.
+pub type Moved<Id> = (Id, Option<UnitId>, Option<UnitId>);
+
+impl Assignment {
+    /// The households and cases of `d` whose unit differs from this assignment.
+    pub fn changes(
+        &self,
+        d: &Dataset,
+    ) -> (
+        Vec<Moved<crate::model::HouseholdId>>,
+        Vec<Moved<crate::model::CaseId>>,
+    ) {
+        let households = d
+            .households
+            .iter()
+            .zip(&self.households)
+            .filter(|(h, u)| h.unit != **u)
+            .map(|(h, u)| (h.id, h.unit, *u))
+            .collect();
+        let cases = d
+            .cases
+            .iter()
+            .zip(&self.cases)
+            .filter(|(c, u)| c.unit != **u)
+            .map(|(c, u)| (c.id, c.unit, *u))
+            .collect();
+        (households, cases)
+    }
+}
+
 fn unit_boxes(d: &Dataset) -> Vec<RTree<BoxEntry>> {
     let mut per_level: Vec<Vec<BoxEntry>> = vec![Vec::new(); 5];
     for (i, u) in d.units.iter().enumerate() {

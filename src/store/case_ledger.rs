@@ -220,8 +220,18 @@ fn update_changed_columns(
 /// The layer's extent in `gpkg_contents` grows to cover new locations, so QGIS's "zoom to
 /// layer" still finds them (one update for all of them: an import may bring thousands).
 fn grow_extent(conn: &Connection, path: &Path, cases: &[Case]) -> Result<(), StoreError> {
-    let extent = cases.iter().fold(None, |e: Option<[f64; 4]>, c| {
-        let (x, y) = (c.location.x(), c.location.y());
+    grow_layer_extent(conn, path, "cases", cases.iter().map(|c| c.location))
+}
+
+/// Grows a layer's `gpkg_contents` extent to take in `points` (QGIS zooms to a layer by it).
+pub(crate) fn grow_layer_extent(
+    conn: &Connection,
+    path: &Path,
+    table: &str,
+    points: impl Iterator<Item = geo_types::Point<f64>>,
+) -> Result<(), StoreError> {
+    let extent = points.fold(None, |e: Option<[f64; 4]>, p| {
+        let (x, y) = (p.x(), p.y());
         Some(e.map_or([x, y, x, y], |[a, b, p, q]| {
             [a.min(x), b.min(y), p.max(x), q.max(y)]
         }))
@@ -230,10 +240,10 @@ fn grow_extent(conn: &Connection, path: &Path, cases: &[Case]) -> Result<(), Sto
         conn.execute(
             "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?1), ?1),
                min_y = min(coalesce(min_y, ?2), ?2), max_x = max(coalesce(max_x, ?3), ?3),
-               max_y = max(coalesce(max_y, ?4), ?4) WHERE table_name = 'cases'",
-            params![min_x, min_y, max_x, max_y],
+               max_y = max(coalesce(max_y, ?4), ?4) WHERE table_name = ?5",
+            params![min_x, min_y, max_x, max_y, table],
         )
-        .ctx(path, "updating the cases extent")?;
+        .ctx(path, "updating the layer's extent")?;
     }
     Ok(())
 }

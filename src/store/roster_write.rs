@@ -10,16 +10,8 @@ use crate::model::{Household, HouseholdId, Worker, WorkerId};
 use crate::store::case_ledger::next_id;
 use crate::store::error::SqliteContext;
 use crate::store::update::open_for_writing;
+use crate::store::write::tags_column;
 use crate::store::{SeqRange, StoreError, geometry};
-
-fn tags_column(h: &Household) -> String {
-    // As the whole-document writer stores them: known tags, then words kept as typed.
-    std::iter::once(h.tags.encode())
-        .chain(h.unknown_tags.iter().cloned())
-        .filter(|t| !t.is_empty())
-        .collect::<Vec<_>>()
-        .join(",")
-}
 
 /// Inserts `new` (their ids are given here) and applies `changed` (before, after); returns the
 /// inserted households with their ids.
@@ -118,25 +110,14 @@ pub fn write_households(
             }
         }
     }
-    // QGIS zooms to a layer by its gpkg_contents extent: grow it to the new points.
-    let extent =
+    crate::store::case_ledger::grow_layer_extent(
+        &tx,
+        path,
+        "households",
         new.iter()
             .chain(changed.iter().map(|(_, h)| h))
-            .fold(None, |e: Option<[f64; 4]>, h| {
-                let (x, y) = (h.location.x(), h.location.y());
-                Some(e.map_or([x, y, x, y], |[a, b, p, q]| {
-                    [a.min(x), b.min(y), p.max(x), q.max(y)]
-                }))
-            });
-    if let Some([min_x, min_y, max_x, max_y]) = extent {
-        tx.execute(
-            "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?1), ?1),
-               min_y = min(coalesce(min_y, ?2), ?2), max_x = max(coalesce(max_x, ?3), ?3),
-               max_y = max(coalesce(max_y, ?4), ?4) WHERE table_name = 'households'",
-            params![min_x, min_y, max_x, max_y],
-        )
-        .ctx(path, "updating the households extent")?;
-    }
+            .map(|h| h.location),
+    )?;
     crate::store::change_log::trim(&tx).ctx(path, "trimming the change log")?;
     let after = crate::store::change_log::last_seq(&tx).ctx(path, "reading the change log")?;
     tx.commit().ctx(path, "committing")?;

@@ -225,12 +225,7 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
             h.head_name,
             h.phone,
             h.members,
-            // Unknown words a user typed are kept, after the known tags.
-            std::iter::once(h.tags.encode())
-                .chain(h.unknown_tags.iter().cloned())
-                .filter(|t| !t.is_empty())
-                .collect::<Vec<_>>()
-                .join(","),
+            tags_column(h),
             h.unit.map(|u| u.0)
         ])?;
     }
@@ -239,6 +234,15 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
     // The change log starts empty: its triggers are created after the document's own rows.
     conn.execute_batch(&crate::store::change_log::change_log_sql())?;
     Ok(())
+}
+
+/// A household's `tags` column: the known tags, then the unknown words a user typed, kept.
+pub(crate) fn tags_column(h: &crate::model::Household) -> String {
+    std::iter::once(h.tags.encode())
+        .chain(h.unknown_tags.iter().cloned())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Inserts new cases (never replaces one: a row another program wrote is not ours to overwrite).
