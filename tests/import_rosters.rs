@@ -433,3 +433,57 @@ fn templates_have_the_chinese_headers_and_read_back_as_an_empty_roster() {
         assert_eq!(out["added"], 0);
     }
 }
+
+#[test]
+fn a_roster_update_never_overwrites_or_brings_back_another_programs_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = document(dir.path());
+    let d = gridatlas::store::load(&doc).unwrap();
+    let (a, b) = (d.households[0].clone(), d.households[1].clone());
+    // What `import households --mode update` read, and what it would write.
+    let mut a2 = a.clone();
+    a2.members += 1;
+    let mut b2 = b.clone();
+    b2.members += 1;
+    // Meanwhile QGIS changes one of them and deletes the other.
+    let other = common::other_writer(&doc);
+    other
+        .execute(
+            "UPDATE households SET head_name = 'QGIS' WHERE id = ?1",
+            [a.id.0],
+        )
+        .unwrap();
+    other
+        .execute("DELETE FROM households WHERE id = ?1", [b.id.0])
+        .unwrap();
+    drop(other);
+    for changed in [vec![(a.clone(), a2)], vec![(b.clone(), b2)]] {
+        let before = std::fs::read(&doc).unwrap();
+        let e = gridatlas::store::write_households(&doc, Vec::new(), &changed)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("another program"), "{e}");
+        assert_eq!(std::fs::read(&doc).unwrap(), before);
+    }
+    let after = gridatlas::store::load(&doc).unwrap();
+    assert_eq!(
+        after
+            .households
+            .iter()
+            .find(|h| h.id == a.id)
+            .unwrap()
+            .head_name,
+        "QGIS"
+    );
+    assert!(
+        after.households.iter().all(|h| h.id != b.id),
+        "not resurrected"
+    );
+    // New rows never take an id another program used meanwhile.
+    let mut n = a.clone();
+    n.code = "NEW-X".into();
+    let (written, _) = gridatlas::store::write_households(&doc, vec![n], &[]).unwrap();
+    assert!(written[0].id.0 > b.id.0 && written[0].id != a.id);
+    let again = gridatlas::store::load(&doc).unwrap();
+    assert_eq!(again.households.len(), after.households.len() + 1);
+}

@@ -91,10 +91,25 @@ fn new_refuses_to_replace_and_a_clean_geojson_imports_into_a_document_check_pass
     check_ok(&doc);
     let d = gridatlas::store::load(&doc).unwrap();
     assert_eq!(d.unit_counts(), original.unit_counts());
-    // Clean outlines come through exactly: every unit equals the original, bit for bit.
+    // Clean outlines come through untouched (no snapping, no repair): every vertex equals the
+    // original to the last bit or two that reading JSON decimals may round (1e-12° ≈ 0.1 µm).
+    use geo::CoordsIter;
     for u in &original.units {
         let mine = d.units.iter().find(|x| x.code == u.code).unwrap();
         assert_eq!(mine.name, u.name);
+        assert_eq!(
+            mine.geometry.coords_count(),
+            u.geometry.coords_count(),
+            "{}",
+            u.code
+        );
+        for (a, b) in mine.geometry.coords_iter().zip(u.geometry.coords_iter()) {
+            assert!(
+                (a.x - b.x).abs() < 1e-12 && (a.y - b.y).abs() < 1e-12,
+                "{}",
+                u.code
+            );
+        }
     }
 }
 
@@ -514,4 +529,54 @@ fn shapefile_geopackage_and_excel_exports_come_back_in_with_the_same_counts() {
     ]);
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn another_programs_edits_meanwhile_are_never_overwritten_or_resurrected() {
+    use gridatlas::import::{self, FieldChoice, UnitImportOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let (geojson, doc, _) = exported(dir.path());
+    let options = UnitImportOptions {
+        snap_m: 1.0,
+        repair: false,
+        datum: gridatlas::store::CoordinateDatum::Wgs84,
+    };
+    let (code, _, err) = import(&doc, &geojson, &["--datum", "wgs84"]);
+    assert_eq!(code, 0, "{err}");
+    // A second import of the same file is prepared (the window's preview)…
+    let prepared = import::prepare_units(
+        &doc,
+        std::slice::from_ref(&geojson),
+        None,
+        None,
+        &FieldChoice::default(),
+        options,
+    )
+    .unwrap();
+    // …then QGIS renames a unit the import replaces, before 导入.
+    let grid = prepared
+        .plan
+        .replaced
+        .iter()
+        .find(|u| u.code.len() == 15)
+        .unwrap()
+        .clone();
+    common::other_writer(&doc)
+        .execute(
+            "UPDATE units SET name = 'QGIS改名' WHERE id = ?1",
+            [grid.id.0],
+        )
+        .unwrap();
+    let before = std::fs::read(&doc).unwrap();
+    let e = import::commit_units(&prepared).unwrap_err().to_string();
+    assert!(
+        e.contains(&grid.code) && e.contains("another program"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(&doc).unwrap(), before, "nothing written");
+    let d = gridatlas::store::load(&doc).unwrap();
+    assert_eq!(
+        d.units.iter().find(|u| u.id == grid.id).unwrap().name,
+        "QGIS改名"
+    );
 }
