@@ -61,6 +61,9 @@ pub struct ImportSession {
     pub(crate) working: Option<(Receiver<Work>, std::time::Instant)>,
     /// A preview arrived this frame: the map goes to it.
     pub(crate) just_previewed: bool,
+    /// The box of each preview outline (lon/lat), computed once when the preview arrives: the
+    /// map draws only those in view, every frame, and a county brings 36,000.
+    boxes: Vec<geo_types::Rect<f64>>,
 }
 
 /// What an import wrote.
@@ -101,6 +104,7 @@ impl Default for ImportSession {
             outcome: None,
             working: None,
             just_previewed: false,
+            boxes: Vec::new(),
         }
     }
 }
@@ -148,7 +152,19 @@ impl ImportSession {
         self.working.is_some()
     }
 
-    /// Outlines the previewed import brings (for the map).
+    /// Outlines the previewed import brings, with their boxes (for the map).
+    pub fn preview_shapes(
+        &self,
+    ) -> impl Iterator<Item = (&MultiPolygon<f64>, geo_types::Rect<f64>)> {
+        let outlines: Box<dyn Iterator<Item = &MultiPolygon<f64>> + '_> = match &self.preview {
+            Some(Preview::Units(p)) => Box::new(p.plan.upsert.iter().map(|u| &u.geometry)),
+            Some(Preview::Refused { outlines, .. }) => Box::new(outlines.iter()),
+            _ => Box::new(std::iter::empty()),
+        };
+        outlines.zip(self.boxes.iter().copied())
+    }
+
+    /// Outlines the previewed import brings.
     pub fn preview_outlines(&self) -> Vec<&MultiPolygon<f64>> {
         match &self.preview {
             Some(Preview::Units(p)) => p.plan.upsert.iter().map(|u| &u.geometry).collect(),
@@ -298,6 +314,14 @@ impl ImportSession {
             Work::Previewed(p) => {
                 self.preview = Some(p);
                 self.just_previewed = true;
+                self.boxes = self
+                    .preview_outlines()
+                    .iter()
+                    .map(|m| {
+                        geo::BoundingRect::bounding_rect(*m)
+                            .unwrap_or(geo_types::Rect::new((0.0, 0.0), (0.0, 0.0)))
+                    })
+                    .collect();
                 false
             }
             Work::Written(Ok(done)) => {

@@ -279,7 +279,7 @@ pub(crate) fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 })
                 .with_plugin(OptionalPlugin(planning_layer))
                 .with_plugin(crate::map::ImportPreviewLayer {
-                    outlines: ws.import.preview_outlines(),
+                    outlines: ws.import.preview_shapes(),
                     rings: ws.import.preview_rings(),
                     defects: matches!(ws.import.preview, Some(crate::app::Preview::Refused { .. })),
                 })
