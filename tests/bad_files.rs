@@ -46,7 +46,7 @@ fn info_refuses(path: &Path) {
 }
 
 fn sql(path: &Path, statements: &str) {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = common::other_writer(path);
     conn.execute_batch(statements).unwrap();
     conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
 }
@@ -132,7 +132,7 @@ fn bad_rows_name_the_row_and_the_field() {
     );
     // A household whose point was written with a longitude of 1130.2 (a typo for 113.02).
     let path = demo_file(dir.path(), "lon.gpkg");
-    let conn = rusqlite::Connection::open(&path).unwrap();
+    let conn = common::other_writer(&path);
     let mut blob: Vec<u8> = conn
         .query_row("SELECT geom FROM households WHERE id = 17", [], |r| {
             r.get(0)

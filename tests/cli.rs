@@ -17,7 +17,7 @@ fn demo_info_check() {
 
     let (code, info, err) = gridatlas(&["info", f]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(info["schema_version"], 4);
+    assert_eq!(info["schema_version"], 5);
     assert_eq!(info["geopackage_version"], 10200);
     assert_eq!(info["tables"]["households"], 5000);
     assert_eq!(info["units_per_level"]["village"], 10);
@@ -33,7 +33,7 @@ fn demo_info_check() {
     assert!(err.contains("already exists"), "{err}");
 
     // A household moved into the wrong micro-grid: check says so and exits 1.
-    let conn = rusqlite::Connection::open(&file).unwrap();
+    let conn = common::other_writer(&file);
     conn.execute("UPDATE households SET unit_id = (SELECT max(id) FROM units WHERE level = 5) WHERE id = 1 AND unit_id <> (SELECT max(id) FROM units WHERE level = 5)", []).unwrap();
     conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
     drop(conn);
@@ -76,7 +76,7 @@ fn assign_repairs_unit_ids_and_reports_points_outside() {
     assert_eq!(report["changed"], 0, "a fresh demo is already assigned");
     assert_eq!(report["outside"], 0);
 
-    let conn = rusqlite::Connection::open(&file).unwrap();
+    let conn = common::other_writer(&file);
     conn.execute_batch(
         "UPDATE households SET unit_id = NULL WHERE id IN (1, 2, 3);
          UPDATE cases SET unit_id = NULL WHERE id = 1;",

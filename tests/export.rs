@@ -91,6 +91,24 @@ fn exports_mask_personal_data_unless_asked_and_keep_every_row() {
         "reporter {reporter} masked"
     );
 
+    // A GeoPackage export carries GDAL's spatial index, complete, so QGIS draws it fast.
+    let gpkg = dir.path().join("households.gpkg");
+    let (code, _, err) = gridatlas(&["export", "households", file, "--to", gpkg.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let conn = rusqlite::Connection::open(&gpkg).unwrap();
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(
+        count("SELECT count(*) FROM rtree_households_geom"),
+        d.households.len() as i64
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM gpkg_extensions WHERE table_name = 'households'
+             AND extension_name = 'gpkg_rtree_index'"
+        ),
+        1
+    );
+
     // A format not built yet is refused in one line, and nothing is written.
     let shp = dir.path().join("w.shp");
     let (code, _, err) = gridatlas(&["export", "workers", file, "--to", shp.to_str().unwrap()]);

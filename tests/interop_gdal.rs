@@ -170,41 +170,54 @@ fn validate(path: &std::path::Path) {
     );
 }
 
-/// QGIS (GDAL) adds a spatial index to the cases layer: its triggers call ST_IsEmpty and
-/// ST_MinX…, which only GDAL's connections had, so our next write failed ("no such function:
-/// ST_IsEmpty") and the file was ours no more. Now the write goes through, the index holds the
-/// new case exactly, GDAL finds it through the index, and the file passes GDAL's validator
-/// before and after.
-#[test]
-fn a_spatial_index_made_by_gdal_stays_exact_under_our_writes() {
-    if !common::tool_available(
+fn gdal_and_validator() -> bool {
+    common::tool_available(
         Command::new("ogrinfo").arg("--version").output().is_ok() && validator().is_some(),
         "gdal-bin with python3-gdal (ogrinfo, validate_gpkg.py)",
-    ) {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let path = common::document(dir.path());
-    validate(&path);
-    for table in ["cases", "households"] {
-        let out = Command::new("ogrinfo")
-            .arg(&path)
-            .args([
-                "-sql",
-                &format!("SELECT CreateSpatialIndex('{table}','geom')"),
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    // A case far from the others' boxes, written by us through the indexed table.
-    let d = store::load(&path).unwrap();
+    )
+}
+
+/// Runs one of GDAL's SQL functions on the file (`CreateSpatialIndex`, `HasSpatialIndex`…)
+/// and returns the integer it gives.
+fn gdal_sql(path: &std::path::Path, call: &str) -> i64 {
+    let out = Command::new("ogrinfo")
+        .args(["-q"])
+        .arg(path)
+        .args(["-sql", &format!("SELECT {call}")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // GDAL names the column after the function, whatever alias is given.
+    let value = text
+        .split("(Integer) = ")
+        .nth(1)
+        .and_then(|v| v.trim().parse().ok());
+    assert!(
+        out.status.success() && value.is_some(),
+        "{call}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    value.unwrap()
+}
+
+/// Rows of `table` with a geometry, and rows of its R*Tree.
+fn indexed_rows(path: &std::path::Path, table: &str) -> (i64, i64) {
+    let conn = common::other_writer(path);
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    (
+        count(&format!(
+            "SELECT count(*) FROM {table} WHERE geom IS NOT NULL"
+        )),
+        count(&format!("SELECT count(*) FROM rtree_{table}_geom")),
+    )
+}
+
+/// A case written by us (`import-cases`) into the indexed cases table: the index row holds
+/// it exactly, GDAL finds it through the index, and the file passes GDAL's validator.
+fn a_new_case_is_found_through_the_index(dir: &std::path::Path, path: &std::path::Path) {
+    let d = store::load(path).unwrap();
     let p = d.households[0].location;
-    let csv = dir.path().join("c.csv");
+    let csv = dir.join("c.csv");
     std::fs::write(
         &csv,
         format!(
@@ -224,7 +237,7 @@ fn a_spatial_index_made_by_gdal_stays_exact_under_our_writes() {
     ]);
     assert_eq!(code, 0, "{err}");
     // The index row is exact.
-    let conn = rusqlite::Connection::open(&path).unwrap();
+    let conn = common::other_writer(path);
     let (id, minx, maxy): (i64, f64, f64) = conn
         .query_row(
             "SELECT c.id, r.minx, r.maxy FROM cases c JOIN rtree_cases_geom r ON r.id = c.id
@@ -241,7 +254,7 @@ fn a_spatial_index_made_by_gdal_stays_exact_under_our_writes() {
     let (e, n) = (1e-5, 1e-5);
     let out = Command::new("ogrinfo")
         .args(["-ro", "-q"])
-        .arg(&path)
+        .arg(path)
         .arg("cases")
         .args(["-spat"])
         .args([p.x() - e, p.y() - n, p.x() + e, p.y() + n].map(|v| v.to_string()))
@@ -252,7 +265,91 @@ fn a_spatial_index_made_by_gdal_stays_exact_under_our_writes() {
         text.contains("索引测试") && text.contains(&format!("OGRFeature(cases):{id}")),
         "ogrinfo -spat found: {text}"
     );
+    assert_eq!(indexed_rows(path, "cases").0, indexed_rows(path, "cases").1);
+    validate(path);
+}
+
+/// Our documents carry the GeoPackage spatial index on units, households and cases, which
+/// GDAL takes for its own (so QGIS reads only what is in view), complete, and kept exact by
+/// our writes.
+#[test]
+fn our_documents_carry_a_spatial_index_gdal_uses() {
+    if !gdal_and_validator() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::document(dir.path());
     validate(&path);
+    for table in ["units", "households", "cases"] {
+        assert_eq!(
+            gdal_sql(&path, &format!("HasSpatialIndex('{table}','geom')")),
+            1
+        );
+        let (rows, indexed) = indexed_rows(&path, table);
+        assert!(rows > 0);
+        assert_eq!(rows, indexed, "{table}");
+    }
+    a_new_case_is_found_through_the_index(dir.path(), &path);
+}
+
+/// A document written before the index existed (schema 4) gets it, complete, on its first
+/// write, together with the rest of its migration.
+#[test]
+fn an_older_document_gets_its_spatial_index_on_first_write() {
+    if !gdal_and_validator() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::document(dir.path());
+    for table in ["units", "households", "cases"] {
+        assert_eq!(
+            gdal_sql(&path, &format!("DisableSpatialIndex('{table}','geom')")),
+            1
+        );
+    }
+    common::other_writer(&path)
+        .execute(
+            "UPDATE gridatlas_meta SET value = '4' WHERE key = 'schema_version'",
+            [],
+        )
+        .unwrap();
+    let (code, _, err) = common::gridatlas(&["assign", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (_, info, _) = common::gridatlas(&["info", path.to_str().unwrap()]);
+    assert_eq!(info["schema_version"], 5);
+    for table in ["units", "households", "cases"] {
+        assert_eq!(
+            gdal_sql(&path, &format!("HasSpatialIndex('{table}','geom')")),
+            1
+        );
+        let (rows, indexed) = indexed_rows(&path, table);
+        assert_eq!(rows, indexed, "{table}");
+    }
+    validate(&path);
+}
+
+/// QGIS (GDAL) makes its own spatial index (here after dropping ours): its triggers call
+/// ST_IsEmpty and ST_MinX…, which only GDAL's connections had, so our next write failed ("no
+/// such function: ST_IsEmpty") and the file was ours no more. Now the write goes through and
+/// the index stays exact.
+#[test]
+fn a_spatial_index_made_by_gdal_stays_exact_under_our_writes() {
+    if !gdal_and_validator() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::document(dir.path());
+    for table in ["cases", "households"] {
+        assert_eq!(
+            gdal_sql(&path, &format!("DisableSpatialIndex('{table}','geom')")),
+            1
+        );
+        assert_eq!(
+            gdal_sql(&path, &format!("CreateSpatialIndex('{table}','geom')")),
+            1
+        );
+    }
+    a_new_case_is_found_through_the_index(dir.path(), &path);
 }
 
 /// The edits a GIS officer makes in QGIS (GDAL writes them): a household added (with no

@@ -176,7 +176,7 @@ fn a_document_with_damaged_blobs_is_refused_with_the_row_named() {
     for round in 0..24 {
         let path = dir.path().join(format!("damaged-{round}.gpkg"));
         std::fs::copy(&clean, &path).unwrap();
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let conn = common::other_writer(&path);
         let table = if round % 2 == 0 {
             "units"
         } else {

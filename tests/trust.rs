@@ -21,7 +21,7 @@ use rusqlite::{Connection, params};
 fn a_checkpoint_cut_short_is_not_a_truncated_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = document(dir.path());
-    let writer = Connection::open(&path).unwrap();
+    let writer = common::other_writer(&path);
     writer
         .execute_batch(
             "PRAGMA wal_autocheckpoint = 0;
@@ -55,7 +55,7 @@ fn a_checkpoint_cut_short_is_not_a_truncated_file() {
 fn a_parent_cycle_is_refused_at_open_with_the_unit_named() {
     let dir = tempfile::tempdir().unwrap();
     let path = document(dir.path());
-    let conn = Connection::open(&path).unwrap();
+    let conn = common::other_writer(&path);
     // A township whose parent is one of its own villages.
     let (township, village): (i64, i64) = conn
         .query_row(
@@ -97,7 +97,7 @@ fn a_parent_cycle_is_refused_at_open_with_the_unit_named() {
 fn a_unit_whose_parent_is_not_one_level_up_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = document(dir.path());
-    let conn = Connection::open(&path).unwrap();
+    let conn = common::other_writer(&path);
     let village: i64 = conn
         .query_row("SELECT id FROM units WHERE level = 3 LIMIT 1", [], |r| {
             r.get(0)
@@ -116,7 +116,7 @@ fn a_unit_whose_parent_is_not_one_level_up_is_refused() {
 
 /// Overwrites the middle of an index's root page: SQLite then finds rows missing from it.
 fn damage_an_index(path: &Path) {
-    let conn = Connection::open(path).unwrap();
+    let conn = common::other_writer(path);
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
         .unwrap();
     let root: i64 = conn
@@ -185,8 +185,7 @@ fn a_household_outside_the_county_is_a_check_finding() {
     let dir = tempfile::tempdir().unwrap();
     let path = document(dir.path());
     let blob = store::encode_point(geo_types::Point::new(120.0, 30.0)).unwrap();
-    Connection::open(&path)
-        .unwrap()
+    common::other_writer(&path)
         .execute(
             "UPDATE households SET geom = ?1, unit_id = NULL WHERE id = 7",
             params![blob],
@@ -275,8 +274,7 @@ fn an_error_is_said_once_and_a_closed_pipe_ends_quietly() {
 fn tags_typed_in_chinese_in_qgis_do_not_make_the_document_unopenable() {
     let dir = tempfile::tempdir().unwrap();
     let path = document(dir.path());
-    Connection::open(&path)
-        .unwrap()
+    common::other_writer(&path)
         .execute(
             "UPDATE households SET tags = '低保户，独居老人' WHERE id = 3",
             [],
@@ -405,8 +403,7 @@ fn a_document_in_a_read_only_folder_is_read_and_not_written() {
 /// Replaces a unit's outline in the file, as a careless edit in QGIS would.
 fn set_outline(path: &Path, id: i64, mp: &geo_types::MultiPolygon<f64>) {
     let blob = store::encode_multipolygon(mp).unwrap();
-    Connection::open(path)
-        .unwrap()
+    common::other_writer(path)
         .execute(
             "UPDATE units SET geom = ?1 WHERE id = ?2",
             params![blob, id],
@@ -522,8 +519,7 @@ fn writing_commands_refuse_a_document_with_a_broken_outline() {
 fn an_unknown_tag_is_a_check_finding_and_is_kept() {
     let dir = tempfile::tempdir().unwrap();
     let path = document(dir.path());
-    Connection::open(&path)
-        .unwrap()
+    common::other_writer(&path)
         .execute(
             "UPDATE households SET tags = 'low_income,重点关注' WHERE id = 9",
             [],

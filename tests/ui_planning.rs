@@ -181,7 +181,7 @@ fn drag_a_shared_vertex_then_undo_with_ctrl_z() {
     let plans = gridatlas::store::list_plans(&path).unwrap();
     assert_eq!(plans[0].status, "approved");
     assert_eq!(plans[0].effective_date.as_deref(), Some("2026-11-01"));
-    let conn = rusqlite::Connection::open(&path).unwrap();
+    let conn = common::other_writer(&path);
     let history: i64 = conn
         .query_row(
             "SELECT count(*) FROM unit_history WHERE valid_to = '2026-11-01'",

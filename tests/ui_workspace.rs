@@ -141,7 +141,7 @@ fn search_by_name_and_by_household_code_zooms_to_the_result() {
 fn basemap_chooser_applies_a_file_and_refuses_a_bad_one() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.mbtiles");
-    let conn = rusqlite::Connection::open(&path).unwrap();
+    let conn = common::other_writer(&path);
     conn.execute_batch(
         "CREATE TABLE metadata (name TEXT, value TEXT); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
          INSERT INTO metadata VALUES ('name', 'test'), ('attribution', 'Test tiles');",

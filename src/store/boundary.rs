@@ -92,14 +92,20 @@ pub(crate) fn write_unit_changes(
     c: &UnitChanges,
 ) -> Result<(), StoreError> {
     {
-        let mut put = tx
+        // An update, else an insert. Not REPLACE: it deletes the row first, which the foreign
+        // keys of households, cases, workers and child units refuse. Not an upsert (`ON
+        // CONFLICT DO UPDATE`) either: under one, SQLite makes the spatial index trigger's
+        // `INSERT OR REPLACE` into the R*Tree fail ("UNIQUE constraint failed").
+        let mut update = tx
             .prepare(
-                // An upsert, not REPLACE: REPLACE deletes the row first, which the foreign
-                // keys of households, cases, workers and child units refuse.
+                "UPDATE units SET geom = ?2, level = ?3, parent_id = ?4, code = ?5, name = ?6
+                 WHERE id = ?1",
+            )
+            .ctx(path, "writing units")?;
+        let mut insert = tx
+            .prepare(
                 "INSERT INTO units (id, geom, level, parent_id, code, name)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(id) DO UPDATE SET geom = excluded.geom, level = excluded.level,
-                   parent_id = excluded.parent_id, code = excluded.code, name = excluded.name",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .ctx(path, "writing units")?;
         // Parents before children: a micro-grid moved under a new grid names it.
@@ -112,15 +118,17 @@ pub(crate) fn write_unit_changes(
                     what: format!("unit {}: {e}", u.code),
                 }
             })?;
-            put.execute(params![
+            let row = params![
                 u.id.0,
                 blob,
                 u.level.number(),
                 u.parent.map(|p| p.0),
                 u.code,
                 u.name
-            ])
-            .ctx(path, "writing units")?;
+            ];
+            if update.execute(row).ctx(path, "writing units")? == 0 {
+                insert.execute(row).ctx(path, "writing units")?;
+            }
         }
         // Only rows still in the unit the plan saw them in: a household another program moved
         // meanwhile refuses the approval instead of being moved back.

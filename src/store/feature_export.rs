@@ -190,6 +190,7 @@ pub fn export_gpkg<T: serde::Serialize>(
     let _ = std::fs::remove_file(&tmp);
     {
         let mut conn = Connection::open(&tmp).ctx(&tmp, "creating the export")?;
+        crate::store::sql_functions::register(&conn).ctx(&tmp, "registering SQL functions")?;
         let tx = conn.transaction().ctx(&tmp, "starting the export")?;
         tx.pragma_update(
             None,
@@ -281,6 +282,9 @@ pub fn export_gpkg<T: serde::Serialize>(
             )
             .ctx(&tmp, "writing the extent")?;
         }
+        // Indexed as GDAL would, so QGIS draws a large export fast.
+        crate::store::spatial_index::ensure(&tx, layer, "geom", "fid")
+            .ctx(&tmp, "indexing the layer")?;
         tx.commit().ctx(&tmp, "committing")?;
     }
     std::fs::rename(&tmp, path).map_err(|e| other(path, e))

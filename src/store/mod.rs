@@ -20,6 +20,7 @@ mod plans;
 mod read;
 mod roster_write;
 mod schema;
+mod spatial_index;
 mod sql_functions;
 mod unit_import;
 mod update;
@@ -48,6 +49,7 @@ pub use plans::{
 pub use read::{load, load_with_seq, open_validated};
 pub use roster_write::{write_households, write_workers};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};
+pub use sql_functions::register as register_sql_functions;
 pub use unit_import::{read_meta_value, write_unit_import};
 pub use update::{
     Reassignment, ensure_writable, integrity_problems, orphan_case_events, prepare_for_sharing,

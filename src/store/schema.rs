@@ -11,18 +11,23 @@ pub const GPKG_APPLICATION_ID: u32 = 0x4750_4B47;
 /// GeoPackage 1.2: every GDAL from 2.2 on reads it without a warning.
 pub const GPKG_USER_VERSION: i64 = 10200;
 /// The GridAtlas schema this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Steps that bring a file from version `n` to `n + 1` (their SQL), run in one transaction when
 /// the file is first opened for writing (reading an older file needs no change: it has no plans
 /// and no change log). A file from a newer version is refused, never modified.
-/// The SQL of one migration step.
-pub(crate) type MigrationSql = fn() -> String;
+/// One migration step, run inside the migration's transaction.
+pub(crate) type MigrationStep = fn(&Connection) -> rusqlite::Result<()>;
 
-pub(crate) const MIGRATIONS: &[(i64, MigrationSql)] = &[
-    (1, || PLAN_TABLES.to_owned()),
-    (2, crate::store::change_log::change_log_sql),
-    (3, || SCHEDULED_PLANS.to_owned()),
+pub(crate) const MIGRATIONS: &[(i64, MigrationStep)] = &[
+    (1, |c| c.execute_batch(PLAN_TABLES)),
+    (2, |c| {
+        c.execute_batch(&crate::store::change_log::change_log_sql())
+    }),
+    (3, |c| c.execute_batch(SCHEDULED_PLANS)),
+    // Version 5: the GeoPackage spatial index on units, households and cases (tables GDAL
+    // already indexed keep their index).
+    (4, crate::store::spatial_index::ensure_all),
 ];
 
 /// Version 4: a plan may be `scheduled` (approved for a later date, 待生效). SQLite cannot

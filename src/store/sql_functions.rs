@@ -52,7 +52,7 @@ fn is_empty(blob: &[u8]) -> bool {
 
 /// Registers ST_IsEmpty and ST_MinX/MaxX/MinY/MaxY (GDAL's names and meanings: NULL for a
 /// NULL or unreadable geometry).
-pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
+pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     conn.create_scalar_function("ST_IsEmpty", 1, flags, |ctx| {
         Ok(ctx

@@ -139,8 +139,8 @@ fn migrate(path: &Path, conn: &mut Connection) -> Result<(), StoreError> {
         return Ok(());
     }
     let tx = conn.transaction().ctx(path, "starting the migration")?;
-    for (from, sql) in MIGRATIONS.iter().filter(|(from, _)| *from >= version) {
-        tx.execute_batch(&sql()).ctx(path, "migrating")?;
+    for (from, step) in MIGRATIONS.iter().filter(|(from, _)| *from >= version) {
+        step(&tx).ctx(path, "migrating")?;
         tx.execute(
             "UPDATE gridatlas_meta SET value = ?1 WHERE key = 'schema_version'",
             params![(from + 1).to_string()],

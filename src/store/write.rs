@@ -106,6 +106,7 @@ pub fn create(path: &Path, dataset: &Dataset, replace: bool) -> Result<(), Store
             "PRAGMA page_size=4096; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;",
         )
         .ctx(&tmp, "configuring the new file")?;
+        crate::store::sql_functions::register(&conn).ctx(&tmp, "registering SQL functions")?;
         let tx = conn.transaction().ctx(&tmp, "starting the write")?;
         write_all(&tx, dataset).ctx(&tmp, "writing")?;
         tx.commit().ctx(&tmp, "committing")?;
@@ -231,6 +232,8 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
     }
     write_cases(conn, &d.cases)?;
     write_case_events(conn, &d.case_events)?;
+    // The spatial index is built once over the rows, then its triggers keep it exact.
+    crate::store::spatial_index::ensure_all(conn)?;
     // The change log starts empty: its triggers are created after the document's own rows.
     conn.execute_batch(&crate::store::change_log::change_log_sql())?;
     Ok(())

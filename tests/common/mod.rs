@@ -147,9 +147,11 @@ pub fn document(dir: &std::path::Path) -> std::path::PathBuf {
     path
 }
 
-/// Another program's connection to the document, as QGIS or sqlite3 would have.
+/// Another program's connection to the document, as QGIS (GDAL) would have: with the SQL
+/// functions the spatial index's triggers call, which GDAL registers on its connections.
 pub fn other_writer(path: &std::path::Path) -> rusqlite::Connection {
     let c = rusqlite::Connection::open(path).unwrap();
+    gridatlas::store::register_sql_functions(&c).unwrap();
     c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
     c
 }
