@@ -13,7 +13,7 @@ fn main() {
             Ok(code) => code,
             Err(e) => {
                 // Our errors already name their cause: the chain would repeat it.
-                eprintln!("error: {}", one_line(&e.to_string()));
+                eprintln!("error: {e}");
                 2
             }
         },
@@ -25,25 +25,11 @@ fn main() {
             match run_window(source) {
                 Ok(()) => 0,
                 Err(e) => {
-                    eprintln!("error: {}", one_line(&format!("{e:#}")));
+                    eprintln!("error: {e:#}");
                     2
                 }
             }
         }
     };
     std::process::exit(code);
-}
-
-/// An error is one line: text quoted from a file (a damaged name holding a line break, say)
-/// has its control characters shown escaped, so that the message stays one line.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }

@@ -329,6 +329,51 @@ fn a_good_workbook_imports_normalised_and_every_bad_row_is_named() {
             .members,
         4
     );
+
+    // --by-location: a stale 所属微网格编码 gives way to where the point lies, and the row
+    // is named in the report; the household lands in the point's micro-grid.
+    let stale = dir.path().join("stale.xlsx");
+    workbook(
+        &stale,
+        "住户",
+        &HEADER,
+        &[vec![
+            C::T("MOVED-1"),
+            C::T(""),
+            C::T("癸"),
+            C::T(""),
+            C::N(2.0),
+            C::T(""),
+            C::N(ox),
+            C::N(oy),
+            C::T(&micro.code),
+        ]],
+    );
+    let (code, out, err) = gridatlas(&[
+        "import",
+        "households",
+        file,
+        "--from",
+        stale.to_str().unwrap(),
+        "--datum",
+        "wgs84",
+        "--by-location",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out["added"], 1);
+    let relocated = out["relocated"][0].as_str().unwrap();
+    assert!(
+        relocated.starts_with("stale.xlsx 住户 row 3: 所属微网格编码")
+            && relocated.contains(&format!("micro-grid {}", other.code)),
+        "{relocated}"
+    );
+    let after = gridatlas::store::load(&doc).unwrap();
+    let moved = after
+        .households
+        .iter()
+        .find(|h| h.code == "MOVED-1")
+        .unwrap();
+    assert_eq!(moved.unit, Some(other.id));
 }
 
 #[test]

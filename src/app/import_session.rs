@@ -239,7 +239,7 @@ impl ImportSession {
                         RosterMode::Add
                     };
                     let result = if kind == ImportKind::Households {
-                        import::import_households(&doc, from, None, datum, mode, true)
+                        import::import_households(&doc, from, None, datum, mode, false, true)
                     } else {
                         import::import_workers(&doc, from, None, true)
                     };
@@ -278,7 +278,7 @@ impl ImportSession {
                         RosterMode::Add
                     };
                     let result = if kind == ImportKind::Households {
-                        import::import_households(&doc, &from, None, datum, mode, false)
+                        import::import_households(&doc, &from, None, datum, mode, false, false)
                     } else {
                         import::import_workers(&doc, &from, None, false)
                     };

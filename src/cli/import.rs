@@ -105,10 +105,19 @@ pub(super) fn import(command: ImportCommand) -> anyhow::Result<Reply> {
             sheet,
             datum,
             mode,
+            by_location,
             dry_run,
         } => roster_reply(
             &file,
-            import::import_households(&file, &from, sheet.as_deref(), datum, mode, dry_run),
+            import::import_households(
+                &file,
+                &from,
+                sheet.as_deref(),
+                datum,
+                mode,
+                by_location,
+                dry_run,
+            ),
         ),
         ImportCommand::Workers {
             file,

@@ -197,6 +197,10 @@ pub enum ImportCommand {
         /// add: new households (a 户编号 that exists is refused); update: change the ones named.
         #[arg(long, value_enum, default_value = "add")]
         mode: crate::import::RosterMode,
+        /// Where a row's 所属微网格编码 is not the micro-grid its point lies in, take the
+        /// point's (each such row is listed in the report) instead of refusing the file.
+        #[arg(long)]
+        by_location: bool,
         #[arg(long)]
         dry_run: bool,
     },

@@ -256,6 +256,9 @@ pub struct RosterReport {
     /// Rows of `--mode update` whose record differed (the others were already as the file).
     pub changed: usize,
     pub unchanged: usize,
+    /// With `--by-location`: rows whose stated micro-grid was not where the point lies, each
+    /// named (the point decided).
+    pub relocated: Vec<String>,
     pub elapsed_ms: u128,
 }
 
@@ -274,6 +277,7 @@ pub fn import_households(
     sheet: Option<&str>,
     datum: store::CoordinateDatum,
     mode: RosterMode,
+    by_location: bool,
     dry_run: bool,
 ) -> Result<RosterReport, ImportFailure> {
     let started = std::time::Instant::now();
@@ -282,8 +286,8 @@ pub fn import_households(
     let table =
         sheet::read_sheet(from, sheet, &known).map_err(|e| ImportFailure::Input(vec![e]))?;
     let index = crate::index::SpatialIndex::build(&doc);
-    let rows =
-        roster::read_households(&table, datum, &doc, &index, mode).map_err(ImportFailure::Input)?;
+    let rows = roster::read_households(&table, datum, &doc, &index, mode, by_location)
+        .map_err(ImportFailure::Input)?;
     let by_id: std::collections::HashMap<_, _> = doc.households.iter().map(|h| (h.id, h)).collect();
     let mut new = Vec::new();
     let mut changed = Vec::new();
@@ -310,6 +314,7 @@ pub fn import_households(
         added,
         changed: n_changed,
         unchanged: rows.len() - added - n_changed,
+        relocated: rows.iter().filter_map(|r| r.relocated.clone()).collect(),
         elapsed_ms: started.elapsed().as_millis(),
     })
 }
@@ -338,6 +343,7 @@ pub fn import_workers(
         added,
         changed: 0,
         unchanged: 0,
+        relocated: Vec::new(),
         elapsed_ms: started.elapsed().as_millis(),
     })
 }

@@ -180,6 +180,8 @@ impl Row<'_> {
 pub struct RosterHousehold {
     pub row: usize,
     pub household: Household,
+    /// With `by_location`: the row's stated micro-grid, where the point lies in another.
+    pub relocated: Option<String>,
 }
 
 /// China's extent, for telling a typo and swapped columns from a real place.
@@ -202,6 +204,7 @@ pub fn read_households(
     doc: &Dataset,
     index: &SpatialIndex,
     mode: RosterMode,
+    by_location: bool,
 ) -> Result<Vec<RosterHousehold>, Vec<String>> {
     let columns = &HOUSEHOLD_COLUMNS;
     let layout = layout(sheet, columns)?;
@@ -303,17 +306,27 @@ pub fn read_households(
                 }
             }
         }
+        let mut relocated = None;
         if let (Some(stated), Some((_, u))) = (&stated_unit, location) {
             let (code, name) = unit_code.get(&u).copied().unwrap_or(("?", "?"));
             if !micro_by_code.contains_key(stated.as_str()) {
                 row.problem(8, format!("{stated} is no micro-grid of this document (the point lies in {code} {name})"));
             } else if stated != code {
-                row.problem(
-                    8,
-                    format!(
-                        "{stated} disagrees with where the point lies: micro-grid {code} ({name})"
-                    ),
+                let what = format!(
+                    "{stated} disagrees with where the point lies: micro-grid {code} ({name})"
                 );
+                if by_location {
+                    // The point decides, as asked; the row is named in the report.
+                    relocated = Some(format!(
+                        "{} row {}: {} {what}; located by the point",
+                        row.label, row.number, row.columns[8].name
+                    ));
+                } else {
+                    row.problem(
+                        8,
+                        format!("{what} (--by-location takes the point's micro-grid)"),
+                    );
+                }
             }
         }
         if let Some(c) = &code {
@@ -356,6 +369,7 @@ pub fn read_households(
                 unit: Some(unit),
                 location: Point(at),
             },
+            relocated,
         });
     }
     if problems.is_empty() {

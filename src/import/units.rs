@@ -437,6 +437,16 @@ fn plan_group(
             .map(|s| s.geometry.clone())
             .collect();
         snap(&frame_refs, &mut again, 0.01);
+        // A cut can leave one unit in pieces a hair apart; welded, they touch along a line,
+        // which is no valid outline: such pieces are one piece again (union, welded once more).
+        let mut merged = false;
+        for g in again.iter_mut().filter(|g| g.0.len() > 1 && !g.is_valid()) {
+            *g = geo::unary_union(g.0.iter());
+            merged = true;
+        }
+        if merged {
+            snap(&frame_refs, &mut again, 0.01);
+        }
         for (s, g) in siblings.iter_mut().zip(again) {
             s.geometry = g;
         }

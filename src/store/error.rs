@@ -37,7 +37,9 @@ pub enum StoreError {
         table: String,
         column: String,
     },
-    #[error("{}: {table} row id {id}: {what}", path.display())]
+    // `what` may quote a damaged cell; its control characters are shown escaped so that the
+    // error stays one line.
+    #[error("{}: {table} row id {id}: {}", path.display(), one_line(what))]
     BadRow {
         path: PathBuf,
         table: &'static str,
@@ -77,4 +79,17 @@ impl<T> SqliteContext<T> for Result<T, rusqlite::Error> {
             source,
         })
     }
+}
+
+/// Text quoted from a file, with control characters (a line break in a damaged name) escaped.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
