@@ -19,11 +19,12 @@ use crate::app::top_bar::{palette_ui, status_bar_ui, top_bar_ui};
 use crate::app::workspace::Workspace;
 
 pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
-    ws.sync();
+    // The import first: once it is written the document is read again, and only then are
+    // other programs' commits followed, so that our own import is never taken for one.
     if ws.import.poll() {
-        // An import was written: read the document again, as after another program's change.
         ws.start_reload();
     }
+    ws.sync();
     if std::mem::take(&mut ws.import.just_previewed)
         && let Some([x0, y0, x1, y1]) = ws.import.preview_box()
     {
