@@ -33,6 +33,24 @@ pub fn history_flags(events: &[CaseEvent]) -> HashMap<CaseId, CaseHistoryFlags> 
     flags
 }
 
+/// The classes a rate is shown in, on a map or a page: below 60 %, 60–75 %, 75–85 %, 85–95 %,
+/// from 95 %. One definition, so the wall, the bulletin and its legend agree.
+pub const RATE_CLASSES: [(f64, &str); 5] = [
+    (0.0, "<60%"),
+    (0.6, "60–75%"),
+    (0.75, "75–85%"),
+    (0.85, "85–95%"),
+    (0.95, "≥95%"),
+];
+
+/// The class (0–4) of a rate, per [`RATE_CLASSES`].
+pub fn rate_class(rate: f64) -> usize {
+    RATE_CLASSES
+        .iter()
+        .rposition(|(from, _)| rate >= *from)
+        .unwrap_or(0)
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct Indicators {
     pub due: u32,

@@ -13,7 +13,9 @@ pub use deadline::{DeadlinePolicy, due_at, handling_window_hours};
 pub use filter::{
     CaseFilter, SortKey, case_search_text, case_unit_chains, filter_cases, sort_cases,
 };
-pub use indicators::{CaseHistoryFlags, IndicatorSums, Indicators, history_flags};
+pub use indicators::{
+    CaseHistoryFlags, IndicatorSums, Indicators, RATE_CLASSES, history_flags, rate_class,
+};
 pub use operations::{
     CaseError, NewCase, Step, case_code, edit, eligible_handlers, escalate, report,
     responsible_unit, transition,
