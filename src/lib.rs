@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod briefing;
 pub mod cases;
 pub mod check;
 pub mod cli;
@@ -19,3 +20,4 @@ pub mod model;
 pub mod stats;
 pub mod store;
 pub mod ui;
+pub mod wall;

@@ -1,7 +1,7 @@
 //! Thin entry point: parse the command line, then run a batch command or open the window.
 
 use clap::Parser;
-use gridatlas::app::{DocumentSource, run_window};
+use gridatlas::app::{DocumentSource, WallStart, run_window};
 use gridatlas::cli::{Cli, run};
 
 fn main() {
@@ -22,7 +22,10 @@ fn main() {
                 Some(path) => DocumentSource::File(path),
                 None => DocumentSource::DefaultDemo,
             };
-            match run_window(source) {
+            let wall = (cli.wall || cli.monitor.is_some()).then_some(WallStart {
+                monitor: cli.monitor,
+            });
+            match run_window(source, wall) {
                 Ok(()) => 0,
                 Err(e) => {
                     eprintln!("error: {e:#}");

@@ -170,6 +170,43 @@ fn layers_import_only_what_they_may() {
     );
 }
 
+/// The wall is drawn from its own view type alone: no file of `src/wall` names a type or a
+/// field that holds personal data, so no change to the wall's drawing can show one.
+#[test]
+fn the_wall_cannot_name_personal_data() {
+    const PERSONAL: [&str; 8] = [
+        "Household",
+        "Worker",
+        "Dataset",
+        "head_name",
+        "phone",
+        "address",
+        "reporter",
+        "description",
+    ];
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/wall"),
+        &mut files,
+    );
+    assert!(!files.is_empty());
+    let mut problems = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in code_lines(&text) {
+            for word in PERSONAL {
+                if line
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|t| t == word)
+                {
+                    problems.push(format!("{}:{n}: names `{word}`", file.display()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 #[test]
 fn the_table_is_read() {
     let table = table();

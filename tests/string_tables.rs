@@ -15,6 +15,10 @@ const NOT_MESSAGES: &[(&str, &str)] = &[
         "the window title: the product's name in both scripts",
     ),
     (
+        "GridAtlas 大屏",
+        "the wall window's title: the product's name and 大屏 (the wall is read in Chinese)",
+    ),
+    (
         "YYYY-MM-DD",
         "the date fields' format hint, read the same in both languages",
     ),

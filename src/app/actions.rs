@@ -202,6 +202,24 @@ impl Workspace {
             }
             Command::Undo => self.undo_edit(),
             Command::Redo => self.redo_edit(),
+            Command::WallDisplay => self.wall.open = !self.wall.open,
+            Command::PushToWall => {
+                self.wall.open = true;
+                let report = self.hazard.report.as_ref();
+                if !self
+                    .wall
+                    .push(&self.doc, self.selection, report, self.desk.now)
+                {
+                    self.desk.message = Some(crate::app::DeskMessage::Refused(
+                        crate::app::messages::nothing_to_push(),
+                    ));
+                }
+            }
+            Command::WallTourPause => self.wall.tour.paused = !self.wall.tour.paused,
+            Command::WallNext => {
+                let n = self.doc.dataset.unit_counts()[1];
+                self.wall.tour.next(n);
+            }
             Command::About => self.show_about = !self.show_about,
         }
     }

@@ -208,4 +208,7 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
     }
     // What the panels asked for this frame, now that none of them is drawing any more.
     ws.drain_actions(lang);
+    // The wall after the desk's actions: a case closed this frame is struck off at once.
+    let now = ws.desk.now;
+    crate::app::wall_session::show_wall(ui.ctx(), &mut ws.wall, &ws.doc, now);
 }

@@ -337,6 +337,14 @@ impl Explain for crate::model::TimestampError {
     }
 }
 
+/// 推送到大屏 with nothing selected and no hazard zone drawn.
+pub fn nothing_to_push() -> Message {
+    Message::of(
+        "未推送：请先选中一个单元、事件，或画出危险区域",
+        "nothing pushed: select a unit or a case, or draw a hazard zone, first",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

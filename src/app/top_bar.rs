@@ -106,6 +106,8 @@ pub(crate) fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
             if ui.selectable_label(ws.planning.on, s.planning).clicked() {
                 ws.push(Action::Command(Command::Planning));
             }
+            ui.separator();
+            wall_menu_ui(ui, ws, s);
         });
         if !ws.search_hits.is_empty()
             || (!ws.search_text.trim().is_empty() && ui.memory(|m| m.focused().is_some()))
@@ -226,4 +228,41 @@ pub(crate) fn palette_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
         ws.palette_open = false;
         ws.push(Action::Command(c));
     }
+}
+
+/// The wall's controls on the desk: open it, push the selection, pause or move its tour,
+/// choose what colours its map and how long each township stays.
+fn wall_menu_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
+    ui.menu_button(s.command(Command::WallDisplay), |ui| {
+        for c in [
+            Command::WallDisplay,
+            Command::PushToWall,
+            Command::WallTourPause,
+            Command::WallNext,
+        ] {
+            let on = match c {
+                Command::WallDisplay => ws.wall.open,
+                Command::WallTourPause => ws.wall.tour.paused,
+                _ => false,
+            };
+            if ui.selectable_label(on, s.command(c)).clicked() {
+                ws.push(Action::Command(c));
+            }
+        }
+        ui.separator();
+        ui.label(s.wall_indicator);
+        for i in crate::wall::WallIndicator::ALL {
+            let name = match s.lang() {
+                Lang::Zh => i.name_zh(),
+                Lang::En => i.name_en(),
+            };
+            ui.radio_value(&mut ws.wall.indicator, i, name);
+        }
+        ui.separator();
+        ui.add(
+            egui::Slider::new(&mut ws.wall.tour.interval_s, 5.0..=120.0)
+                .step_by(5.0)
+                .text(s.wall_interval),
+        );
+    });
 }

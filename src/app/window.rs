@@ -28,6 +28,14 @@ pub struct GridAtlasApp {
     font: FontStatus,
     /// The basemap of the last run, applied once a document is open.
     saved_basemap: Option<Basemap>,
+    /// `--wall [--monitor N]`: the wall to open once a document is open.
+    pub start_wall: Option<WallStart>,
+}
+
+/// The wall display asked for on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WallStart {
+    pub monitor: Option<usize>,
 }
 
 /// Where downloaded tiles are cached: `<cache dir>/GridAtlas`.
@@ -63,6 +71,7 @@ impl GridAtlasApp {
             lang,
             font,
             saved_basemap: basemap,
+            start_wall: None,
         }
     }
 
@@ -73,6 +82,7 @@ impl GridAtlasApp {
             lang: Lang::Zh,
             font,
             saved_basemap: None,
+            start_wall: None,
         }
     }
 
@@ -125,6 +135,10 @@ impl GridAtlasApp {
                 let mut ws = Workspace::new(*doc);
                 if let Some(basemap) = self.saved_basemap.take() {
                     ws.restore_basemap(basemap, ctx);
+                }
+                if let Some(wall) = self.start_wall.take() {
+                    ws.wall.open = true;
+                    ws.wall.monitor = wall.monitor;
                 }
                 self.state = State::Ready(Box::new(ws));
             }
@@ -191,7 +205,7 @@ impl eframe::App for GridAtlasApp {
 }
 
 /// Opens the window on `source` and runs until it is closed.
-pub fn run_window(source: DocumentSource) -> anyhow::Result<()> {
+pub fn run_window(source: DocumentSource, wall: Option<WallStart>) -> anyhow::Result<()> {
     init_tls();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -208,12 +222,9 @@ pub fn run_window(source: DocumentSource) -> anyhow::Result<()> {
                 .and_then(|s| eframe::get_value(s, "lang"))
                 .unwrap_or_default();
             let basemap = cc.storage.and_then(|s| eframe::get_value(s, "basemap"));
-            Ok(Box::new(GridAtlasApp::new(
-                &cc.egui_ctx,
-                source,
-                lang,
-                basemap,
-            )))
+            let mut app = GridAtlasApp::new(&cc.egui_ctx, source, lang, basemap);
+            app.start_wall = wall;
+            Ok(Box::new(app))
         }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))

@@ -56,6 +56,8 @@ pub struct Workspace {
     pub planning: Planning,
     /// 文件 › 新建 and 导入…: the dialogs and the work they started.
     pub import: crate::app::ImportSession,
+    /// The wall display (大屏): open or not, its tour, what was pushed to it.
+    pub wall: crate::app::WallSession,
     pub(crate) heat_texture: Option<egui::TextureHandle>,
     /// Case indicators per unit of a level over a period, for the choropleth.
     pub(crate) case_indicators: Option<CaseIndicatorCache>,
@@ -91,6 +93,7 @@ impl Workspace {
         Workspace {
             desk,
             planning: Planning::default(),
+            wall: crate::app::WallSession::default(),
             heat_texture: None,
             case_indicators: None,
             doc,

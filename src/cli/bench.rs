@@ -52,6 +52,13 @@ pub(super) fn frame(
     Ok(Reply::ok(serde_json::to_value(&report)?))
 }
 
+/// `gridatlas bench wall`: the wall display's frame time during its tour.
+pub(super) fn wall(data: PathBuf, size: String, frames: usize) -> anyhow::Result<Reply> {
+    let (w, h) = parse_size(&size)?;
+    let report = crate::app::run_wall_bench(&data, w, h, frames).map_err(anyhow::Error::msg)?;
+    Ok(Reply::ok(serde_json::to_value(&report)?))
+}
+
 /// `gridatlas bench edit`: a planning session through the window's command path.
 pub(super) fn edit(data: PathBuf, frames: usize) -> anyhow::Result<Reply> {
     let report = crate::bench::run_edit(&data, frames).map_err(anyhow::Error::msg)?;

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_import;
+mod briefing;
 mod document;
 mod export;
 mod import;
@@ -24,6 +25,12 @@ pub use BenchCommand as Bench;
 pub struct Cli {
     /// A GridAtlas GeoPackage to open in the window (default: the demo in your data directory).
     pub file: Option<PathBuf>,
+    /// Open the wall display (大屏) at start, beside the desk.
+    #[arg(long)]
+    pub wall: bool,
+    /// The monitor the wall goes fullscreen on (0, 1, … in the system's order); implies --wall.
+    #[arg(long)]
+    pub monitor: Option<usize>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -138,9 +145,45 @@ pub enum Command {
         #[arg(long, default_value = "导入")]
         actor: String,
     },
+    /// Briefings on paper (PDF, fonts embedded): the monthly bulletin and the grid-meeting
+    /// sheet. No personal data beyond masked names of households to visit.
+    #[command(subcommand)]
+    Briefing(BriefingCommand),
     /// Benchmarks (release build), printing JSON.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BriefingCommand {
+    /// The monthly bulletin (月度通报) of the county, or of `--unit`: indicators with the change
+    /// from the month before, a row per child unit, top categories, the map by 结案率, the
+    /// overdue cases. Figures equal `gridatlas stats` for the same month.
+    Monthly {
+        file: PathBuf,
+        /// The month, `2026-10`, in the document's time zone.
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        /// A centre's own typst template (default: assets/briefing/monthly.typ, built in).
+        #[arg(long)]
+        template: Option<PathBuf>,
+    },
+    /// The weekly grid-meeting sheet (网格夜话, 问题挂图销号) of one grid: its map with the open
+    /// cases numbered, their list, the households to visit (names masked), the workers.
+    Grid {
+        file: PathBuf,
+        /// The grid's 15-digit code.
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        template: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -245,6 +288,17 @@ pub enum BenchCommand {
         #[arg(long)]
         choropleth: bool,
     },
+    /// The wall display's frame time through the real code at every stop of its tour (the
+    /// county, then each township): p50/p95/max per stop.
+    Wall {
+        #[arg(long)]
+        data: PathBuf,
+        /// Screen size in points, WxH (3840x2160 for a 4K wall, 1280x720 for a projector).
+        #[arg(long, default_value = "3840x2160")]
+        size: String,
+        #[arg(long, default_value_t = 30)]
+        frames: usize,
+    },
     /// The case desk's frame time with the case list open: a filter change every frame, then
     /// the time slider one day further every frame (without and with the heatmap).
     Cases {
@@ -347,6 +401,7 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
         } => import::new_document(file, county_code, name, time_zone),
         Command::Import(c) => import::import(c),
         Command::Template { kind, out } => import::template(kind, out),
+        Command::Briefing(c) => briefing::briefing(c),
         Command::Export {
             what,
             file,
@@ -369,6 +424,9 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             level,
         } => document::stats(file, from, to, level),
         Command::Assign { file } => document::assign(file),
+        Command::Bench(BenchCommand::Wall { data, size, frames }) => {
+            bench::wall(data, size, frames)
+        }
         Command::Bench(BenchCommand::Frame {
             data,
             size,

@@ -28,11 +28,15 @@ pub enum Command {
     Planning,
     Undo,
     Redo,
+    WallDisplay,
+    PushToWall,
+    WallTourPause,
+    WallNext,
     About,
 }
 
 impl Command {
-    pub const ALL: [Command; 21] = [
+    pub const ALL: [Command; 25] = [
         Command::ZoomIn,
         Command::ZoomOut,
         Command::PanLeft,
@@ -53,6 +57,10 @@ impl Command {
         Command::Planning,
         Command::Undo,
         Command::Redo,
+        Command::WallDisplay,
+        Command::PushToWall,
+        Command::WallTourPause,
+        Command::WallNext,
         Command::About,
     ];
 
@@ -210,6 +218,34 @@ impl Command {
                     KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z),
                     cmd(Key::Y),
                 ],
+            ),
+            Command::WallDisplay => d(
+                "大屏模式",
+                "Wall display",
+                "在第二个窗口（指挥中心大屏）显示全域态势与轮播",
+                "The county's picture and its tour in a second window, for the wall screen",
+                &[key(Key::F11)],
+            ),
+            Command::PushToWall => d(
+                "推送到大屏",
+                "Push to the wall",
+                "把当前选中的单元、事件或危险区域统计推送到大屏",
+                "Show the selected unit, case or hazard zone's totals on the wall",
+                &[key(Key::F9)],
+            ),
+            Command::WallTourPause => d(
+                "暂停/继续巡览",
+                "Pause/resume the tour",
+                "大屏轮播暂停或继续",
+                "Stop or go on with the wall's township tour",
+                &[key(Key::F10)],
+            ),
+            Command::WallNext => d(
+                "大屏下一站",
+                "Wall: next stop",
+                "大屏立即切到下一个乡镇",
+                "Move the wall to the next township now",
+                &[],
             ),
             Command::About => d(
                 "关于",
