@@ -204,3 +204,49 @@ fn the_wall_opens_tours_takes_a_push_and_strikes_off_a_closed_case() {
     );
     assert!(!on_wall(&mut h), "case {code} still pinned on the wall");
 }
+
+/// 文件 › 导出月度通报 and 导出地图图片, driven by their labels: a PDF and a PNG of the asked size
+/// appear beside the document.
+#[test]
+fn briefings_and_the_map_image_export_from_the_file_menu() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, path) = common::harness_on_file(dir.path());
+    h.get_by_label("文件").click();
+    h.run_steps(2);
+    h.get_by_label("导出月度通报…").click();
+    h.run_steps(2);
+    h.get_by_label("导出").click();
+    h.run_steps(2);
+    let out = {
+        let ws = h.state().workspace().unwrap();
+        ws.export.last.clone().unwrap().unwrap()
+    };
+    assert_eq!(out.parent(), path.parent());
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
+
+    {
+        let ws = h.state_mut().workspace_mut().unwrap();
+        ws.export.open = None;
+    }
+    h.run_steps(1);
+    h.get_by_label("文件").click();
+    h.run_steps(2);
+    h.get_by_label("导出地图图片…").click();
+    h.run_steps(2);
+    {
+        let ws = h.state_mut().workspace_mut().unwrap();
+        (ws.export.width, ws.export.height) = (1200, 800);
+    }
+    h.get_by_label("导出").click();
+    h.run_steps(2);
+    let png = {
+        let ws = h.state().workspace().unwrap();
+        ws.export.last.clone().unwrap().unwrap()
+    };
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"));
+    // The IHDR chunk: width and height, big-endian, at bytes 16..24.
+    let w = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let hgt = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    assert_eq!((w, hgt), (1200, 800));
+}

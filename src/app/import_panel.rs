@@ -46,6 +46,8 @@ pub(crate) fn file_menu_ui(ui: &mut egui::Ui, ws: &mut Workspace, lang: Lang) {
             )));
             ui.close();
         }
+        ui.separator();
+        crate::app::export_dialog::export_menu_items(ui, ws, lang);
     });
 }
 

@@ -56,6 +56,8 @@ pub struct Workspace {
     pub planning: Planning,
     /// 文件 › 新建 and 导入…: the dialogs and the work they started.
     pub import: crate::app::ImportSession,
+    /// 文件 › 导出简报 / 导出图片.
+    pub export: crate::app::ExportDialog,
     /// The wall display (大屏): open or not, its tour, what was pushed to it.
     pub wall: crate::app::WallSession,
     pub(crate) heat_texture: Option<egui::TextureHandle>,
@@ -94,6 +96,7 @@ impl Workspace {
             desk,
             planning: Planning::default(),
             wall: crate::app::WallSession::default(),
+            export: crate::app::ExportDialog::default(),
             heat_texture: None,
             case_indicators: None,
             doc,

@@ -4,12 +4,15 @@
 
 pub mod figures;
 mod grid_sheet;
+mod map_image;
 mod map_svg;
 mod monthly;
 mod typeset;
 
 use crate::model::{Dataset, Level, Timestamp, Unit};
 
+pub use map_image::map_png;
+pub use map_svg::{Area, Key};
 pub use monthly::Month;
 
 /// The monthly bulletin's template, built in (a centre's own is given with `--template`).

@@ -83,13 +83,29 @@ impl Typeset {
         })
     }
 
+    fn document(&self) -> Result<PagedDocument, String> {
+        typst::compile::<PagedDocument>(self)
+            .output
+            .map_err(|errors| self.describe(errors.as_slice()))
+    }
+
     /// Compiles and exports the PDF; a template error names its line.
     pub fn pdf(&self) -> Result<Vec<u8>, String> {
-        let document = typst::compile::<PagedDocument>(self)
-            .output
-            .map_err(|errors| self.describe(errors.as_slice()))?;
-        typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
+        typst_pdf::pdf(&self.document()?, &typst_pdf::PdfOptions::default())
             .map_err(|errors| self.describe(errors.as_slice()))
+    }
+
+    /// Compiles and renders the first page as a PNG at `pixel_per_pt`.
+    pub fn png(&self, pixel_per_pt: f64) -> Result<Vec<u8>, String> {
+        let document = self.document()?;
+        let page = document.pages().first().ok_or("the page is empty")?;
+        let options = typst_render::RenderOptions {
+            pixel_per_pt: pixel_per_pt.into(),
+            render_bleed: false,
+        };
+        typst_render::render(page, &options)
+            .encode_png()
+            .map_err(|e| e.to_string())
     }
 
     /// The first error, with the template line it comes from.

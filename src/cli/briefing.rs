@@ -74,3 +74,67 @@ pub(super) fn briefing(command: BriefingCommand) -> anyhow::Result<Reply> {
         "elapsed_ms": started.elapsed().as_millis(),
     })))
 }
+
+/// `gridatlas bench briefing`: loading the document once, then each briefing `runs` times
+/// (figures, map, typesetting and PDF export), median and worst in ms.
+pub(super) fn bench(data: PathBuf, runs: usize, dir: Option<PathBuf>) -> anyhow::Result<Reply> {
+    let t = Instant::now();
+    let d = store::load(&data)?;
+    let load_ms = t.elapsed().as_secs_f64() * 1e3;
+    let dir = dir.unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&dir)?;
+    let tz = &d.meta.time_zone;
+    // The month before the as-of date: the last whole month of the document's cases.
+    let as_of = d.meta.as_of;
+    let last_month = tz.month_start(tz.month_start(as_of).plus_seconds(-1));
+    let month = tz.date(last_month)[..7].to_owned();
+    let tree = crate::model::UnitTree::new(&d);
+    let grid = d
+        .units
+        .iter()
+        .filter(|u| u.level == crate::model::Level::Grid)
+        .max_by_key(|g| {
+            d.cases
+                .iter()
+                .filter(|c| c.status.is_open() && c.unit.is_some_and(|u| tree.is_within(u, g.id)))
+                .count()
+        })
+        .ok_or_else(|| anyhow::anyhow!("{}: has no grid", data.display()))?;
+    let time = |f: &dyn Fn() -> Result<Vec<u8>, String>,
+                out: &Path|
+     -> anyhow::Result<serde_json::Value> {
+        let mut ms = Vec::new();
+        let mut bytes = 0;
+        for _ in 0..runs.max(1) {
+            let t = Instant::now();
+            let pdf = f().map_err(anyhow::Error::msg)?;
+            ms.push(t.elapsed().as_secs_f64() * 1e3);
+            bytes = pdf.len();
+            write_atomically(out, &pdf)?;
+        }
+        ms.sort_by(f64::total_cmp);
+        Ok(json!({
+            "out": out.display().to_string(),
+            "bytes": bytes,
+            "median_ms": crate::bench::median(&mut ms),
+            "max_ms": ms.last().copied().unwrap_or(0.0),
+        }))
+    };
+    let monthly = time(
+        &|| crate::briefing::monthly_pdf(&d, None, &month, None, as_of),
+        &dir.join("bulletin.pdf"),
+    )?;
+    let sheet = time(
+        &|| crate::briefing::grid_pdf(&d, &grid.code, None, as_of),
+        &dir.join("grid-sheet.pdf"),
+    )?;
+    Ok(Reply::ok(json!({
+        "data": data.display().to_string(),
+        "load_ms": load_ms,
+        "month": month,
+        "grid": grid.code,
+        "runs": runs,
+        "monthly": monthly,
+        "grid_sheet": sheet,
+    })))
+}

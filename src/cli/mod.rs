@@ -319,6 +319,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 120)]
         frames: usize,
     },
+    /// Both briefings of a document, timed: the monthly bulletin of the county for the month
+    /// before the document's as-of date, and the grid-meeting sheet of the grid with the most
+    /// open cases (PDFs written to --dir, default a temporary directory).
+    Briefing {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Open a document as the window does: read every table, build every index and statistic.
     Open {
         file: PathBuf,
@@ -450,6 +461,9 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             actor,
         } => document::import_cases(file, csv, datum, actor),
         Command::Bench(BenchCommand::Open { file, runs }) => bench::open(file, runs),
+        Command::Bench(BenchCommand::Briefing { data, runs, dir }) => {
+            briefing::bench(data, runs, dir)
+        }
         Command::Bench(BenchCommand::Import { data, dir, noise_m }) => {
             bench_import::import_round_trip(data, dir, noise_m)
         }

@@ -1,6 +1,7 @@
 //! Panels and widgets. All user-visible text comes from [`strings`].
 
 pub mod commands;
+pub mod export_strings;
 pub mod fonts;
 pub mod hazard;
 pub mod import_strings;
@@ -9,6 +10,7 @@ pub mod search;
 pub mod strings;
 
 pub use commands::Command;
+pub use export_strings::ExportStrings;
 pub use fonts::{FontStatus, install_cjk_font};
 pub use hazard::{HazardMode, HazardTool, hazard_panel_ui};
 pub use import_strings::ImportStrings;

@@ -39,13 +39,17 @@ impl Default for Tour {
 impl Tour {
     /// Moves on if the stop's time is up; `townships` is how many stops follow the county.
     pub fn advance(&mut self, now_s: f64, townships: usize) {
-        let since = *self.since.get_or_insert(now_s);
         if let Some((_, at)) = &self.focus
             && now_s - at >= 2.0 * self.interval_s
         {
             self.focus = None;
             self.since = Some(now_s);
         }
+        if self.paused {
+            // A paused stop's time starts again when the tour resumes.
+            self.since = Some(now_s);
+        }
+        let since = *self.since.get_or_insert(now_s);
         if self.focus.is_none() && !self.paused && now_s - since >= self.interval_s {
             self.position = (self.position + 1) % (townships + 1);
             self.since = Some(now_s);
