@@ -531,4 +531,22 @@ fn a_roster_update_never_overwrites_or_brings_back_another_programs_change() {
     assert!(written[0].id.0 > b.id.0 && written[0].id != a.id);
     let again = gridatlas::store::load(&doc).unwrap();
     assert_eq!(again.households.len(), after.households.len() + 1);
+    // The spatial index followed both programs: the deleted household's box is gone, the new
+    // one's is there, one box per household.
+    let conn = common::other_writer(&doc);
+    let boxes = |id: i64| -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM rtree_households_geom WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!((boxes(b.id.0), boxes(written[0].id.0)), (0, 1));
+    let all: i64 = conn
+        .query_row("SELECT count(*) FROM rtree_households_geom", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(all as usize, again.households.len());
 }

@@ -153,17 +153,20 @@ fn counts(d: &Dataset, tree: &UnitTree, now: Timestamp) -> Counts {
     c
 }
 
-/// The month's indicators per unit (every level), and last month's.
+/// The month's indicators per unit of `levels`, and last month's. Only the levels shown: each
+/// level is a pass over every case, and the view is rebuilt whenever a case changes.
 fn month_indicators(
     d: &Dataset,
     now: Timestamp,
+    levels: &[Level],
 ) -> (HashMap<String, Indicators>, HashMap<String, Indicators>) {
     let tz = &d.meta.time_zone;
     let month = tz.month_start(now);
     let last = tz.month_start(month.plus_seconds(-1));
     let of = |from: Timestamp, to: Timestamp| -> HashMap<String, Indicators> {
-        Level::ALL
-            .into_iter()
+        levels
+            .iter()
+            .copied()
             .flat_map(|l| unit_indicators(d, l, from, to))
             .map(|r| (r.code, r.indicators))
             .collect()
@@ -181,10 +184,12 @@ pub struct WallFigures {
 }
 
 impl WallFigures {
-    pub fn new(d: &Dataset, now: Timestamp) -> WallFigures {
+    /// The figures of the units of `levels` (the county and townships for the view; a pushed
+    /// unit's own level).
+    pub fn new(d: &Dataset, now: Timestamp, levels: &[Level]) -> WallFigures {
         let tree = UnitTree::new(d);
         let counts = counts(d, &tree, now);
-        let (this_month, last_month) = month_indicators(d, now);
+        let (this_month, last_month) = month_indicators(d, now, levels);
         WallFigures {
             tree,
             counts,
@@ -213,26 +218,25 @@ impl WallFigures {
             workers: get(&self.counts.workers),
         }
     }
+}
 
-    fn township_name<'a>(&self, d: &'a Dataset, u: Option<UnitId>) -> &'a str {
-        u.and_then(|u| self.tree.ancestor_at(u, Level::Township))
-            .and_then(|t| d.units.iter().find(|x| x.id == t))
-            .map_or("—", |t| t.name.as_str())
-    }
-
-    /// A case as the wall may show it.
-    pub fn wall_case(&self, d: &Dataset, c: &crate::model::Case, now: Timestamp) -> WallCase {
-        WallCase {
-            code: c.code.clone(),
-            category: Category::find(c.category)
-                .map_or_else(|| c.category.to_string(), |k| k.name_zh.to_owned()),
-            status: c.status.name_zh().to_owned(),
-            township: self.township_name(d, c.unit).to_owned(),
-            reported: d.meta.time_zone.minute(c.reported_at),
-            open: c.status.is_open(),
-            overdue: c.is_overdue_at(now),
-            at: lon_lat_to_mercator(c.location.x(), c.location.y()),
-        }
+/// A case as the wall may show it.
+pub fn wall_case(d: &Dataset, tree: &UnitTree, c: &crate::model::Case, now: Timestamp) -> WallCase {
+    let township = c
+        .unit
+        .and_then(|u| tree.ancestor_at(u, Level::Township))
+        .and_then(|t| d.units.iter().find(|x| x.id == t))
+        .map_or("—", |t| t.name.as_str());
+    WallCase {
+        code: c.code.clone(),
+        category: Category::find(c.category)
+            .map_or_else(|| c.category.to_string(), |k| k.name_zh.to_owned()),
+        status: c.status.name_zh().to_owned(),
+        township: township.to_owned(),
+        reported: d.meta.time_zone.minute(c.reported_at),
+        open: c.status.is_open(),
+        overdue: c.is_overdue_at(now),
+        at: lon_lat_to_mercator(c.location.x(), c.location.y()),
     }
 }
 
@@ -240,7 +244,7 @@ impl WallFigures {
 pub fn wall_view(doc: &Document, shapes: &WallShapes, now: Timestamp) -> WallView {
     let d = &doc.dataset;
     let tz = &d.meta.time_zone;
-    let figures = WallFigures::new(d, now);
+    let figures = WallFigures::new(d, now, &[Level::County, Level::Township]);
     let by_code: HashMap<&str, &Unit> = d.units.iter().map(|u| (u.code.as_str(), u)).collect();
     let with_tiles = |w: &WallUnit| {
         let mut w = w.clone();
@@ -253,7 +257,7 @@ pub fn wall_view(doc: &Document, shapes: &WallShapes, now: Timestamp) -> WallVie
         .cases
         .iter()
         .filter(|c| c.status.is_open() && c.reported_at <= now)
-        .map(|c| figures.wall_case(d, c, now))
+        .map(|c| wall_case(d, &figures.tree, c, now))
         .collect();
     let mut newest: Vec<&crate::model::Case> =
         d.cases.iter().filter(|c| c.reported_at <= now).collect();
@@ -261,7 +265,7 @@ pub fn wall_view(doc: &Document, shapes: &WallShapes, now: Timestamp) -> WallVie
     let recent = newest
         .iter()
         .take(20)
-        .map(|c| figures.wall_case(d, c, now))
+        .map(|c| wall_case(d, &figures.tree, c, now))
         .collect();
     let first_day = tz.days_after(now, -29);
     let mut per_day: Vec<(String, u32)> = (0..30)

@@ -9,8 +9,8 @@ use egui::{Frame, ViewportBuilder, ViewportCommand, ViewportId};
 
 use crate::app::Document;
 use crate::app::Revision;
-use crate::app::wall_feed::{WallFigures, WallShapes, wall_view};
-use crate::model::{Tag, Timestamp};
+use crate::app::wall_feed::{WallFigures, WallShapes, wall_case, wall_view};
+use crate::model::{Tag, Timestamp, UnitTree};
 use crate::ui::Selection;
 use crate::wall::{
     BACKGROUND, Tour, WallFocus, WallFrame, WallIndicator, WallUnit, WallView, wall_ui,
@@ -91,7 +91,7 @@ impl WallSession {
             Some(Selection::Case(i)) => d
                 .cases
                 .get(i)
-                .map(|c| WallFocus::Case(WallFigures::new(d, now).wall_case(d, c, now))),
+                .map(|c| WallFocus::Case(wall_case(d, &UnitTree::new(d), c, now))),
             Some(Selection::Unit(i)) => d.units.get(i).map(|u| self.push_unit(doc, u, now)),
             Some(Selection::Household(i)) => micro_grid_of(i).map(|u| self.push_unit(doc, u, now)),
             None => zone.map(|report| WallFocus::Zone {
@@ -119,7 +119,7 @@ impl WallSession {
         unit: &crate::model::Unit,
         now: Timestamp,
     ) -> WallFocus {
-        let figures = WallFigures::new(&doc.dataset, now);
+        let figures = WallFigures::new(&doc.dataset, now, &[unit.level]);
         let mut w = self.shapes(doc).of(unit);
         w.tiles = figures.tiles_of(doc, unit);
         self.pushed.push(w);

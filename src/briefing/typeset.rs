@@ -38,6 +38,14 @@ fn file_id(path: &str) -> Result<FileId, String> {
 /// set the text in (the face the window uses: in the Noto/Source Han collections the
 /// Simplified Chinese one, whose glyphs follow the mainland standard).
 pub fn briefing_fonts() -> Result<(Vec<Font>, String), String> {
+    // Read once per process: the collections are some 40 MB, and a font does not change
+    // while the program runs (typst's `Font` shares its bytes when cloned).
+    static FONTS: std::sync::OnceLock<Result<(Vec<Font>, String), String>> =
+        std::sync::OnceLock::new();
+    FONTS.get_or_init(read_fonts).clone()
+}
+
+fn read_fonts() -> Result<(Vec<Font>, String), String> {
     let (path, face) = crate::ui::fonts::find_cjk_font().ok_or(
         "no CJK font found (install fonts-noto-cjk, or set GRIDATLAS_CJK_FONT to a .ttf/.ttc)",
     )?;
