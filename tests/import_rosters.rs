@@ -504,7 +504,7 @@ fn a_roster_update_never_overwrites_or_brings_back_another_programs_change() {
     drop(other);
     for changed in [vec![(a.clone(), a2)], vec![(b.clone(), b2)]] {
         let before = std::fs::read(&doc).unwrap();
-        let e = gridatlas::store::write_households(&doc, Vec::new(), &changed)
+        let e = gridatlas::store::write_households(&doc, Vec::new(), &changed, None, None)
             .unwrap_err()
             .to_string();
         assert!(e.contains("another program"), "{e}");
@@ -527,7 +527,7 @@ fn a_roster_update_never_overwrites_or_brings_back_another_programs_change() {
     // New rows never take an id another program used meanwhile.
     let mut n = a.clone();
     n.code = "NEW-X".into();
-    let (written, _) = gridatlas::store::write_households(&doc, vec![n], &[]).unwrap();
+    let (written, _) = gridatlas::store::write_households(&doc, vec![n], &[], None, None).unwrap();
     assert!(written[0].id.0 > b.id.0 && written[0].id != a.id);
     let again = gridatlas::store::load(&doc).unwrap();
     assert_eq!(again.households.len(), after.households.len() + 1);

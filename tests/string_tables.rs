@@ -34,6 +34,10 @@ const NOT_MESSAGES: &[(&str, &str)] = &[
         "写入文件",
         "a first-start progress stage, named like the demo generator's stages (Chinese data labels)",
     ),
+    (
+        "加密个人信息",
+        "a first-start progress stage, named like the demo generator's stages (Chinese data labels)",
+    ),
     ("危险区域名单-{stamp}.csv", "an export's file name"),
     ("危险区域名单-{stamp}-{n}.csv", "an export's file name"),
     ("plan-{safe}-assignment.csv", "an export's file name"),
@@ -111,6 +115,7 @@ fn the_window_says_nothing_outside_the_string_tables() {
     let tables = [
         "ui/strings.rs",
         "ui/import_strings.rs",
+        "ui/access_strings.rs",
         "ui/export_strings.rs",
         "ui/commands.rs",
         "app/messages.rs",

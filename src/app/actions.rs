@@ -9,6 +9,7 @@ use crate::app::planning_panel::PlanningAction;
 use crate::app::workspace::Workspace;
 use crate::map::ScreenTransform;
 use crate::model::CaseId;
+use crate::model::Permission;
 use crate::ui::{Command, HazardMode, Lang, Selection};
 
 /// Everything a person can ask of the workspace outside a gesture in progress (a vertex drag
@@ -34,9 +35,33 @@ pub enum Action {
     Planning(PlanningAction),
     /// 文件 › 新建 and 导入….
     Import(crate::app::ImportAction),
+    /// Show one household's personal data in full, for the reason typed (logged first).
+    Reveal(crate::model::HouseholdId),
 }
 
 impl Action {
+    /// What the signed-in account must be allowed to carry it out (the README's role table).
+    fn needs(&self) -> Option<Permission> {
+        match self {
+            Action::CaseStep(..) | Action::SubmitCaseDraft | Action::ImportCases => {
+                Some(Permission::CaseSteps)
+            }
+            Action::ExportCases { .. } => Some(Permission::ExportMasked),
+            Action::FinishHazardPolygon => Some(Permission::HazardLists),
+            // Scheduled plans take effect on their date whoever has the window open.
+            Action::Planning(PlanningAction::ActivateDuePlans | PlanningAction::ClosePlan) => None,
+            Action::Planning(_) => Some(Permission::Plan),
+            Action::Import(crate::app::ImportAction::Cancel) => None,
+            Action::Import(_) => Some(Permission::Import),
+            Action::Reveal(_) => Some(Permission::Reveal),
+            Action::Command(c) => c.needs(),
+            Action::Show(_)
+            | Action::Select(_)
+            | Action::CancelCaseDraft
+            | Action::CancelHazard => None,
+        }
+    }
+
     /// Whether carrying it out writes to the document (refused while the document's outlines
     /// are broken).
     fn writes(&self) -> bool {
@@ -66,6 +91,15 @@ impl Workspace {
     /// Carries out one action now.
     pub fn perform(&mut self, action: Action, lang: &mut Lang) {
         self.remember_selection();
+        if let Some(p) = action.needs()
+            && !self.may(p)
+        {
+            // The tools are not offered to such a role; a key or the palette still lands here.
+            self.desk.message = Some(crate::app::DeskMessage::Refused(
+                crate::app::messages::not_permitted(),
+            ));
+            return;
+        }
         // Turning boundary editing or reporting off is always allowed.
         let turning_off = matches!(action, Action::Command(Command::Planning)) && self.planning.on
             || matches!(action, Action::Command(Command::ReportCase)) && self.desk.reporting;
@@ -88,10 +122,16 @@ impl Workspace {
             Action::Command(c) => self.run(c, lang),
             Action::Show(s) => {
                 self.selection_gone = false;
+                if Some(s) != self.selection {
+                    self.revealed = None;
+                }
                 self.show(s);
             }
             Action::Select(s) => {
                 self.selection_gone = false;
+                if s != self.selection {
+                    self.revealed = None;
+                }
                 self.selection = s;
             }
             Action::CaseStep(id, request) => {
@@ -115,6 +155,44 @@ impl Workspace {
             Action::CancelHazard => self.hazard.cancel(),
             Action::Planning(a) => self.run_planning(a),
             Action::Import(a) => self.run_import(a),
+            Action::Reveal(id) => self.reveal(id),
+        }
+    }
+
+    /// Reveals one household, once its reason is in the audit log (refused without a reason,
+    /// or when the log cannot be written: no reveal goes unrecorded).
+    fn reveal(&mut self, id: crate::model::HouseholdId) {
+        let reason = self.reveal_reason.trim().to_owned();
+        if reason.is_empty() {
+            self.desk.message = Some(crate::app::DeskMessage::Refused(
+                crate::app::messages::reveal_needs_reason(),
+            ));
+            return;
+        }
+        let Some(h) = self.doc.dataset.households.iter().find(|h| h.id == id) else {
+            return;
+        };
+        let event = crate::store::AuditEvent {
+            at: self.desk.now.max(crate::model::Timestamp::now()),
+            actor: self
+                .session
+                .as_ref()
+                .map_or_else(String::new, |s| s.account.name.clone()),
+            action: crate::store::AuditAction::Reveal,
+            target: h.code.clone(),
+            reason,
+            detail: "household".into(),
+        };
+        match crate::store::audit::record(&self.doc.path, &event) {
+            Ok(_) => {
+                self.revealed = Some(id);
+                self.reveal_reason.clear();
+            }
+            Err(e) => {
+                self.desk.message = Some(crate::app::DeskMessage::Refused(
+                    crate::app::messages::store_error(&e),
+                ))
+            }
         }
     }
 
@@ -229,14 +307,20 @@ impl Workspace {
     fn run_import(&mut self, a: crate::app::ImportAction) {
         use crate::app::ImportAction;
         match a {
-            ImportAction::Preview => self.import.start_preview(self.doc.path.clone()),
-            ImportAction::Commit => self.import.start_commit(self.doc.path.clone()),
+            ImportAction::Preview => self
+                .import
+                .start_preview(self.doc.path.clone(), self.session.clone()),
+            ImportAction::Commit => self
+                .import
+                .start_commit(self.doc.path.clone(), self.session.clone()),
             ImportAction::Cancel => {
                 self.import.preview = None;
                 self.import.outcome = None;
             }
             ImportAction::CreateDocument => {
                 if let Some(path) = self.import.create_document() {
+                    // A new document has no accounts: whoever was signed in here is not.
+                    self.session = None;
                     self.start_loading(path);
                 }
             }

@@ -99,8 +99,21 @@ impl Document {
     /// written (read-only media) is still opened, and then reloads whenever another program
     /// commits.
     pub fn open(path: PathBuf) -> Result<Document, StoreError> {
+        Document::open_as(path, None)
+    }
+
+    /// Opens the document as `session` sees it: its key opens the personal data, and a grid
+    /// worker's document holds only their grid (the units above it for its place), so that
+    /// nothing outside can be shown, searched or counted.
+    pub fn open_as(
+        path: PathBuf,
+        session: Option<&crate::store::SignedIn>,
+    ) -> Result<Document, StoreError> {
         crate::store::prepare_for_sharing(&path)?;
-        let (dataset, seq) = crate::store::load_with_seq(&path)?;
+        let (dataset, seq) = match session {
+            Some(s) => crate::store::load_as(&path, s)?,
+            None => crate::store::load_with_seq(&path)?,
+        };
         let watch = ChangeWatch::open(&path, seq)?;
         let mut doc = Document::new(path, dataset);
         doc.watch = Some(watch);

@@ -44,6 +44,7 @@ impl Workspace {
         }
         match self.doc.others_changes() {
             Ok(changes) if changes.is_empty() => {}
+            Ok(_) if self.is_scoped() => self.start_reload(),
             Ok(changes) => {
                 let applied = self.doc.apply(&changes, None, self.desk.now);
                 if applied.needs_reload {
@@ -68,6 +69,14 @@ impl Workspace {
         self.start_loading(path);
     }
 
+    /// Whether the open document is a grid worker's part of the file: others' rows cannot be
+    /// applied to it one by one (they may lie outside), so it reloads instead.
+    fn is_scoped(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.account.scope.is_some())
+    }
+
     /// Opens the document at `path` in the background; it replaces the open one when read (a
     /// new document made with 文件 › 新建, or the same one after a change).
     pub(crate) fn start_loading(&mut self, path: std::path::PathBuf) {
@@ -75,9 +84,12 @@ impl Workspace {
             return;
         }
         let (tx, rx) = std::sync::mpsc::channel();
+        let session = self.session.clone();
         std::thread::spawn(move || {
-            let _ =
-                tx.send(Document::open(path).map_err(|e| crate::app::messages::store_error(&e)));
+            let _ = tx.send(
+                Document::open_as(path, session.as_ref())
+                    .map_err(|e| crate::app::messages::store_error(&e)),
+            );
         });
         self.reloading = Some(rx);
     }

@@ -1,11 +1,13 @@
-//! The dialogs of 文件 › 新建 and 导入…: choose the files (typed or pasted paths: the dialog
+//! The dialogs of 文件 › 新建 and 导入…: choose the files (浏览… opens an in-window chooser that
 //! works offline, under test and on locked-down desktops where a system file chooser may be
-//! unavailable), the datum and the options; 预览 checks everything and draws it on the map;
+//! unavailable; paths may also be typed or pasted), the layer of a GeoPackage that has
+//! several, the datum and the options; 预览 checks everything and draws it on the map;
 //! 导入 writes, 取消 forgets.
 
 use egui::{Color32, RichText};
 
 use crate::app::actions::Action;
+use crate::app::file_picker::PickFor;
 use crate::app::import_session::{Done, ImportKind, Outcome, Preview};
 use crate::app::workspace::Workspace;
 use crate::store::CoordinateDatum;
@@ -25,15 +27,18 @@ pub enum ImportAction {
 pub(crate) fn file_menu_ui(ui: &mut egui::Ui, ws: &mut Workspace, lang: Lang) {
     let t = ImportStrings::get(lang);
     ui.menu_button(t.file_menu, |ui| {
-        if ui.button(t.new_document).clicked() {
-            ws.import.new_open = true;
-            ui.close();
+        // New documents and imports are an admin's (or, without accounts, anyone's).
+        if ws.may(crate::model::Permission::Import) {
+            if ui.button(t.new_document).clicked() {
+                ws.import.new_open = true;
+                ui.close();
+            }
+            if ui.button(t.import).clicked() {
+                ws.import.open = true;
+                ui.close();
+            }
+            ui.separator();
         }
-        if ui.button(t.import).clicked() {
-            ws.import.open = true;
-            ui.close();
-        }
-        ui.separator();
         if ui.button(t.template_households).clicked() {
             ws.push(Action::Import(ImportAction::Template(
                 crate::import::TemplateKind::Households,
@@ -88,6 +93,22 @@ fn outcome_ui(ui: &mut egui::Ui, outcome: &Outcome, t: &ImportStrings) {
 /// The two dialogs, when open.
 pub(crate) fn import_windows_ui(ctx: &egui::Context, ws: &mut Workspace, lang: Lang) {
     let t = ImportStrings::get(lang);
+    let doc_dir = ws
+        .doc
+        .path
+        .parent()
+        .map(std::path::Path::to_owned)
+        .unwrap_or_default();
+    if let Some(picked) = ws.import.picker.show(ctx) {
+        match picked.target {
+            PickFor::ImportSources => ws.import.add_sources(&picked.paths),
+            PickFor::NewDocument => {
+                if let Some(p) = picked.paths.first() {
+                    ws.import.new_path = p.display().to_string();
+                }
+            }
+        }
+    }
     if ws.import.new_open {
         let mut open = true;
         egui::Window::new(t.new_document)
@@ -98,11 +119,17 @@ pub(crate) fn import_windows_ui(ctx: &egui::Context, ws: &mut Workspace, lang: L
                     .num_columns(2)
                     .show(ui, |ui| {
                         let l = ui.label(t.new_path);
-                        ui.add(
-                            egui::TextEdit::singleline(&mut ws.import.new_path)
-                                .desired_width(280.0),
-                        )
-                        .labelled_by(l.id);
+                        ui.horizontal(|ui| {
+                            ui.add(
+                                egui::TextEdit::singleline(&mut ws.import.new_path)
+                                    .desired_width(280.0),
+                            )
+                            .labelled_by(l.id);
+                            if ui.button(t.browse).clicked() {
+                                let dir = ws.import.picker.start_dir(&doc_dir);
+                                ws.import.picker.open_new_document(&dir, lang);
+                            }
+                        });
                         ui.end_row();
                         let l = ui.label(t.county_code);
                         ui.add(
@@ -148,7 +175,16 @@ pub(crate) fn import_windows_ui(ctx: &egui::Context, ws: &mut Workspace, lang: L
                     }
                 }
             });
-            let l = ui.label(t.paths);
+            let l = ui
+                .horizontal(|ui| {
+                    let l = ui.label(t.paths);
+                    if ui.button(t.browse).clicked() {
+                        let dir = s.picker.start_dir(&doc_dir);
+                        s.picker.open_sources(s.kind, &dir, lang);
+                    }
+                    l
+                })
+                .inner;
             ui.add(
                 egui::TextEdit::multiline(&mut s.paths)
                     .hint_text(t.paths_hint)
@@ -156,6 +192,10 @@ pub(crate) fn import_windows_ui(ctx: &egui::Context, ws: &mut Workspace, lang: L
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(l.id);
+            if s.kind == ImportKind::Units {
+                s.refresh_layer_menus();
+                layer_menus_ui(ui, s, t);
+            }
             ui.horizontal(|ui| {
                 if s.kind != ImportKind::Workers {
                     egui::ComboBox::from_label(t.datum)
@@ -219,6 +259,33 @@ pub(crate) fn import_windows_ui(ctx: &egui::Context, ws: &mut Workspace, lang: L
     if !open {
         ws.push(Action::Import(ImportAction::Cancel));
         ws.import.open = false;
+    }
+}
+
+/// A menu per GeoPackage with several polygon layers: which one holds the units.
+fn layer_menus_ui(
+    ui: &mut egui::Ui,
+    s: &mut crate::app::import_session::ImportSession,
+    t: &ImportStrings,
+) {
+    let mut changed = false;
+    for menu in &mut s.layer_menus {
+        let file = menu
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        egui::ComboBox::from_label(format!("{} · {file}", t.layer))
+            .selected_text(menu.chosen.as_str())
+            .show_ui(ui, |ui| {
+                for layer in &menu.layers {
+                    changed |= ui
+                        .selectable_value(&mut menu.chosen, layer.clone(), layer.as_str())
+                        .changed();
+                }
+            });
+    }
+    if changed {
+        s.preview = None;
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::mpsc::Receiver;
 use geo_types::{Coord, MultiPolygon};
 
 use crate::import::{
-    self, FieldChoice, ImportFailure, PreparedUnits, RosterMode, UnitImportOptions,
+    self, FieldChoice, ImportFailure, LayerChoice, PreparedUnits, RosterMode, UnitImportOptions,
 };
 use crate::store::CoordinateDatum;
 
@@ -55,6 +55,13 @@ pub struct ImportSession {
     pub new_path: String,
     pub new_code: String,
     pub new_name: String,
+    /// The GeoPackages among the sources that hold several polygon layers, each with the
+    /// layer chosen (the first until the user picks another).
+    pub layer_menus: Vec<LayerMenu>,
+    /// The `paths` text `layer_menus` was built from.
+    layers_of: String,
+    /// The in-window file chooser (浏览…).
+    pub(crate) picker: crate::app::file_picker::FilePicker,
     pub preview: Option<Preview>,
     pub outcome: Option<Outcome>,
     /// A preview or a write under way, and when it started.
@@ -64,6 +71,14 @@ pub struct ImportSession {
     /// The box of each preview outline (lon/lat), computed once when the preview arrives: the
     /// map draws only those in view, every frame, and a county brings 36,000.
     boxes: Vec<geo_types::Rect<f64>>,
+}
+
+/// A GeoPackage source with several polygon layers, and the one to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerMenu {
+    pub path: PathBuf,
+    pub layers: Vec<String>,
+    pub chosen: String,
 }
 
 /// What an import wrote.
@@ -100,6 +115,9 @@ impl Default for ImportSession {
             new_path: String::new(),
             new_code: String::new(),
             new_name: String::new(),
+            layer_menus: Vec::new(),
+            layers_of: String::new(),
+            picker: crate::app::file_picker::FilePicker::default(),
             preview: None,
             outcome: None,
             working: None,
@@ -128,10 +146,14 @@ fn refused(e: ImportFailure, outlines: impl FnOnce() -> Vec<MultiPolygon<f64>>) 
 }
 
 /// The outlines of `sources` as read, in WGS84 (nothing for a file that cannot be read).
-fn outlines_of(sources: &[PathBuf], datum: CoordinateDatum) -> Vec<MultiPolygon<f64>> {
+fn outlines_of(
+    sources: &[PathBuf],
+    layers: &LayerChoice,
+    datum: CoordinateDatum,
+) -> Vec<MultiPolygon<f64>> {
     sources
         .iter()
-        .filter_map(|p| import::read_layer(p, None, None).ok())
+        .filter_map(|p| import::read_layer(p, layers.for_file(p), None).ok())
         .filter_map(|l| import::incoming_units(&l, &FieldChoice::default(), datum).ok())
         .flatten()
         .map(|u| u.geometry)
@@ -146,6 +168,73 @@ impl ImportSession {
             .filter(|p| !p.is_empty())
             .map(PathBuf::from)
             .collect()
+    }
+
+    /// Lists the layers of every GeoPackage source when the paths changed (a few small reads,
+    /// only then): a file with several polygon layers gets a menu, keeping an earlier choice.
+    pub fn refresh_layer_menus(&mut self) {
+        if self.layers_of == self.paths {
+            return;
+        }
+        self.layers_of.clone_from(&self.paths);
+        let before = std::mem::take(&mut self.layer_menus);
+        for path in self.sources() {
+            let is_gpkg = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("gpkg"));
+            if !is_gpkg || !path.is_file() {
+                continue;
+            }
+            let Ok(layers) = crate::store::polygon_layers(&path) else {
+                continue; // the preview names what is wrong with the file
+            };
+            if layers.len() < 2 {
+                continue;
+            }
+            let chosen = before
+                .iter()
+                .find(|m| m.path == path && m.layers.contains(&m.chosen))
+                .map(|m| m.chosen.clone())
+                .or_else(|| layers.iter().find(|l| *l == "units").cloned())
+                .unwrap_or_else(|| layers[0].clone());
+            self.layer_menus.push(LayerMenu {
+                path,
+                layers,
+                chosen,
+            });
+        }
+    }
+
+    /// The layers chosen in the menus.
+    pub fn layer_choice(&self) -> LayerChoice {
+        LayerChoice {
+            everywhere: None,
+            per_file: self
+                .layer_menus
+                .iter()
+                .map(|m| (m.path.clone(), m.chosen.clone()))
+                .collect(),
+        }
+    }
+
+    /// Adds picked files to the sources, one per line, skipping those already named.
+    pub fn add_sources(&mut self, picked: &[PathBuf]) {
+        let have = self.sources();
+        for p in picked {
+            if have.contains(p) {
+                continue;
+            }
+            if !self.paths.trim().is_empty() && !self.paths.ends_with('\n') {
+                self.paths.push('\n');
+            }
+            self.paths.push_str(&p.display().to_string());
+        }
+        self.preview = None;
+    }
+
+    /// Whether the in-window file chooser is open.
+    pub fn picker_is_open(&self) -> bool {
+        self.picker.is_open()
     }
 
     pub fn is_working(&self) -> bool {
@@ -205,10 +294,13 @@ impl ImportSession {
         }
     }
 
-    /// Starts reading and checking the chosen files against the document at `doc`.
-    pub fn start_preview(&mut self, doc: PathBuf) {
+    /// Starts reading and checking the chosen files against the document at `doc`, as
+    /// `signed` (whose key opens and seals personal data in a document with accounts).
+    pub fn start_preview(&mut self, doc: PathBuf, signed: Option<crate::store::SignedIn>) {
         let (tx, rx) = std::sync::mpsc::channel();
+        self.refresh_layer_menus();
         let sources = self.sources();
+        let layers = self.layer_choice();
         let (kind, datum, repair, update) = (self.kind, self.datum, self.repair, self.update);
         let snap_m = self.snap_m.clamp(0.0, 50.0);
         std::thread::spawn(move || {
@@ -216,7 +308,7 @@ impl ImportSession {
                 ImportKind::Units => import::prepare_units(
                     &doc,
                     &sources,
-                    None,
+                    &layers,
                     None,
                     &FieldChoice::default(),
                     UnitImportOptions {
@@ -226,7 +318,7 @@ impl ImportSession {
                     },
                 )
                 .map_or_else(
-                    |e| refused(e, || outlines_of(&sources, datum)),
+                    |e| refused(e, || outlines_of(&sources, &layers, datum)),
                     |p| Preview::Units(Box::new(p)),
                 ),
                 ImportKind::Households | ImportKind::Workers => {
@@ -239,9 +331,28 @@ impl ImportSession {
                         RosterMode::Add
                     };
                     let result = if kind == ImportKind::Households {
-                        import::import_households(&doc, from, None, datum, mode, false, true)
+                        import::import_households(
+                            &doc,
+                            from,
+                            None,
+                            datum,
+                            mode,
+                            false,
+                            import::ImportAs {
+                                dry_run: true,
+                                by: signed.as_ref(),
+                            },
+                        )
                     } else {
-                        import::import_workers(&doc, from, None, true)
+                        import::import_workers(
+                            &doc,
+                            from,
+                            None,
+                            import::ImportAs {
+                                dry_run: true,
+                                by: signed.as_ref(),
+                            },
+                        )
                     };
                     result.map_or_else(|e| refused(e, Vec::new), Preview::Roster)
                 }
@@ -253,8 +364,8 @@ impl ImportSession {
         self.working = Some((rx, std::time::Instant::now()));
     }
 
-    /// Writes what the preview accepted (on a thread).
-    pub fn start_commit(&mut self, doc: PathBuf) {
+    /// Writes what the preview accepted (on a thread), as `signed`.
+    pub fn start_commit(&mut self, doc: PathBuf, signed: Option<crate::store::SignedIn>) {
         let Some(preview) = self.preview.take() else {
             return;
         };
@@ -278,9 +389,28 @@ impl ImportSession {
                         RosterMode::Add
                     };
                     let result = if kind == ImportKind::Households {
-                        import::import_households(&doc, &from, None, datum, mode, false, false)
+                        import::import_households(
+                            &doc,
+                            &from,
+                            None,
+                            datum,
+                            mode,
+                            false,
+                            import::ImportAs {
+                                dry_run: false,
+                                by: signed.as_ref(),
+                            },
+                        )
                     } else {
-                        import::import_workers(&doc, &from, None, false)
+                        import::import_workers(
+                            &doc,
+                            &from,
+                            None,
+                            import::ImportAs {
+                                dry_run: false,
+                                by: signed.as_ref(),
+                            },
+                        )
                     };
                     result
                         .map(|r| Done::Roster {

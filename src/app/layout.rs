@@ -132,7 +132,9 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                 let mut request = None;
                 // The steps of a selected case stay at the top, where the buttons do not move
                 // as its history grows.
-                if let Some(HitKind::Case(i)) = ws.selection {
+                if let Some(HitKind::Case(i)) = ws.selection
+                    && ws.may(crate::model::Permission::CaseSteps)
+                {
                     request =
                         case_actions_ui(ui, &mut ws.desk, &ws.doc.dataset, i, s).map(|r| (i, r));
                     ui.separator();
@@ -149,6 +151,8 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                                 now: ws.desk.now,
                                 time_zone: &ws.desk.time_zone,
                                 case_chains: ws.desk.case_chains(),
+                                revealed: ws.revealed,
+                                see_tags: ws.may(crate::model::Permission::SeeTags),
                             },
                             sel,
                             s,
@@ -160,7 +164,8 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                                 let id = ws.doc.dataset.units[u].id;
                                 unit_indicators_ui(ui, &mut ws.desk, &ws.doc.dataset, id, s);
                             }
-                            HitKind::Household(_) | HitKind::Case(_) => {}
+                            HitKind::Household(i) => reveal_ui(ui, ws, i, s),
+                            HitKind::Case(_) => {}
                         }
                     }
                     None => {
@@ -212,4 +217,33 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
     // The wall after the desk's actions: a case closed this frame is struck off at once.
     let now = ws.desk.now;
     crate::app::wall_session::show_wall(ui.ctx(), &mut ws.wall, &ws.doc, now);
+}
+
+/// 显示个人信息: for a role that may, a reason and the button; the reveal is logged first.
+fn reveal_ui(ui: &mut egui::Ui, ws: &mut Workspace, i: usize, s: &crate::ui::Strings) {
+    let Some(id) = ws.doc.dataset.households.get(i).map(|h| h.id) else {
+        return;
+    };
+    let a = crate::ui::AccessStrings::get(s.lang());
+    ui.separator();
+    if ws.revealed == Some(id) {
+        ui.weak(a.revealed);
+        return;
+    }
+    if !ws.may(crate::model::Permission::Reveal) {
+        return;
+    }
+    let l = ui.label(a.reveal_reason);
+    ui.add(egui::TextEdit::singleline(&mut ws.reveal_reason).desired_width(260.0))
+        .labelled_by(l.id);
+    if ui
+        .add_enabled(
+            !ws.reveal_reason.trim().is_empty(),
+            egui::Button::new(a.reveal),
+        )
+        .on_disabled_hover_text(a.reveal_needs_reason)
+        .clicked()
+    {
+        ws.push(Action::Reveal(id));
+    }
 }

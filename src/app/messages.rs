@@ -224,6 +224,22 @@ pub fn case_error(e: &CaseError) -> Message {
     }
 }
 
+/// The signed-in account's role does not allow what was asked.
+pub fn not_permitted() -> Message {
+    Message::of(
+        "当前账户的角色无权执行此操作，未改动任何内容",
+        "the signed-in account's role may not do this; nothing was changed",
+    )
+}
+
+/// A reveal was asked without a reason.
+pub fn reveal_needs_reason() -> Message {
+    Message::of(
+        "显示个人信息需要填写原因（记入审计日志）",
+        "revealing personal data needs a reason (it goes into the audit log)",
+    )
+}
+
 /// A problem with the document's file.
 pub fn store_error(e: &StoreError) -> Message {
     let detail = e.to_string();
@@ -246,6 +262,9 @@ pub fn store_error(e: &StoreError) -> Message {
         ),
         StoreError::Exists { .. } => {
             Message::of("文件已存在，未覆盖", "the file exists; not replaced")
+        }
+        StoreError::Refused { .. } => {
+            Message::of("操作被拒绝，未改动任何内容", "refused; nothing was changed")
         }
         _ => Message::of("文件读写失败", "the file could not be read or written"),
     };

@@ -12,6 +12,7 @@ mod case_panels;
 mod document;
 mod document_sync;
 mod export_dialog;
+mod file_picker;
 mod import_panel;
 mod import_session;
 mod layout;
@@ -38,10 +39,13 @@ pub use case_list::ListAction;
 pub use case_panels::DraftAction;
 pub use document::{Document, Revision};
 pub use export_dialog::{ExportDialog, ExportKind};
+pub use file_picker::{PickFor, Picked};
 pub use import_panel::ImportAction;
-pub use import_session::{ImportKind, ImportSession, Outcome, Preview};
+pub use import_session::{ImportKind, ImportSession, LayerMenu, Outcome, Preview};
 pub use layout::workspace_ui;
-pub use loader::{DocumentSource, LoadEvent, default_demo_path, start_loading};
+pub use loader::{
+    DocumentSource, LoadEvent, Opened, default_demo_path, start_loading, start_signed_loading,
+};
 pub use messages::{Explain, Message};
 pub use planning::{EditOutcome, Planning, Tool};
 pub use planning_panel::PlanningAction;

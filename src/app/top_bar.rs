@@ -3,6 +3,7 @@
 use egui::{Color32, RichText, Ui};
 
 use crate::map::level_for_zoom;
+use crate::model::Permission;
 use crate::ui::{Command, HazardMode, Lang, Strings, search};
 
 use crate::app::actions::Action;
@@ -51,8 +52,60 @@ pub(crate) fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 }
             });
         });
-        // The tools row: drawing a hazard zone, and the case desk.
+        // The tools row: drawing a hazard zone, and the case desk. A tool the signed-in
+        // role may not use is not offered at all.
         ui.horizontal(|ui| {
+            if ws.may(Permission::HazardLists) {
+                hazard_tools_ui(ui, ws, s);
+                ui.separator();
+            }
+            if ws.may(Permission::CaseSteps) {
+                if ui
+                    .selectable_label(ws.desk.reporting, s.report_case)
+                    .clicked()
+                {
+                    ws.push(Action::Command(Command::ReportCase));
+                }
+                if ws.desk.reporting {
+                    ui.colored_label(Color32::from_rgb(30, 100, 210), s.report_case_hint);
+                }
+            }
+            if ui
+                .selectable_label(ws.desk.show_list, s.case_list)
+                .clicked()
+            {
+                ws.push(Action::Command(Command::CaseList));
+            }
+            if ui
+                .selectable_label(ws.desk.slider.enabled, s.time_slider)
+                .clicked()
+            {
+                ws.push(Action::Command(Command::TimeSlider));
+            }
+            if ui.selectable_label(ws.desk.show_charts, s.charts).clicked() {
+                ws.push(Action::Command(Command::Charts));
+            }
+            ui.separator();
+            if ws.may(Permission::Plan) {
+                if ui.selectable_label(ws.planning.on, s.planning).clicked() {
+                    ws.push(Action::Command(Command::Planning));
+                }
+                ui.separator();
+            }
+            wall_menu_ui(ui, ws, s);
+        });
+        if !ws.search_hits.is_empty()
+            || (!ws.search_text.trim().is_empty() && ui.memory(|m| m.focused().is_some()))
+        {
+            search_results_ui(ui, ws, s, search_box);
+        }
+    });
+}
+
+/// 危险区域: polygon or circle, then 完成 / 取消.
+fn hazard_tools_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
+    {
+        {
             ui.label(s.hazard_zone);
             if ui
                 .selectable_label(ws.hazard.mode == HazardMode::Polygon, s.hazard_polygon)
@@ -77,44 +130,8 @@ pub(crate) fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
             if ws.hazard.mode != HazardMode::Off && ui.button(s.cancel).clicked() {
                 ws.push(Action::CancelHazard);
             }
-            ui.separator();
-            if ui
-                .selectable_label(ws.desk.reporting, s.report_case)
-                .clicked()
-            {
-                ws.push(Action::Command(Command::ReportCase));
-            }
-            if ws.desk.reporting {
-                ui.colored_label(Color32::from_rgb(30, 100, 210), s.report_case_hint);
-            }
-            if ui
-                .selectable_label(ws.desk.show_list, s.case_list)
-                .clicked()
-            {
-                ws.push(Action::Command(Command::CaseList));
-            }
-            if ui
-                .selectable_label(ws.desk.slider.enabled, s.time_slider)
-                .clicked()
-            {
-                ws.push(Action::Command(Command::TimeSlider));
-            }
-            if ui.selectable_label(ws.desk.show_charts, s.charts).clicked() {
-                ws.push(Action::Command(Command::Charts));
-            }
-            ui.separator();
-            if ui.selectable_label(ws.planning.on, s.planning).clicked() {
-                ws.push(Action::Command(Command::Planning));
-            }
-            ui.separator();
-            wall_menu_ui(ui, ws, s);
-        });
-        if !ws.search_hits.is_empty()
-            || (!ws.search_text.trim().is_empty() && ui.memory(|m| m.focused().is_some()))
-        {
-            search_results_ui(ui, ws, s, search_box);
         }
-    });
+    }
 }
 
 /// The results drop down under the search box, over the map: typing never moves the rest of
@@ -146,6 +163,19 @@ pub(crate) fn search_results_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings, be
 pub(crate) fn status_bar_ui(ui: &mut Ui, ws: &Workspace, s: &Strings) {
     egui::Panel::bottom("status").show(ui, |ui| {
         ui.horizontal(|ui| {
+            if let Some(session) = &ws.session {
+                let a = crate::ui::AccessStrings::get(s.lang());
+                let who = &session.account;
+                let mut text = format!("{} {}（{}）", a.signed_in_as, who.name, a.role(who.role));
+                if let Some(scope) = &who.scope {
+                    text.push_str(&format!(" {} {scope}", a.scope));
+                }
+                if ws.signed_in_automatically {
+                    text.push_str(a.signed_in_automatically);
+                }
+                ui.label(RichText::new(text).strong());
+                ui.separator();
+            }
             ui.label(format!("{}: {}", s.file, ws.doc.path.display()));
             ui.separator();
             ui.label(format!("{}: {:.1}", s.zoom, ws.memory.zoom()));

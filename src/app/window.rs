@@ -7,7 +7,7 @@ use egui::{Color32, RichText, Ui};
 
 use crate::app::layout::workspace_ui;
 use crate::app::workspace::Workspace;
-use crate::app::{Document, DocumentSource, LoadEvent, start_loading};
+use crate::app::{Document, DocumentSource, LoadEvent, start_loading, start_signed_loading};
 use crate::map::{Basemap, init_tls};
 use crate::ui::strings::FONT_MISSING;
 use crate::ui::{FontStatus, Lang, Strings, install_cjk_font};
@@ -18,8 +18,19 @@ enum State {
         progress: f32,
         message: String,
     },
+    /// The document has accounts: who is working, before anything is read.
+    SignIn(SignInForm),
     Ready(Box<Workspace>),
     Failed(String),
+}
+
+/// The sign-in screen's fields.
+struct SignInForm {
+    path: std::path::PathBuf,
+    name: String,
+    passphrase: String,
+    /// Why the last attempt was refused.
+    error: Option<String>,
 }
 
 pub struct GridAtlasApp {
@@ -30,6 +41,10 @@ pub struct GridAtlasApp {
     saved_basemap: Option<Basemap>,
     /// `--wall [--monitor N]`: the wall to open once a document is open.
     pub start_wall: Option<WallStart>,
+    /// A sign-in under way: the document and the name, to return to the form if refused.
+    signing_in: Option<std::path::PathBuf>,
+    signing_name: Option<String>,
+    sign_in_error: Option<String>,
 }
 
 /// The wall display asked for on the command line.
@@ -72,7 +87,35 @@ impl GridAtlasApp {
             font,
             saved_basemap: basemap,
             start_wall: None,
+            signing_in: None,
+            signing_name: None,
+            sign_in_error: None,
         }
+    }
+
+    /// The sign-in screen for the document at `path` (tests; the window reaches it when a
+    /// document with accounts is opened).
+    pub fn signing_in_to(path: std::path::PathBuf, font: FontStatus) -> GridAtlasApp {
+        GridAtlasApp {
+            state: State::SignIn(SignInForm {
+                path,
+                name: String::new(),
+                passphrase: String::new(),
+                error: None,
+            }),
+            lang: Lang::Zh,
+            font,
+            saved_basemap: None,
+            start_wall: None,
+            signing_in: None,
+            signing_name: None,
+            sign_in_error: None,
+        }
+    }
+
+    /// Whether the sign-in screen is showing.
+    pub fn is_signing_in(&self) -> bool {
+        matches!(self.state, State::SignIn(_))
     }
 
     /// An app showing an already loaded document (tests, benchmarks).
@@ -83,6 +126,9 @@ impl GridAtlasApp {
             font,
             saved_basemap: None,
             start_wall: None,
+            signing_in: None,
+            signing_name: None,
+            sign_in_error: None,
         }
     }
 
@@ -121,18 +167,32 @@ impl GridAtlasApp {
             return;
         };
         let mut finished = None;
+        let mut sign_in = None;
         while let Ok(event) = events.try_recv() {
             match event {
                 LoadEvent::Progress(p, m) => {
                     *progress = p;
                     *message = m;
                 }
+                LoadEvent::NeedsSignIn(path) => sign_in = Some(path),
                 LoadEvent::Done(result) => finished = Some(result),
             }
         }
+        if let Some(path) = sign_in {
+            self.state = State::SignIn(SignInForm {
+                path,
+                name: String::new(),
+                passphrase: String::new(),
+                error: self.sign_in_error.take(),
+            });
+            return;
+        }
         match finished {
-            Some(Ok(doc)) => {
-                let mut ws = Workspace::new(*doc);
+            Some(Ok(opened)) => {
+                let opened = *opened;
+                let mut ws = Workspace::new(opened.doc);
+                ws.session = opened.session;
+                ws.signed_in_automatically = opened.automatic;
                 if let Some(basemap) = self.saved_basemap.take() {
                     ws.restore_basemap(basemap, ctx);
                 }
@@ -142,14 +202,82 @@ impl GridAtlasApp {
                 }
                 self.state = State::Ready(Box::new(ws));
             }
+            // A refused sign-in goes back to the form, saying why.
+            Some(Err(e)) if self.signing_in.is_some() => {
+                let path = self.signing_in.take().unwrap_or_default();
+                self.state = State::SignIn(SignInForm {
+                    path,
+                    name: self.signing_name.take().unwrap_or_default(),
+                    passphrase: String::new(),
+                    error: Some(e),
+                });
+            }
             Some(Err(e)) => self.state = State::Failed(e),
             None => {}
+        }
+    }
+
+    /// The sign-in screen: 账户 and 口令, then 登录 (Enter works too).
+    fn sign_in_ui(&mut self, ui: &mut Ui) {
+        let app_name = Strings::get(self.lang).app_name;
+        let s = crate::ui::AccessStrings::get(self.lang);
+        let State::SignIn(form) = &mut self.state else {
+            return;
+        };
+        let mut submit = false;
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.vertical_centered(|ui| {
+                ui.add_space(ui.available_height() * 0.3);
+                ui.heading(app_name);
+                ui.label(form.path.display().to_string());
+                ui.label(s.sign_in_needed);
+                ui.add_space(8.0);
+                egui::Grid::new("sign-in").num_columns(2).show(ui, |ui| {
+                    let l = ui.label(s.account_name);
+                    ui.add(egui::TextEdit::singleline(&mut form.name).desired_width(220.0))
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label(s.passphrase);
+                    let r = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut form.passphrase)
+                                .password(true)
+                                .desired_width(220.0),
+                        )
+                        .labelled_by(l.id);
+                    submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    ui.end_row();
+                });
+                submit |= ui.button(s.sign_in).clicked();
+                if let Some(e) = &form.error {
+                    ui.colored_label(Color32::from_rgb(180, 40, 30), e.as_str());
+                }
+            });
+        });
+        if submit && !form.name.trim().is_empty() {
+            let waker = ui.ctx().clone();
+            let path = form.path.clone();
+            let name = form.name.trim().to_owned();
+            let passphrase = std::mem::take(&mut form.passphrase);
+            self.signing_in = Some(path.clone());
+            self.signing_name = Some(name.clone());
+            self.state = State::Loading {
+                events: start_signed_loading(path.clone(), name, passphrase, move || {
+                    waker.request_repaint()
+                }),
+                progress: 0.0,
+                message: path.display().to_string(),
+            };
         }
     }
 
     /// The whole window's contents.
     pub fn root_ui(&mut self, ui: &mut Ui) {
         self.poll_loading(ui.ctx());
+        if matches!(self.state, State::SignIn(_)) {
+            self.sign_in_ui(ui);
+            return;
+        }
         let s = Strings::get(self.lang);
         if self.font == FontStatus::Missing {
             egui::Panel::top("font_warning").show(ui, |ui| {
@@ -187,6 +315,7 @@ impl GridAtlasApp {
                 });
             }
             State::Ready(ws) => workspace_ui(ui, ws, lang),
+            State::SignIn(_) => {}
         }
     }
 }

@@ -83,6 +83,16 @@ pub struct Workspace {
     pub selection_gone: bool,
     /// The selection by id, as of the start of the frame or action (see `remember_selection`).
     pub(crate) selected_id: Option<(u8, i64)>,
+    /// Who is signed in (a document with accounts): their role decides what the window
+    /// offers, their key opens the personal data. `None` for a document without accounts.
+    pub session: Option<crate::store::SignedIn>,
+    /// Signed in without asking (the demo on first start).
+    pub signed_in_automatically: bool,
+    /// The household whose personal data was revealed, with a reason that is in the audit
+    /// log; it is shown in full until another is selected.
+    pub revealed: Option<crate::model::HouseholdId>,
+    /// The reason typed for a reveal.
+    pub reveal_reason: String,
 }
 
 impl Workspace {
@@ -133,7 +143,17 @@ impl Workspace {
             others_applied: 0,
             selection_gone: false,
             selected_id: None,
+            session: None,
+            signed_in_automatically: false,
+            revealed: None,
+            reveal_reason: String::new(),
         }
+    }
+
+    /// Whether whoever works here may do `p`: a document without accounts has no roles, so
+    /// everything is allowed as before.
+    pub fn may(&self, p: crate::model::Permission) -> bool {
+        self.session.as_ref().is_none_or(|s| s.account.role.may(p))
     }
 
     /// Where the map is centred until someone moves it: the middle of the document (walkers

@@ -9,7 +9,7 @@ use std::time::Instant;
 use serde_json::json;
 
 use crate::cli::Reply;
-use crate::cli::export::{What, export};
+use crate::cli::export::{Personal, What, export};
 use crate::import::{self, FieldChoice, RosterMode, UnitImportOptions};
 use crate::store::{self, CoordinateDatum};
 
@@ -43,7 +43,13 @@ pub(super) fn import_round_trip(
         .ok_or_else(|| anyhow::anyhow!("{}: has no county", data.display()))?;
 
     let t = Instant::now();
-    export(What::Units, data.clone(), units.clone(), None, true)?;
+    export(
+        What::Units,
+        data.clone(),
+        units.clone(),
+        None,
+        Personal::default(),
+    )?;
     let export_units_ms = t.elapsed().as_millis();
     if noise_m > 0.0 {
         add_noise(&units, noise_m)?;
@@ -54,7 +60,7 @@ pub(super) fn import_round_trip(
         data.clone(),
         households.clone(),
         None,
-        true,
+        Personal::unmasked_for("bench import: a county moving in"),
     )?;
     let export_households_ms = t.elapsed().as_millis();
 
@@ -63,12 +69,13 @@ pub(super) fn import_round_trip(
         county.code.clone(),
         county.name.clone(),
         original.meta.time_zone.name().to_owned(),
+        None,
     )?;
     let t = Instant::now();
     let unit_report = import::import_units(
         &doc,
         std::slice::from_ref(&units),
-        None,
+        &import::LayerChoice::default(),
         None,
         &FieldChoice::default(),
         UnitImportOptions {
@@ -94,7 +101,7 @@ pub(super) fn import_round_trip(
         // neighbour now, which the roster (exported before) does not know. The point decides,
         // and those households are counted.
         noise_m > 0.0,
-        false,
+        import::ImportAs::write(),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let import_households_ms = t.elapsed().as_millis();

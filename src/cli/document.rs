@@ -11,14 +11,25 @@ use crate::model::Timestamp;
 use crate::{check, demo, store};
 
 /// `gridatlas demo`: a deterministic demo document.
-pub(super) fn demo(
-    out: PathBuf,
-    scale: Scale,
-    seed: u64,
-    as_of: String,
-    force: bool,
-    cases: Option<usize>,
-) -> anyhow::Result<Reply> {
+/// What `gridatlas demo` is asked for.
+pub(super) struct DemoOptions {
+    pub scale: Scale,
+    pub seed: u64,
+    pub as_of: String,
+    pub force: bool,
+    pub cases: Option<usize>,
+    pub accounts: bool,
+}
+
+pub(super) fn demo(out: PathBuf, o: DemoOptions) -> anyhow::Result<Reply> {
+    let DemoOptions {
+        scale,
+        seed,
+        as_of,
+        force,
+        cases,
+        accounts,
+    } = o;
     let as_of = Timestamp::parse(&as_of).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
     if out.exists() && !force {
         anyhow::bail!(
@@ -37,8 +48,22 @@ pub(super) fn demo(
     let generate_ms = started.elapsed().as_millis();
     let written = Instant::now();
     store::create(&out, &dataset, force)?;
+    let write_ms = written.elapsed().as_millis();
+    let accounts = if accounts {
+        let list = demo::demo_accounts(&dataset);
+        let report = store::install_accounts(&out, &list, as_of, store::KeySource::Seeded(seed))?;
+        Some(json!({
+            "accounts": list.iter().map(|(name, role, scope, pass)| json!({
+                "name": name, "role": role.code(), "scope": scope, "passphrase": pass,
+            })).collect::<Vec<_>>(),
+            "encrypted": report,
+        }))
+    } else {
+        None
+    };
     let counts = dataset.unit_counts();
     Ok(Reply::ok(json!({
+        "accounts": accounts,
         "out": out.display().to_string(),
         "scale": format!("{scale:?}").to_lowercase(),
         "seed": seed,
@@ -53,7 +78,7 @@ pub(super) fn demo(
         "cases": dataset.cases.len(),
         "case_events": dataset.case_events.len(),
         "generate_ms": generate_ms,
-        "write_ms": written.elapsed().as_millis(),
+        "write_ms": write_ms,
         "total_ms": started.elapsed().as_millis(),
     })))
 }

@@ -95,19 +95,27 @@ fn format_of(path: &Path, what: What) -> anyhow::Result<Format> {
 
 /// Writes rows with their geometries: CSV drops the geometry (points keep their longitude and
 /// latitude columns), GeoJSON writes one feature per row.
+///
+/// `mark` (an unmasked export's watermark) is the CSV's and the sheet's first line (importers
+/// skip title rows above the header), a `watermark` member of the GeoJSON, the GeoPackage
+/// layer's description.
 fn write<T: Serialize>(
     path: &Path,
     format: &Format,
     rows: &[(T, Option<geojson::Value>)],
+    mark: Option<&str>,
 ) -> anyhow::Result<()> {
     match format {
         Format::Csv => {
             let plain: Vec<&T> = rows.iter().map(|(r, _)| r).collect();
             store::export_csv(path, &plain)?;
+            if let Some(m) = mark {
+                store::watermark_csv(path, m)?;
+            }
         }
         Format::Xlsx(sheet) => {
             let plain: Vec<&T> = rows.iter().map(|(r, _)| r).collect();
-            store::export_xlsx(path, sheet, &plain)?;
+            store::export_xlsx(path, sheet, &plain, mark)?;
         }
         Format::Shapefile | Format::Gpkg(_) => {
             let mut layer = Vec::with_capacity(rows.len());
@@ -121,7 +129,7 @@ fn write<T: Serialize>(
                 layer.push((r, geo_types::Geometry::<f64>::try_from(g.clone())?));
             }
             match format {
-                Format::Gpkg(name) => store::export_gpkg(path, name, &layer)?,
+                Format::Gpkg(name) => store::export_gpkg(path, name, &layer, mark)?,
                 _ => store::export_shapefile(path, &layer)?,
             }
         }
@@ -137,10 +145,15 @@ fn write<T: Serialize>(
                     ..Default::default()
                 })
                 .collect();
+            let foreign_members = mark.map(|m| {
+                let mut members = serde_json::Map::new();
+                members.insert("watermark".into(), json!(m));
+                members
+            });
             let text = geojson::FeatureCollection {
                 bbox: None,
                 features,
-                foreign_members: None,
+                foreign_members,
             }
             .to_string();
             store::export_text(path, &text)?;
@@ -149,18 +162,88 @@ fn write<T: Serialize>(
     Ok(())
 }
 
+/// How personal data may leave in an export: masked by default; in full only with a reason,
+/// by an account that may (once the document has accounts), logged and watermarked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Personal {
+    pub unmasked: bool,
+    pub reason: Option<String>,
+    pub user: Option<String>,
+}
+
+impl Personal {
+    /// An unmasked export for a benchmark (a document without accounts).
+    pub(crate) fn unmasked_for(reason: &str) -> Personal {
+        Personal {
+            unmasked: true,
+            reason: Some(reason.to_owned()),
+            user: None,
+        }
+    }
+}
+
+/// The watermark line an unmasked export carries: who, when, why.
+fn watermark(who: &str, at: &str, reason: &str) -> String {
+    format!(
+        "个人信息导出：{who}，{at}，用途：{reason} · personal data exported by {who} at {at} for: {reason}"
+    )
+}
+
 pub(crate) fn export(
     what: What,
     file: PathBuf,
     to: PathBuf,
     level: Option<i64>,
-    unmasked: bool,
+    personal_data: Personal,
 ) -> anyhow::Result<Reply> {
+    let unmasked = personal_data.unmasked;
     let format = format_of(&to, what)?;
     let level = level
         .map(|n| Level::from_number(n).ok_or_else(|| anyhow::anyhow!("--level: {n} is not 1–5")))
         .transpose()?;
-    let d = store::load(&file)?;
+    let reason = personal_data
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if unmasked && reason.is_none() {
+        anyhow::bail!(
+            "--unmasked needs --reason \"…\": why personal data leaves the document (it is logged and written on the file); nothing was exported"
+        );
+    }
+    if unmasked && matches!(format, Format::Shapefile) {
+        anyhow::bail!(
+            "--to {}: a Shapefile cannot carry the watermark an unmasked export needs; write .xlsx, .csv, .geojson or .gpkg",
+            to.display()
+        );
+    }
+    let needs_key = matches!(what, What::Households | What::Workers);
+    let by = if needs_key || unmasked {
+        crate::cli::accounts::sign_in_if_needed(
+            &file,
+            personal_data.user.as_deref(),
+            "exporting personal data",
+        )?
+    } else {
+        None
+    };
+    if unmasked {
+        crate::cli::accounts::require(
+            by.as_ref(),
+            crate::model::Permission::ExportPersonal,
+            "export personal data unmasked",
+        )?;
+    }
+    let d = match &by {
+        Some(s) => store::load_unlocked(&file, &s.key)?,
+        None => store::load(&file)?,
+    };
+    let now = crate::model::Timestamp::now();
+    let who = by
+        .as_ref()
+        .map_or_else(|| "命令行".to_owned(), |s| s.account.name.clone());
+    let mark = reason.map(|r| watermark(&who, &d.meta.time_zone.minute(now), r));
+    let mark = mark.as_deref().filter(|_| unmasked);
     let code: HashMap<UnitId, &str> = d.units.iter().map(|u| (u.id, u.code.as_str())).collect();
     let code_of = |u: Option<UnitId>| {
         u.and_then(|u| code.get(&u))
@@ -197,7 +280,7 @@ pub(crate) fn export(
                     )
                 })
                 .collect();
-            write(&to, &format, &rows)?;
+            write(&to, &format, &rows, mark)?;
             rows.len()
         }
         What::Households => {
@@ -226,7 +309,7 @@ pub(crate) fn export(
                     )
                 })
                 .collect();
-            write(&to, &format, &rows)?;
+            write(&to, &format, &rows, mark)?;
             rows.len()
         }
         What::Workers => {
@@ -246,16 +329,31 @@ pub(crate) fn export(
                     )
                 })
                 .collect();
-            write(&to, &format, &rows)?;
+            write(&to, &format, &rows, mark)?;
             rows.len()
         }
-        What::Cases => export_cases(&d, &to, &format, &code_of, unmasked)?,
+        What::Cases => export_cases(&d, &to, &format, &code_of, unmasked, mark)?,
     };
+    if unmasked {
+        // After the file is written: an export that failed is not on the record as done.
+        store::audit::record(
+            &file,
+            &store::AuditEvent {
+                at: now,
+                actor: who,
+                action: store::AuditAction::Export,
+                target: to.display().to_string(),
+                reason: reason.unwrap_or_default().to_owned(),
+                detail: format!("{what:?} unmasked: {n} rows").to_lowercase(),
+            },
+        )?;
+    }
     Ok(Reply::ok(json!({
         "file": file.display().to_string(),
         "to": to.display().to_string(),
         "rows": n,
         "masked": !unmasked,
+        "watermark": mark,
     })))
 }
 
@@ -267,6 +365,7 @@ fn export_cases(
     format: &Format,
     code_of: &dyn Fn(Option<UnitId>) -> String,
     unmasked: bool,
+    mark: Option<&str>,
 ) -> anyhow::Result<usize> {
     let now = crate::model::Timestamp::now();
     let rows: Vec<store::CaseRow> = d
@@ -282,9 +381,19 @@ fn export_cases(
         })
         .collect();
     match format {
-        Format::Csv => store::export_cases_csv(to, &rows)?,
-        Format::GeoJson => store::export_cases_geojson(to, &rows)?,
-        Format::Xlsx(sheet) => store::export_xlsx(to, sheet, &rows)?,
+        Format::Csv => {
+            store::export_cases_csv(to, &rows)?;
+            if let Some(m) = mark {
+                store::watermark_csv(to, m)?;
+            }
+        }
+        Format::GeoJson => {
+            store::export_cases_geojson(to, &rows)?;
+            if let Some(m) = mark {
+                store::watermark_geojson(to, m)?;
+            }
+        }
+        Format::Xlsx(sheet) => store::export_xlsx(to, sheet, &rows, mark)?,
         Format::Shapefile | Format::Gpkg(_) => {
             let layer: Vec<_> = rows
                 .iter()
@@ -292,7 +401,7 @@ fn export_cases(
                 .map(|(r, c)| (r, geo_types::Geometry::Point(c.location)))
                 .collect();
             match format {
-                Format::Gpkg(name) => store::export_gpkg(to, name, &layer)?,
+                Format::Gpkg(name) => store::export_gpkg(to, name, &layer, mark)?,
                 _ => store::export_shapefile(to, &layer)?,
             }
         }

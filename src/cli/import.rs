@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
+use crate::cli::accounts::{require, sign_in_if_needed};
 use crate::cli::{ImportCommand, Reply};
 use crate::import::{self, FieldChoice, UnitImportOptions};
-use crate::model::Level;
+use crate::model::{Level, Permission, Timestamp};
+use crate::store;
 
 /// `gridatlas new`: an empty document holding only its county (no outline yet).
 pub(crate) fn new_document(
@@ -14,10 +16,27 @@ pub(crate) fn new_document(
     county_code: String,
     name: String,
     time_zone: String,
+    admin: Option<String>,
 ) -> anyhow::Result<Reply> {
+    // Asked before anything is written: a refused passphrase leaves no file behind.
+    let admin = admin
+        .map(|a| crate::cli::accounts::first_passphrase(&a).map(|p| (a, p)))
+        .transpose()?;
+    if let Some((a, p)) = &admin
+        && p.chars().count() < store::MIN_PASSPHRASE_CHARS
+    {
+        anyhow::bail!(
+            "the passphrase for {a} is shorter than {} characters; nothing was written",
+            store::MIN_PASSPHRASE_CHARS
+        );
+    }
     let created =
         import::new_document(&file, &county_code, &name, &time_zone).map_err(anyhow::Error::msg)?;
+    if let Some((a, p)) = &admin {
+        store::create_first_admin(&file, a, p, Timestamp::now(), store::KeySource::Random)?;
+    }
     Ok(Reply::ok(json!({
+        "admin": admin.as_ref().map(|(a, _)| a),
         "file": file.display().to_string(),
         "county_code": county_code,
         "name": created.meta.title,
@@ -68,7 +87,7 @@ pub(super) fn import(command: ImportCommand) -> anyhow::Result<Reply> {
             match import::import_units(
                 &file,
                 &from,
-                layer.as_deref(),
+                &import::LayerChoice::everywhere(layer.as_deref()),
                 encoding,
                 &fields,
                 options,
@@ -107,27 +126,48 @@ pub(super) fn import(command: ImportCommand) -> anyhow::Result<Reply> {
             mode,
             by_location,
             dry_run,
-        } => roster_reply(
-            &file,
-            import::import_households(
+            user,
+        } => {
+            let by = sign_in_if_needed(&file, user.as_deref(), "importing households")?;
+            require(by.as_ref(), Permission::Import, "import households")?;
+            roster_reply(
                 &file,
-                &from,
-                sheet.as_deref(),
-                datum,
-                mode,
-                by_location,
-                dry_run,
-            ),
-        ),
+                import::import_households(
+                    &file,
+                    &from,
+                    sheet.as_deref(),
+                    datum,
+                    mode,
+                    by_location,
+                    import::ImportAs {
+                        dry_run,
+                        by: by.as_ref(),
+                    },
+                ),
+            )
+        }
         ImportCommand::Workers {
             file,
             from,
             sheet,
             dry_run,
-        } => roster_reply(
-            &file,
-            import::import_workers(&file, &from, sheet.as_deref(), dry_run),
-        ),
+            user,
+        } => {
+            let by = sign_in_if_needed(&file, user.as_deref(), "importing workers")?;
+            require(by.as_ref(), Permission::Import, "import workers")?;
+            roster_reply(
+                &file,
+                import::import_workers(
+                    &file,
+                    &from,
+                    sheet.as_deref(),
+                    import::ImportAs {
+                        dry_run,
+                        by: by.as_ref(),
+                    },
+                ),
+            )
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The command line: batch commands print JSON on stdout (for scripts), errors go to stderr as
 //! one line, and the exit code says whether it worked. No arguments (or a file) opens the window.
 
+mod accounts;
 mod bench;
 mod bench_import;
 mod briefing;
@@ -56,6 +57,10 @@ pub enum Command {
         /// Number of cases instead of the scale's (20,000 for the county).
         #[arg(long)]
         cases: Option<usize>,
+        /// Give the demo its accounts, one per role with published passphrases (README), and
+        /// encrypt its personal data as a real document's.
+        #[arg(long)]
+        accounts: bool,
     },
     /// Writes units, households, workers or cases to .csv or .geojson; names, phones and
     /// addresses are masked unless --unmasked.
@@ -68,8 +73,16 @@ pub enum Command {
         /// Units of this level only (1 county … 5 micro-grid).
         #[arg(long)]
         level: Option<i64>,
+        /// Names, phones and addresses in full: needs --reason, and --user once the document
+        /// has accounts (an operator or admin); logged, and the file carries a watermark line.
         #[arg(long)]
         unmasked: bool,
+        /// Why personal data leaves the document (recorded in the audit log and the watermark).
+        #[arg(long)]
+        reason: Option<String>,
+        /// The account exporting (needed once the document has accounts).
+        #[arg(long)]
+        user: Option<String>,
     },
     /// An empty document for a county: its outline becomes the union of its townships once they
     /// are imported, unless a 6-digit feature brings the county's own.
@@ -84,6 +97,10 @@ pub enum Command {
         /// The IANA time zone the document's days are judged in.
         #[arg(long, default_value = "Asia/Shanghai")]
         time_zone: String,
+        /// The first account, an admin (passphrase from GRIDATLAS_PASSPHRASE, else asked):
+        /// personal data imported later is stored encrypted.
+        #[arg(long)]
+        admin: Option<String>,
     },
     /// Write the Excel template a roster is filled in (Chinese headers, code columns as text,
     /// drop-downs for tags, roles and party membership).
@@ -149,6 +166,23 @@ pub enum Command {
     /// sheet. No personal data beyond masked names of households to visit.
     #[command(subcommand)]
     Briefing(BriefingCommand),
+    /// Accounts of the document: add (the first one, an admin, encrypts the personal data),
+    /// list, remove, passwd.
+    #[command(subcommand)]
+    User(accounts::UserCommand),
+    /// The audit log: every sign-in, reveal, export, import, case step, plan approval and
+    /// account change, hash-chained; --verify checks the chain (exit 1 on a finding).
+    Audit {
+        file: PathBuf,
+        /// From this day or time (inclusive), in the document's time zone.
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to this day or time (exclusive).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        verify: bool,
+    },
     /// Benchmarks (release build), printing JSON.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -246,6 +280,9 @@ pub enum ImportCommand {
         by_location: bool,
         #[arg(long)]
         dry_run: bool,
+        /// The account importing (needed once the document has accounts).
+        #[arg(long)]
+        user: Option<String>,
     },
     /// Workers from .xlsx or .csv (姓名, 联系电话, 岗位, 所属单元编码, 是否党员); all rows or none.
     Workers {
@@ -256,6 +293,9 @@ pub enum ImportCommand {
         sheet: Option<String>,
         #[arg(long)]
         dry_run: bool,
+        /// The account importing (needed once the document has accounts).
+        #[arg(long)]
+        user: Option<String>,
     },
 }
 
@@ -402,14 +442,26 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             as_of,
             force,
             cases,
-        } => document::demo(out, scale, seed, as_of, force, cases),
+            accounts,
+        } => document::demo(
+            out,
+            document::DemoOptions {
+                scale,
+                seed,
+                as_of,
+                force,
+                cases,
+                accounts,
+            },
+        ),
         Command::Info { file } => document::info(file),
         Command::New {
             file,
             county_code,
             name,
             time_zone,
-        } => import::new_document(file, county_code, name, time_zone),
+            admin,
+        } => import::new_document(file, county_code, name, time_zone, admin),
         Command::Import(c) => import::import(c),
         Command::Template { kind, out } => import::template(kind, out),
         Command::Briefing(c) => briefing::briefing(c),
@@ -419,7 +471,19 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             to,
             level,
             unmasked,
-        } => export::export(what, file, to, level, unmasked),
+            reason,
+            user,
+        } => export::export(
+            what,
+            file,
+            to,
+            level,
+            export::Personal {
+                unmasked,
+                reason,
+                user,
+            },
+        ),
         Command::Bench(BenchCommand::Assign {
             households,
             units,
@@ -468,5 +532,12 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             bench_import::import_round_trip(data, dir, noise_m)
         }
         Command::Check { file } => document::check_document(file),
+        Command::User(c) => accounts::user(c),
+        Command::Audit {
+            file,
+            from,
+            to,
+            verify,
+        } => accounts::audit(file, from, to, verify),
     }
 }

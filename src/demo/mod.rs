@@ -5,6 +5,7 @@
 //! The same `DemoParams` always give the same dataset: every random choice comes from ChaCha
 //! generators seeded from `seed` (one per township, so the parallel part is deterministic too).
 
+mod accounts;
 mod attributes;
 mod case_history;
 mod names;
@@ -27,6 +28,7 @@ use crate::geom::LocalMetres;
 use crate::index::{DEFAULT_BUCKETS_PER_UNIT, PointLocator};
 use crate::model::{Dataset, DatasetMeta, Household, HouseholdId, Level, Timestamp};
 
+pub use accounts::{DEMO_ACCOUNTS, demo_accounts};
 pub use outline::{COUNTY_CODE, COUNTY_NAME, liuyang_wgs84};
 
 /// Fixed default instant of a demo, so that a seed alone determines the data.

@@ -45,6 +45,34 @@ fn file_name(path: &Path) -> String {
     )
 }
 
+/// Which layer to read from each GeoPackage an import names: one name for all (the command
+/// line's `--layer`), or one per file (the window's layer chooser), the file's own choice
+/// first. Without either, a file with one feature layer (or a GridAtlas document) needs none.
+#[derive(Debug, Clone, Default)]
+pub struct LayerChoice {
+    pub everywhere: Option<String>,
+    pub per_file: Vec<(std::path::PathBuf, String)>,
+}
+
+impl LayerChoice {
+    /// The same layer name for every GeoPackage.
+    pub fn everywhere(name: Option<&str>) -> Self {
+        LayerChoice {
+            everywhere: name.map(str::to_owned),
+            per_file: Vec::new(),
+        }
+    }
+
+    /// The layer to read from `path`, if one was chosen.
+    pub fn for_file(&self, path: &Path) -> Option<&str> {
+        self.per_file
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, l)| l.as_str())
+            .or(self.everywhere.as_deref())
+    }
+}
+
 /// Reads the layer at `path` (by its extension: .shp, .geojson/.json, .gpkg).
 pub fn read_layer(
     path: &Path,

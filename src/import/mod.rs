@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use defects::DefectKind;
-pub use layer::{SourceLayer, TextEncoding, read_layer};
+pub use layer::{LayerChoice, SourceLayer, TextEncoding, read_layer};
 pub use roster::RosterMode;
 pub use template::{TemplateKind, write_template};
 pub use unit_fields::{FieldChoice, IncomingUnit, incoming_units};
@@ -107,7 +107,7 @@ pub struct PreparedUnits {
 pub fn import_units(
     path: &Path,
     sources: &[PathBuf],
-    layer: Option<&str>,
+    layers: &LayerChoice,
     encoding: Option<TextEncoding>,
     fields: &FieldChoice,
     options: UnitImportOptions,
@@ -117,7 +117,7 @@ pub fn import_units(
     if !dry_run {
         store::ensure_writable(path)?;
     }
-    let prepared = prepare_units(path, sources, layer, encoding, fields, options)?;
+    let prepared = prepare_units(path, sources, layers, encoding, fields, options)?;
     if !dry_run {
         commit_units(&prepared)?;
     }
@@ -131,7 +131,7 @@ pub fn import_units(
 pub fn prepare_units(
     path: &Path,
     sources: &[PathBuf],
-    layer: Option<&str>,
+    layers: &LayerChoice,
     encoding: Option<TextEncoding>,
     fields: &FieldChoice,
     options: UnitImportOptions,
@@ -149,7 +149,7 @@ pub fn prepare_units(
     let mut summaries = Vec::new();
     let mut problems = Vec::new();
     for source in sources {
-        match read_layer(source, layer, encoding) {
+        match read_layer(source, layers.for_file(source), encoding) {
             Ok(l) => {
                 summaries.push(SourceSummary {
                     file: l.label.clone(),
@@ -262,9 +262,62 @@ pub struct RosterReport {
     pub elapsed_ms: u128,
 }
 
-fn writable_document(path: &Path, dry_run: bool) -> Result<Dataset, ImportFailure> {
-    if !dry_run {
+/// How a roster import runs: for real or as a dry run, and by whom. A document with accounts
+/// needs someone signed in (their key opens the rows to compare and seals the new ones); the
+/// import is recorded in the audit log in the transaction that writes it.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportAs<'a> {
+    pub dry_run: bool,
+    pub by: Option<&'a store::SignedIn>,
+}
+
+impl ImportAs<'_> {
+    pub fn dry_run() -> ImportAs<'static> {
+        ImportAs {
+            dry_run: true,
+            by: None,
+        }
+    }
+
+    pub fn write() -> ImportAs<'static> {
+        ImportAs {
+            dry_run: false,
+            by: None,
+        }
+    }
+
+    fn key(&self) -> Option<&store::DocumentKey> {
+        self.by.map(|s| &s.key)
+    }
+
+    fn audit(&self, from: &Path, what: &str, rows: usize) -> store::AuditEvent {
+        store::AuditEvent {
+            at: crate::model::Timestamp::now(),
+            actor: self
+                .by
+                .map_or_else(|| "命令行".to_owned(), |s| s.account.name.clone()),
+            action: store::AuditAction::Import,
+            target: from
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            reason: String::new(),
+            detail: format!("{what}: {rows} rows"),
+        }
+    }
+}
+
+fn writable_document(path: &Path, how: ImportAs<'_>) -> Result<Dataset, ImportFailure> {
+    if !how.dry_run {
         store::ensure_writable(path)?;
+    }
+    if let Some(by) = how.by {
+        return Ok(store::load_unlocked(path, &by.key)?);
+    }
+    if store::has_accounts(path)? {
+        return Err(ImportFailure::Store(store::StoreError::Refused {
+            path: path.to_owned(),
+            what: "this document's personal data is encrypted: sign in (--user NAME, passphrase in GRIDATLAS_PASSPHRASE) to import rosters; nothing was written".into(),
+        }));
     }
     Ok(store::load(path)?)
 }
@@ -278,10 +331,11 @@ pub fn import_households(
     datum: store::CoordinateDatum,
     mode: RosterMode,
     by_location: bool,
-    dry_run: bool,
+    how: ImportAs<'_>,
 ) -> Result<RosterReport, ImportFailure> {
     let started = std::time::Instant::now();
-    let doc = writable_document(path, dry_run)?;
+    let dry_run = how.dry_run;
+    let doc = writable_document(path, how)?;
     let known = roster::known_names(&roster::HOUSEHOLD_COLUMNS);
     let table =
         sheet::read_sheet(from, sheet, &known).map_err(|e| ImportFailure::Input(vec![e]))?;
@@ -305,7 +359,8 @@ pub fn import_households(
     }
     let (added, n_changed) = (new.len(), changed.len());
     if !dry_run && (added > 0 || n_changed > 0) {
-        store::write_households(path, new, &changed)?;
+        let audit = how.audit(from, "households", added + n_changed);
+        store::write_households(path, new, &changed, how.key(), Some(&audit))?;
     }
     Ok(RosterReport {
         dry_run,
@@ -324,17 +379,19 @@ pub fn import_workers(
     path: &Path,
     from: &Path,
     sheet: Option<&str>,
-    dry_run: bool,
+    how: ImportAs<'_>,
 ) -> Result<RosterReport, ImportFailure> {
     let started = std::time::Instant::now();
-    let doc = writable_document(path, dry_run)?;
+    let dry_run = how.dry_run;
+    let doc = writable_document(path, how)?;
     let known = roster::known_names(&roster::WORKER_COLUMNS);
     let table =
         sheet::read_sheet(from, sheet, &known).map_err(|e| ImportFailure::Input(vec![e]))?;
     let workers = roster::read_workers(&table, &doc).map_err(ImportFailure::Input)?;
     let added = workers.len();
     if !dry_run && added > 0 {
-        store::write_workers(path, workers)?;
+        let audit = how.audit(from, "workers", added);
+        store::write_workers(path, workers, how.key(), Some(&audit))?;
     }
     Ok(RosterReport {
         dry_run,

@@ -34,6 +34,51 @@ impl Dataset {
         self.units.iter().filter(move |u| u.level == level)
     }
 
+    /// The part of the dataset a grid worker confined to `root` may see: the units of its
+    /// subtree and the chain above it (so the map has its place), and only the households,
+    /// cases (with their histories) and workers inside it. `None` when `root` is no unit.
+    pub fn scoped_to(&self, root: crate::model::UnitId) -> Option<Dataset> {
+        let tree = crate::model::UnitTree::new(self);
+        tree.level(root)?;
+        let above: Vec<crate::model::UnitId> = tree.ancestors(root).into_iter().flatten().collect();
+        let inside = |u: Option<crate::model::UnitId>| u.is_some_and(|u| tree.is_within(u, root));
+        let cases: Vec<_> = self
+            .cases
+            .iter()
+            .filter(|c| inside(c.unit))
+            .cloned()
+            .collect();
+        let kept: std::collections::HashSet<_> = cases.iter().map(|c| c.id).collect();
+        Some(Dataset {
+            meta: self.meta.clone(),
+            units: self
+                .units
+                .iter()
+                .filter(|u| inside(Some(u.id)) || above.contains(&u.id))
+                .cloned()
+                .collect(),
+            households: self
+                .households
+                .iter()
+                .filter(|h| inside(h.unit))
+                .cloned()
+                .collect(),
+            workers: self
+                .workers
+                .iter()
+                .filter(|w| inside(Some(w.unit)))
+                .cloned()
+                .collect(),
+            case_events: self
+                .case_events
+                .iter()
+                .filter(|e| kept.contains(&e.case_id))
+                .cloned()
+                .collect(),
+            cases,
+        })
+    }
+
     /// Unit counts indexed by `Level::number() - 1`.
     pub fn unit_counts(&self) -> [usize; 5] {
         let mut counts = [0; 5];

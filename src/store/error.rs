@@ -56,6 +56,9 @@ pub enum StoreError {
     /// Another program changed what this write was based on; nothing was written.
     #[error("{}: {what}", path.display())]
     Conflict { path: PathBuf, what: String },
+    /// An account, passphrase or permission check said no; nothing was written.
+    #[error("{}: {what}", path.display())]
+    Refused { path: PathBuf, what: String },
     #[error("{}: already exists; choose another name or pass --force to replace it", path.display())]
     Exists { path: PathBuf },
     #[error("{}: {context}: {source}", path.display())]

@@ -171,11 +171,13 @@ pub fn export_shapefile<T: serde::Serialize>(
 }
 
 /// Writes `rows` as the one feature layer `layer` of a new GeoPackage (replacing `path`
-/// through a temporary file).
+/// through a temporary file); `watermark` becomes the layer's description (QGIS shows it in
+/// the layer's properties).
 pub fn export_gpkg<T: serde::Serialize>(
     path: &Path,
     layer: &str,
     rows: &[(T, Geometry<f64>)],
+    watermark: Option<&str>,
 ) -> Result<(), StoreError> {
     let records: Vec<&T> = rows.iter().map(|(r, _)| r).collect();
     let (header, cells) = table_of(&records).map_err(|e| other(path, e))?;
@@ -231,6 +233,13 @@ pub fn export_gpkg<T: serde::Serialize>(
             l = layer.replace('\'', "''"),
         ))
         .ctx(&tmp, "creating the layer")?;
+        if let Some(m) = watermark {
+            tx.execute(
+                "UPDATE gpkg_contents SET description = ?1 WHERE table_name = ?2",
+                rusqlite::params![m, layer],
+            )
+            .ctx(&tmp, "writing the watermark")?;
+        }
         let placeholders: String = (0..header.len()).map(|i| format!(", ?{}", i + 2)).collect();
         let names: String = header.iter().map(|h| format!(", {}", q(h))).collect();
         let mut stmt = tx

@@ -27,6 +27,45 @@ pub struct ForeignLayer {
     pub features: Vec<ForeignFeature>,
 }
 
+/// The feature layers of the GeoPackage at `path` that can hold outlines (polygon,
+/// multipolygon or any geometry), by name: what the import dialog offers to choose from when
+/// a file has several.
+pub fn polygon_layers(path: &Path) -> Result<Vec<String>, StoreError> {
+    crate::store::file_header::check(path)?;
+    let conn = crate::store::access::open_for_reading(path).ctx(path, "opening")?;
+    let types: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT table_name, geometry_type_name FROM gpkg_geometry_columns ORDER BY table_name",
+        )
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .map_err(|e| bad(path, format!("not a GeoPackage with feature layers ({e})")))?;
+    Ok(types
+        .into_iter()
+        .filter(|(_, t)| {
+            matches!(
+                t.to_ascii_uppercase().as_str(),
+                "POLYGON" | "MULTIPOLYGON" | "GEOMETRY" | "CURVEPOLYGON" | "MULTISURFACE"
+            )
+        })
+        .map(|(name, _)| name)
+        .collect())
+}
+
+/// Every feature layer: table, geometry column, `srs_id`.
+fn geometry_columns(
+    conn: &rusqlite::Connection,
+    path: &Path,
+) -> Result<Vec<(String, String, i64)>, StoreError> {
+    conn.prepare(
+        "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns ORDER BY table_name",
+    )
+    .and_then(|mut s| {
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect()
+    })
+    .map_err(|e| bad(path, format!("not a GeoPackage with feature layers ({e})")))
+}
+
 fn bad(path: &Path, what: String) -> StoreError {
     StoreError::NotGridAtlas {
         path: path.to_owned(),
@@ -40,15 +79,7 @@ fn bad(path: &Path, what: String) -> StoreError {
 pub fn read_foreign_layer(path: &Path, layer: Option<&str>) -> Result<ForeignLayer, StoreError> {
     crate::store::file_header::check(path)?;
     let conn = crate::store::access::open_for_reading(path).ctx(path, "opening")?;
-    let layers: Vec<(String, String, i64)> = conn
-        .prepare(
-            "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns ORDER BY table_name",
-        )
-        .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect()
-        })
-        .map_err(|e| bad(path, format!("not a GeoPackage with feature layers ({e})")))?;
+    let layers = geometry_columns(&conn, path)?;
     let names = || {
         layers
             .iter()

@@ -103,6 +103,50 @@ pub fn load(path: &Path) -> Result<Dataset, StoreError> {
     load_with_seq(path).map(|(d, _)| d)
 }
 
+/// Reads a whole document and opens its sealed personal data with `key` (the key a sign-in
+/// unwrapped). A document without accounts reads as with [`load`].
+pub fn load_unlocked(path: &Path, key: &crate::store::DocumentKey) -> Result<Dataset, StoreError> {
+    load_unlocked_with_seq(path, key).map(|(d, _)| d)
+}
+
+/// [`load_unlocked`] and the last change-log entry it includes.
+pub fn load_unlocked_with_seq(
+    path: &Path,
+    key: &crate::store::DocumentKey,
+) -> Result<(Dataset, i64), StoreError> {
+    let (mut d, seq) = load_with_seq(path)?;
+    let failed = crate::store::personal::open_dataset(&mut d, key);
+    if failed > 0 {
+        log::warn!(
+            "{}: {failed} personal values do not open with this key (changed in the file?); they stay sealed",
+            path.display()
+        );
+    }
+    Ok((d, seq))
+}
+
+/// Reads the document as `session` may see it, with the last change-log entry it includes:
+/// personal data opened with their key, and for a grid worker only their grid (the units
+/// above it for its place), so that nothing outside can be shown, searched or counted.
+pub fn load_as(
+    path: &Path,
+    session: &crate::store::SignedIn,
+) -> Result<(Dataset, i64), StoreError> {
+    let (dataset, seq) = load_unlocked_with_seq(path, &session.key)?;
+    let Some(scope) = session.account.scope.as_deref() else {
+        return Ok((dataset, seq));
+    };
+    let root = dataset.units.iter().find(|u| u.code == scope).map(|u| u.id);
+    let scoped = root.and_then(|r| dataset.scoped_to(r)).ok_or_else(|| StoreError::Refused {
+        path: path.to_owned(),
+        what: format!(
+            "the grid {scope} of account {} is no longer in the document; an admin must give it another",
+            session.account.name
+        ),
+    })?;
+    Ok((scoped, seq))
+}
+
 /// Validates and reads a whole document, and the last change-log entry it includes (where a
 /// [`crate::store::ChangeWatch`] starts). Every table is read in one read transaction: a
 /// consistent snapshot, even while another process is writing (in WAL mode a reader sees the

@@ -11,7 +11,7 @@ pub const GPKG_APPLICATION_ID: u32 = 0x4750_4B47;
 /// GeoPackage 1.2: every GDAL from 2.2 on reads it without a warning.
 pub const GPKG_USER_VERSION: i64 = 10200;
 /// The GridAtlas schema this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Steps that bring a file from version `n` to `n + 1` (their SQL), run in one transaction when
 /// the file is first opened for writing (reading an older file needs no change: it has no plans
@@ -28,7 +28,24 @@ pub(crate) const MIGRATIONS: &[(i64, MigrationStep)] = &[
     // Version 5: the GeoPackage spatial index on units, households and cases (tables GDAL
     // already indexed keep their index).
     (4, crate::store::spatial_index::ensure_all),
+    // Version 6: accounts with their key slots, and the hash-chained audit log.
+    (5, |c| c.execute_batch(&people_tables(PEOPLE_CONTENTS_NOW))),
 ];
+
+/// `last_change` of the audit log's `gpkg_contents` row when a migration adds it.
+const PEOPLE_CONTENTS_NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+/// Version 6: accounts (kept out of `gpkg_contents`: QGIS has no business listing passphrase
+/// hashes) and the audit log (listed, so that QGIS can show it).
+fn people_tables(last_change_sql: &str) -> String {
+    format!(
+        "{}{}INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
+           VALUES ('gridatlas_audit', 'attributes', 'gridatlas_audit',
+                   'Audit log: who did what, when and why, hash-chained', {last_change_sql});",
+        crate::store::accounts::ACCOUNTS_TABLE,
+        crate::store::audit::AUDIT_TABLE
+    )
+}
 
 /// Version 4: a plan may be `scheduled` (approved for a later date, 待生效). SQLite cannot
 /// change a CHECK constraint in place: the table is rebuilt with its rows and ids
@@ -308,5 +325,6 @@ pub(crate) fn create_empty(
         "strftime('%Y-%m-%dT%H:%M:%fZ','now')",
         &format!("'{last_change}'"),
     ))?;
+    conn.execute_batch(&people_tables(&format!("'{last_change}'")))?;
     Ok(())
 }

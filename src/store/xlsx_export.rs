@@ -58,10 +58,14 @@ pub(crate) fn table_of<T: serde::Serialize>(
 }
 
 /// Writes `rows` (serde records, as for CSV) to an .xlsx workbook with one sheet `sheet`.
+///
+/// `watermark` (an unmasked export's who, when and why) is the sheet's first row, above the
+/// header: our importer and people both read past a title row.
 pub fn export_xlsx<T: serde::Serialize>(
     path: &Path,
     sheet: &str,
     rows: &[T],
+    watermark: Option<&str>,
 ) -> Result<(), StoreError> {
     let other = |e: String| StoreError::Io {
         path: path.to_owned(),
@@ -74,8 +78,13 @@ pub fn export_xlsx<T: serde::Serialize>(
     {
         let ws = book.add_worksheet();
         ws.set_name(sheet).map_err(|e| other(e.to_string()))?;
+        let first = u32::from(watermark.is_some());
+        if let Some(m) = watermark {
+            ws.write_string_with_format(0, 0, m, &bold)
+                .map_err(|e| other(e.to_string()))?;
+        }
         for (r, record) in std::iter::once(&header).chain(&cells).enumerate() {
-            let row = u32::try_from(r).map_err(|e| other(e.to_string()))?;
+            let row = u32::try_from(r).map_err(|e| other(e.to_string()))? + first;
             for (c, cell) in record.iter().enumerate() {
                 let col = u16::try_from(c).map_err(|e| other(e.to_string()))?;
                 let written = if r == 0 {

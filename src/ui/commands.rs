@@ -36,6 +36,17 @@ pub enum Command {
 }
 
 impl Command {
+    /// What an account's role must allow for the command (none for looking around).
+    pub fn needs(self) -> Option<crate::model::Permission> {
+        use crate::model::Permission as P;
+        match self {
+            Command::HazardPolygon | Command::HazardCircle => Some(P::HazardLists),
+            Command::ReportCase => Some(P::CaseSteps),
+            Command::Planning | Command::Undo | Command::Redo => Some(P::Plan),
+            _ => None,
+        }
+    }
+
     pub const ALL: [Command; 25] = [
         Command::ZoomIn,
         Command::ZoomOut,

@@ -40,6 +40,19 @@ pub struct ImportStrings {
     pub rows_added: &'static str,
     pub rows_changed: &'static str,
     pub repairs: &'static str,
+    pub browse: &'static str,
+    pub layer: &'static str,
+    pub pick_files: &'static str,
+    pub pick_new: &'static str,
+    pub pick_open: &'static str,
+    pub pick_save: &'static str,
+    pub pick_cancel: &'static str,
+    pub pick_up: &'static str,
+    pub pick_refresh: &'static str,
+    pub pick_file_name: &'static str,
+    pub pick_hidden: &'static str,
+    pub pick_new_folder: &'static str,
+    pub pick_rename: &'static str,
 }
 
 static ZH: ImportStrings = ImportStrings {
@@ -79,6 +92,19 @@ static ZH: ImportStrings = ImportStrings {
     rows_added: "新增行",
     rows_changed: "变更行",
     repairs: "修复",
+    browse: "浏览…",
+    layer: "图层",
+    pick_files: "选择要导入的文件",
+    pick_new: "新文档保存到",
+    pick_open: "打开",
+    pick_save: "保存",
+    pick_cancel: "取消选择",
+    pick_up: "上一级文件夹",
+    pick_refresh: "刷新",
+    pick_file_name: "文件名：",
+    pick_hidden: "显示隐藏文件",
+    pick_new_folder: "新建文件夹",
+    pick_rename: "重命名",
 };
 
 static EN: ImportStrings = ImportStrings {
@@ -118,6 +144,19 @@ static EN: ImportStrings = ImportStrings {
     rows_added: "rows added",
     rows_changed: "rows changed",
     repairs: "repairs",
+    browse: "Browse…",
+    layer: "Layer",
+    pick_files: "Choose the files to import",
+    pick_new: "Save the new document as",
+    pick_open: "Open",
+    pick_save: "Save",
+    pick_cancel: "Cancel",
+    pick_up: "Parent folder",
+    pick_refresh: "Refresh",
+    pick_file_name: "File name:",
+    pick_hidden: "Show hidden files",
+    pick_new_folder: "New folder",
+    pick_rename: "Rename",
 };
 
 impl ImportStrings {

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use egui::{Color32, RichText, Ui};
 
 use crate::model::{
-    CATEGORIES, CaseAction, CaseId, Category, Dataset, Level, Tag, Timestamp, UnitId, mask_name,
-    mask_phone,
+    CATEGORIES, CaseAction, CaseId, Category, Dataset, Level, Tag, Timestamp, UnitId, mask_address,
+    mask_name, mask_phone,
 };
 use crate::stats::{GridStandard, Stats};
 use crate::ui::Strings;
@@ -34,6 +34,10 @@ pub struct InspectorContext<'a> {
     pub time_zone: &'a crate::model::TimeZone,
     /// Per case, its units from the county down (`Level::number() - 1`), for "in this subtree".
     pub case_chains: &'a [[Option<UnitId>; 5]],
+    /// The household revealed with a reason (logged): shown in full. Every other is masked.
+    pub revealed: Option<crate::model::HouseholdId>,
+    /// Whether the signed-in role may see households' tags.
+    pub see_tags: bool,
 }
 
 pub fn inspector_ui(
@@ -45,7 +49,7 @@ pub fn inspector_ui(
 ) -> Option<InspectorAction> {
     match selection {
         HitKind::Unit(i) => unit_ui(ui, d, cx, i, s),
-        HitKind::Household(i) => household_ui(ui, d, cx.unit_slot, i, s),
+        HitKind::Household(i) => household_ui(ui, d, cx, i, s),
         HitKind::Case(i) => case_ui(ui, d, cx, i, s),
     }
 }
@@ -317,12 +321,17 @@ fn unit_ui(
 fn household_ui(
     ui: &mut Ui,
     d: &Dataset,
-    slot: &HashMap<UnitId, usize>,
+    cx: &InspectorContext,
     i: usize,
     s: &Strings,
 ) -> Option<InspectorAction> {
+    let slot = cx.unit_slot;
     let mut action = None;
     let h = &d.households[i];
+    let full = cx.revealed == Some(h.id);
+    let shown = |text: &str, mask: fn(&str) -> String| {
+        if full { text.to_owned() } else { mask(text) }
+    };
     ui.heading(s.household_record);
     egui::Grid::new("household")
         .num_columns(2)
@@ -332,25 +341,29 @@ fn household_ui(
             ui.monospace(&h.code);
             ui.end_row();
             ui.label(s.address);
-            ui.label(&h.address);
+            ui.label(shown(&h.address, mask_address));
             ui.end_row();
             ui.label(s.head);
-            ui.label(mask_name(&h.head_name));
+            ui.label(shown(&h.head_name, mask_name));
             ui.end_row();
             ui.label(s.phone);
-            ui.label(mask_phone(&h.phone));
+            ui.label(shown(&h.phone, mask_phone));
             ui.end_row();
             ui.label(s.members);
             ui.label(h.members.to_string());
             ui.end_row();
             ui.label(s.tags);
-            ui.label(
-                h.tags
-                    .iter()
-                    .map(|t| t.name_zh())
-                    .collect::<Vec<_>>()
-                    .join("、"),
-            );
+            if cx.see_tags {
+                ui.label(
+                    h.tags
+                        .iter()
+                        .map(|t| t.name_zh())
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                );
+            } else {
+                ui.weak(crate::ui::AccessStrings::get(s.lang()).tags_hidden);
+            }
             ui.end_row();
             ui.label(s.level(Level::MicroGrid));
             match h.unit.and_then(|u| slot.get(&u)) {

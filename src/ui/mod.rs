@@ -1,5 +1,6 @@
 //! Panels and widgets. All user-visible text comes from [`strings`].
 
+pub mod access_strings;
 pub mod commands;
 pub mod export_strings;
 pub mod fonts;
@@ -9,6 +10,7 @@ pub mod inspector;
 pub mod search;
 pub mod strings;
 
+pub use access_strings::AccessStrings;
 pub use commands::Command;
 pub use export_strings::ExportStrings;
 pub use fonts::{FontStatus, install_cjk_font};
