@@ -144,6 +144,11 @@ fn the_first_admin_encrypts_the_personal_data_and_only_a_passphrase_opens_it() {
         );
         assert!(gridatlas::model::is_sealed(&a.head_name) || a.head_name.is_empty());
     }
+    let (_, info, _) = run(&["info", path.to_str().unwrap()], None, None);
+    assert_eq!(
+        (info["accounts"].as_u64(), info["personal_cipher"].as_str()),
+        (Some(1), Some("AES-256-GCM"))
+    );
     // `check` still passes on the locked document (sealed tags are not unknown words).
     let (code, out, err) = run(&["check", path.to_str().unwrap()], None, None);
     assert_eq!(code, 0, "{err} {out}");

@@ -38,6 +38,18 @@ const NOT_MESSAGES: &[(&str, &str)] = &[
         "加密个人信息",
         "a first-start progress stage, named like the demo generator's stages (Chinese data labels)",
     ),
+    (
+        "hazard zone: {} households",
+        "an audit log entry's target: data for auditors, not a message",
+    ),
+    (
+        "hazard list",
+        "an audit log entry's detail: data, not a message",
+    ),
+    (
+        "effective {date}",
+        "an audit log entry's detail: data, not a message",
+    ),
     ("危险区域名单-{stamp}.csv", "an export's file name"),
     ("危险区域名单-{stamp}-{n}.csv", "an export's file name"),
     ("plan-{safe}-assignment.csv", "an export's file name"),

@@ -87,7 +87,9 @@ fn circle_zone_lists_the_households_inside() {
 
 #[test]
 fn polygon_zone_and_masked_export() {
-    let mut h = common::harness();
+    // On a file: unmasking writes its reason to the document's audit log.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut h, doc) = common::harness_on_file(dir.path());
     h.get_by_label("画多边形").click();
     h.run_steps(2);
     for p in [
@@ -144,8 +146,11 @@ fn polygon_zone_and_masked_export() {
     );
 
     let masked_path = ws.hazard.last_export.clone().unwrap().unwrap();
+    // Unmasking needs a reason, which goes into the audit log first.
+    common::type_into(&mut h, "查看原因", "防汛转移");
     h.get_by_label("显示完整个人信息（需授权）").click();
-    h.run_steps(2);
+    h.run_steps(3);
+    assert!(h.state().workspace().unwrap().hazard.unmasked);
     h.get_by_label("导出名单 CSV").click();
     h.run_steps(2);
     let unmasked_path = h
@@ -161,6 +166,15 @@ fn polygon_zone_and_masked_export() {
     assert!(
         unmasked.contains(&first.phone),
         "unmasked on explicit request"
+    );
+    assert!(
+        unmasked.lines().next().unwrap().contains("防汛转移"),
+        "an unmasked list carries its reason on its first line"
+    );
+    let log = gridatlas::store::audit::list(&doc, None, None).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "reveal" && e.reason == "防汛转移" && e.detail == "hazard list")
     );
     // A second export in the same second gets its own name: the masked list is still there.
     assert_ne!(masked_path, unmasked_path);

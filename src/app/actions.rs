@@ -37,6 +37,8 @@ pub enum Action {
     Import(crate::app::ImportAction),
     /// Show one household's personal data in full, for the reason typed (logged first).
     Reveal(crate::model::HouseholdId),
+    /// Unmask the hazard zone's list, for the reason typed (logged first).
+    RevealHazardList,
 }
 
 impl Action {
@@ -53,7 +55,7 @@ impl Action {
             Action::Planning(_) => Some(Permission::Plan),
             Action::Import(crate::app::ImportAction::Cancel) => None,
             Action::Import(_) => Some(Permission::Import),
-            Action::Reveal(_) => Some(Permission::Reveal),
+            Action::Reveal(_) | Action::RevealHazardList => Some(Permission::Reveal),
             Action::Command(c) => c.needs(),
             Action::Show(_)
             | Action::Select(_)
@@ -156,6 +158,37 @@ impl Workspace {
             Action::Planning(a) => self.run_planning(a),
             Action::Import(a) => self.run_import(a),
             Action::Reveal(id) => self.reveal(id),
+            Action::RevealHazardList => self.reveal_hazard_list(),
+        }
+    }
+
+    /// Unmasks the hazard list once its reason is in the audit log.
+    fn reveal_hazard_list(&mut self) {
+        let reason = self.hazard.unmask_reason.trim().to_owned();
+        let Some(report) = &self.hazard.report else {
+            return;
+        };
+        if reason.is_empty() {
+            self.desk.message = Some(crate::app::DeskMessage::Refused(
+                crate::app::messages::reveal_needs_reason(),
+            ));
+            return;
+        }
+        let event = crate::store::AuditEvent {
+            at: self.desk.now.max(crate::model::Timestamp::now()),
+            actor: self.desk.actor.clone(),
+            action: crate::store::AuditAction::Reveal,
+            target: format!("hazard zone: {} households", report.households.len()),
+            reason,
+            detail: "hazard list".into(),
+        };
+        match crate::store::audit::record(&self.doc.path, &event) {
+            Ok(_) => self.hazard.unmasked = true,
+            Err(e) => {
+                self.desk.message = Some(crate::app::DeskMessage::Refused(
+                    crate::app::messages::store_error(&e),
+                ))
+            }
         }
     }
 
@@ -174,10 +207,7 @@ impl Workspace {
         };
         let event = crate::store::AuditEvent {
             at: self.desk.now.max(crate::model::Timestamp::now()),
-            actor: self
-                .session
-                .as_ref()
-                .map_or_else(String::new, |s| s.account.name.clone()),
+            actor: self.desk.actor.clone(),
             action: crate::store::AuditAction::Reveal,
             target: h.code.clone(),
             reason,

@@ -122,7 +122,11 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
         egui::Panel::right("hazard")
             .exact_size(380.0)
             .show(ui, |ui| {
-                hazard_panel_ui(ui, &mut ws.hazard, &ws.doc.dataset, s);
+                let may_reveal = ws.may(crate::model::Permission::Reveal);
+                hazard_panel_ui(ui, &mut ws.hazard, &ws.doc.dataset, s, may_reveal);
+                if std::mem::take(&mut ws.hazard.unmask_requested) {
+                    ws.push(Action::RevealHazardList);
+                }
             });
     } else {
         egui::Panel::right("inspector")

@@ -187,6 +187,7 @@ impl Workspace {
             // A later date: the plan waits for its day, the live net stays as it is.
             match crate::ledger::schedule(&self.doc.path, plan, &date, &now) {
                 Ok(()) => {
+                    self.record_approval(&name, &date);
                     self.close_plan();
                     self.planning.message = Some(EditOutcome::Done(Message::new(|s| {
                         format!("{name} · {} {date}", s.plan_scheduled)
@@ -208,6 +209,7 @@ impl Workspace {
         ) {
             Ok(a) => {
                 self.doc.own_write(a.log);
+                self.record_approval(&name, &date);
                 self.planning.plan = None;
                 self.planning.diff = None;
                 self.planning.message = Some(EditOutcome::Done(Message::new(|s| {
@@ -224,6 +226,24 @@ impl Workspace {
                 self.refresh_plans();
             }
             Err(e) => self.planning.message = Some(EditOutcome::Refused(e.explain())),
+        }
+    }
+
+    /// The approval in the audit log, right after it was written (a kill between the two
+    /// leaves an approval without its entry, never an entry without its approval).
+    fn record_approval(&mut self, name: &str, date: &str) {
+        let event = crate::store::AuditEvent {
+            at: self.desk.step_time(),
+            actor: self.desk.actor.clone(),
+            action: crate::store::AuditAction::PlanApproval,
+            target: name.to_owned(),
+            reason: String::new(),
+            detail: format!("effective {date}"),
+        };
+        if let Err(e) = crate::store::audit::record(&self.doc.path, &event) {
+            self.desk.message = Some(crate::app::DeskMessage::Refused(
+                crate::app::messages::store_error(&e),
+            ));
         }
     }
 

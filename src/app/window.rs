@@ -191,6 +191,10 @@ impl GridAtlasApp {
             Some(Ok(opened)) => {
                 let opened = *opened;
                 let mut ws = Workspace::new(opened.doc);
+                if let Some(s) = &opened.session {
+                    // Case histories and the audit log name the person, not the desk.
+                    ws.desk.actor = s.account.name.clone();
+                }
                 ws.session = opened.session;
                 ws.signed_in_automatically = opened.automatic;
                 if let Some(basemap) = self.saved_basemap.take() {

@@ -20,6 +20,8 @@ pub struct OpenBench {
     pub cases: usize,
     /// Medians over the runs, ms.
     pub read_ms: f64,
+    /// Opening the sealed personal data with the signed-in account's key (0 without one).
+    pub decrypt_ms: f64,
     pub index_ms: f64,
     pub assign_ms: f64,
     pub stats_ms: f64,
@@ -30,13 +32,23 @@ pub struct OpenBench {
     pub total_ms_each_run: Vec<f64>,
 }
 
-pub fn run_open(path: &Path, runs: usize) -> Result<OpenBench, store::StoreError> {
-    let (mut read, mut index, mut assign, mut stats, mut outlines, mut total) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
+/// `key`: the document key a sign-in unwrapped (an encrypted document), so that decryption
+/// is timed as the window pays it; the sign-in itself (Argon2id, once a session) is not.
+pub fn run_open(
+    path: &Path,
+    runs: usize,
+    key: Option<&store::DocumentKey>,
+) -> Result<OpenBench, store::StoreError> {
+    let (mut read, mut decrypt, mut index, mut assign, mut stats, mut outlines, mut total) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     let mut counts = (0, 0, 0);
     for _ in 0..runs.max(1) {
         let t0 = Instant::now();
-        let d = store::load(path)?;
+        let mut d = store::load(path)?;
+        let tr = Instant::now();
+        if let Some(k) = key {
+            store::open_dataset(&mut d, k);
+        }
         let t1 = Instant::now();
         let idx = SpatialIndex::build(&d);
         let t2 = Instant::now();
@@ -49,7 +61,8 @@ pub fn run_open(path: &Path, runs: usize) -> Result<OpenBench, store::StoreError
         let t5 = Instant::now();
         std::hint::black_box((&a, &s, &unfit));
         let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
-        read.push(ms(t0, t1));
+        read.push(ms(t0, tr));
+        decrypt.push(ms(tr, t1));
         index.push(ms(t1, t2));
         assign.push(ms(t2, t3));
         stats.push(ms(t3, t4));
@@ -65,6 +78,7 @@ pub fn run_open(path: &Path, runs: usize) -> Result<OpenBench, store::StoreError
         households: counts.1,
         cases: counts.2,
         read_ms: median(&mut read),
+        decrypt_ms: median(&mut decrypt),
         index_ms: median(&mut index),
         assign_ms: median(&mut assign),
         stats_ms: median(&mut stats),

@@ -73,9 +73,18 @@ pub(super) fn cases(data: PathBuf, size: String, frames: usize) -> anyhow::Resul
 }
 
 /// `gridatlas bench open`: what opening a document costs.
-pub(super) fn open(file: PathBuf, runs: usize) -> anyhow::Result<Reply> {
-    let result = crate::bench::run_open(&file, runs)?;
-    Ok(Reply::ok(serde_json::to_value(&result)?))
+pub(super) fn open(file: PathBuf, runs: usize, user: Option<String>) -> anyhow::Result<Reply> {
+    let started = std::time::Instant::now();
+    let signed = user
+        .map(|u| crate::cli::accounts::sign_in(&file, &u))
+        .transpose()?;
+    let sign_in_ms = started.elapsed().as_secs_f64() * 1e3;
+    let result = crate::bench::run_open(&file, runs, signed.as_ref().map(|s| &s.key))?;
+    let mut json = serde_json::to_value(&result)?;
+    if signed.is_some() {
+        json["sign_in_ms"] = serde_json::json!(sign_in_ms);
+    }
+    Ok(Reply::ok(json))
 }
 
 pub(super) fn parse_size(size: &str) -> anyhow::Result<(f32, f32)> {

@@ -375,6 +375,10 @@ pub enum BenchCommand {
         file: PathBuf,
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Sign in (GRIDATLAS_PASSPHRASE) and time the decryption too, as the window opens an
+        /// encrypted document.
+        #[arg(long)]
+        user: Option<String>,
     },
     /// Index build and assignment of N random points to M Voronoi cells tiling 10 km × 10 km.
     Assign {
@@ -524,7 +528,7 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             datum,
             actor,
         } => document::import_cases(file, csv, datum, actor),
-        Command::Bench(BenchCommand::Open { file, runs }) => bench::open(file, runs),
+        Command::Bench(BenchCommand::Open { file, runs, user }) => bench::open(file, runs, user),
         Command::Bench(BenchCommand::Briefing { data, runs, dir }) => {
             briefing::bench(data, runs, dir)
         }

@@ -25,7 +25,7 @@ use crate::store::sealing::{self, CIPHER, DocumentKey};
 pub const CIPHER_KEY: &str = "personal_cipher";
 
 pub(crate) const ACCOUNTS_TABLE: &str = "
-CREATE TABLE gridatlas_accounts (
+CREATE TABLE IF NOT EXISTS gridatlas_accounts (
   name TEXT NOT NULL PRIMARY KEY,
   role TEXT NOT NULL CHECK (role IN ('admin','planner','operator','leader','grid_worker')),
   scope_code TEXT,

@@ -2,8 +2,10 @@
 //! import, case step, plan approval, account change — each entry hash-chained to the one
 //! before, and the newest entry's hash kept in `gridatlas_meta.audit_head`.
 //!
-//! An entry is appended inside the transaction of the change it records, so the log and the
-//! data cannot disagree. `verify` recomputes the chain: a row changed with sqlite3 no longer
+//! Case steps, roster imports and account changes append their entry inside the transaction
+//! of the change, so log and data cannot disagree. A reveal is logged before anything is
+//! shown; an unmasked export and a plan approval right after they are written (a kill between
+//! the two leaves the change without its entry, never an entry for something not done). `verify` recomputes the chain: a row changed with sqlite3 no longer
 //! matches its hash; a deleted row leaves a gap (or the next row's `prev_hash` points at
 //! nothing); deleted newest rows no longer reach the head.
 //!
@@ -95,7 +97,7 @@ pub struct AuditFinding {
 
 /// The table (schema 6), created by the migration and by new documents.
 pub(crate) const AUDIT_TABLE: &str = "
-CREATE TABLE gridatlas_audit (
+CREATE TABLE IF NOT EXISTS gridatlas_audit (
   seq INTEGER PRIMARY KEY NOT NULL,
   at TEXT NOT NULL,
   actor TEXT NOT NULL,

@@ -23,6 +23,10 @@ pub struct FileInfo {
     /// Boundary plans: drafts, scheduled (待生效, with their date) and approved.
     pub plans: Vec<crate::store::PlanInfo>,
     pub units_per_level: UnitsPerLevel,
+    /// How many accounts the document has (0: no roles, personal data in plain text).
+    pub accounts: usize,
+    /// The cipher of the personal columns (`AES-256-GCM`), or none.
+    pub personal_cipher: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -77,6 +81,8 @@ pub fn read_info(path: &Path) -> Result<FileInfo, StoreError> {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .ctx(path, "reading the header")?,
         plans: crate::store::list_plans(path)?,
+        accounts: crate::store::list_accounts(path)?.len(),
+        personal_cipher: Some(meta(crate::store::CIPHER_KEY)?).filter(|c| !c.is_empty()),
         tables: TableCounts {
             units: count("units")?,
             households: count("households")?,

@@ -36,10 +36,11 @@ pub(crate) const MIGRATIONS: &[(i64, MigrationStep)] = &[
 const PEOPLE_CONTENTS_NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
 /// Version 6: accounts (kept out of `gpkg_contents`: QGIS has no business listing passphrase
-/// hashes) and the audit log (listed, so that QGIS can show it).
+/// hashes) and the audit log (listed, so that QGIS can show it). Idempotent: a file whose
+/// version number was set back (by hand, or by an older GridAtlas's restore) keeps its rows.
 fn people_tables(last_change_sql: &str) -> String {
     format!(
-        "{}{}INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
+        "{}{}INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
            VALUES ('gridatlas_audit', 'attributes', 'gridatlas_audit',
                    'Audit log: who did what, when and why, hash-chained', {last_change_sql});",
         crate::store::accounts::ACCOUNTS_TABLE,

@@ -29,8 +29,11 @@ pub struct HazardTool {
     pub circle_centre: Option<Coord<f64>>,
     pub zone: Option<Area>,
     pub report: Option<AreaReport>,
-    /// Personal data is masked unless the operator unmasks it explicitly.
+    /// Personal data is masked unless the operator unmasks it explicitly, with a reason that
+    /// the window writes to the audit log first (`unmask_requested` asks it to).
     pub unmasked: bool,
+    pub unmask_reason: String,
+    pub unmask_requested: bool,
     pub last_export: Option<Result<PathBuf, String>>,
     /// Where "export" writes; [`export_dir`] when not set.
     pub export_dir: Option<PathBuf>,
@@ -121,11 +124,16 @@ impl HazardTool {
             path = dir.join(format!("危险区域名单-{stamp}-{n}.csv"));
             n += 1;
         }
-        self.last_export = Some(
-            crate::store::export_csv(&path, &self.rows(d))
-                .map(|_| path)
-                .map_err(|e| e.to_string()),
-        );
+        let written = crate::store::export_csv(&path, &self.rows(d)).and_then(|()| {
+            // An unmasked list carries who, when and why on its first line.
+            match (&self.unmasked, self.unmask_reason.trim()) {
+                (true, reason) => {
+                    crate::store::watermark_csv(&path, &format!("{stamp} · {reason}"))
+                }
+                (false, _) => Ok(()),
+            }
+        });
+        self.last_export = Some(written.map(|()| path).map_err(|e| e.to_string()));
     }
 }
 
@@ -138,7 +146,14 @@ pub fn export_dir() -> PathBuf {
 }
 
 /// The side panel with the report of the finished zone, or drawing instructions.
-pub fn hazard_panel_ui(ui: &mut Ui, tool: &mut HazardTool, d: &Dataset, s: &Strings) {
+/// `may_reveal`: whether the signed-in role may unmask the list (with a reason).
+pub fn hazard_panel_ui(
+    ui: &mut Ui,
+    tool: &mut HazardTool,
+    d: &Dataset,
+    s: &Strings,
+    may_reveal: bool,
+) {
     ui.heading(s.hazard_zone);
     let Some(report) = &tool.report else {
         ui.label(match (tool.mode, tool.circle_centre.is_some()) {
@@ -170,7 +185,27 @@ pub fn hazard_panel_ui(ui: &mut Ui, tool: &mut HazardTool, d: &Dataset, s: &Stri
     // What reveals personal data and what writes it out stay at the top, in view whenever the
     // list they act on is.
     ui.separator();
-    ui.checkbox(&mut tool.unmasked, s.unmask);
+    if tool.unmasked {
+        // Masking again needs no reason.
+        ui.checkbox(&mut tool.unmasked, s.unmask);
+    } else if may_reveal {
+        let a = crate::ui::AccessStrings::get(s.lang());
+        ui.horizontal(|ui| {
+            let l = ui.label(a.reveal_reason);
+            ui.add(egui::TextEdit::singleline(&mut tool.unmask_reason).desired_width(160.0))
+                .labelled_by(l.id);
+        });
+        if ui
+            .add_enabled(
+                !tool.unmask_reason.trim().is_empty(),
+                egui::Button::new(s.unmask),
+            )
+            .on_disabled_hover_text(a.reveal_needs_reason)
+            .clicked()
+        {
+            tool.unmask_requested = true;
+        }
+    }
     let export = ui.button(s.export_csv).clicked();
     match &tool.last_export {
         Some(Ok(path)) => {
