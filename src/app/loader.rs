@@ -48,7 +48,7 @@ pub fn start_loading(
     std::thread::spawn(move || {
         match load(source, &tx, &wake) {
             Ok(Loaded::Opened(o)) => {
-                let _ = tx.send(LoadEvent::Done(Ok(Box::new(o))));
+                let _ = tx.send(LoadEvent::Done(Ok(o)));
             }
             Ok(Loaded::NeedsSignIn(path)) => {
                 let _ = tx.send(LoadEvent::NeedsSignIn(path));
@@ -91,7 +91,7 @@ pub fn start_signed_loading(
 }
 
 enum Loaded {
-    Opened(Opened),
+    Opened(Box<Opened>),
     NeedsSignIn(PathBuf),
 }
 
@@ -145,11 +145,11 @@ fn load(
     if !store::has_accounts(&path).map_err(|e| e.to_string())? {
         return Document::open(path)
             .map(|doc| {
-                Loaded::Opened(Opened {
+                Loaded::Opened(Box::new(Opened {
                     doc,
                     session: None,
                     automatic: false,
-                })
+                }))
             })
             .map_err(|e| e.to_string());
     }
@@ -162,11 +162,11 @@ fn load(
         store::sign_in(&path, name, passphrase, Timestamp::now()).map_err(|e| e.to_string())?;
     Document::open_as(path, Some(&session))
         .map(|doc| {
-            Loaded::Opened(Opened {
+            Loaded::Opened(Box::new(Opened {
                 doc,
                 session: Some(session),
                 automatic: true,
-            })
+            }))
         })
         .map_err(|e| e.to_string())
 }

@@ -197,6 +197,7 @@ impl GridAtlasApp {
                 }
                 ws.session = opened.session;
                 ws.signed_in_automatically = opened.automatic;
+                ws.show_own_scope();
                 if let Some(basemap) = self.saved_basemap.take() {
                     ws.restore_basemap(basemap, ctx);
                 }
@@ -229,10 +230,13 @@ impl GridAtlasApp {
             return;
         };
         let mut submit = false;
-        egui::CentralPanel::default().show(ui, |ui| {
-            ui.vertical_centered(|ui| {
-                ui.add_space(ui.available_height() * 0.3);
-                ui.heading(app_name);
+        egui::CentralPanel::default().show(ui, |_| {});
+        // A small dialog in the middle of the window, as a desktop sign-in is.
+        egui::Window::new(app_name)
+            .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, -40.0))
+            .collapsible(false)
+            .resizable(false)
+            .show(ui.ctx(), |ui| {
                 ui.label(form.path.display().to_string());
                 ui.label(s.sign_in_needed);
                 ui.add_space(8.0);
@@ -252,12 +256,17 @@ impl GridAtlasApp {
                     submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     ui.end_row();
                 });
+                ui.add_space(4.0);
                 submit |= ui.button(s.sign_in).clicked();
                 if let Some(e) = &form.error {
-                    ui.colored_label(Color32::from_rgb(180, 40, 30), e.as_str());
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(e.as_str()).color(Color32::from_rgb(200, 60, 50)),
+                        )
+                        .wrap(),
+                    );
                 }
             });
-        });
         if submit && !form.name.trim().is_empty() {
             let waker = ui.ctx().clone();
             let path = form.path.clone();

@@ -200,6 +200,16 @@ impl Workspace {
         self.pending_fit = b;
     }
 
+    /// A grid worker starts on their grid, selected, rather than on the county around it.
+    pub fn show_own_scope(&mut self) {
+        let Some(scope) = self.session.as_ref().and_then(|s| s.account.scope.clone()) else {
+            return;
+        };
+        if let Some(i) = self.doc.dataset.units.iter().position(|u| u.code == scope) {
+            self.show(HitKind::Unit(i));
+        }
+    }
+
     /// The id behind a selection (rows may move when the document is reloaded).
     pub(crate) fn selection_key(&self, s: &Selection) -> (u8, i64) {
         let d = &self.doc.dataset;
