@@ -674,3 +674,28 @@ fn encrypting_is_all_or_nothing_when_killed_midway() {
         outcomes[0], outcomes[1]
     );
 }
+
+#[test]
+fn staffing_names_the_grids_without_their_leader() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::document(dir.path());
+    let (code, out, err) = run(&["staffing", path.to_str().unwrap()], None, None);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out["grids_without_grid_leader"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let grid = out["rows"][0]["code"].as_str().unwrap().to_owned();
+    // QGIS deletes the grid's 网格长.
+    let c = common::other_writer(&path);
+    c.execute(
+        "DELETE FROM workers WHERE role = 'grid_leader' AND unit_id = (SELECT id FROM units WHERE code = ?1)",
+        [&grid],
+    )
+    .unwrap();
+    drop(c);
+    let (_, out, _) = run(&["staffing", path.to_str().unwrap()], None, None);
+    assert_eq!(out["grids_without_grid_leader"], serde_json::json!([grid]));
+}

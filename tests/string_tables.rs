@@ -128,6 +128,7 @@ fn the_window_says_nothing_outside_the_string_tables() {
         "ui/strings.rs",
         "ui/import_strings.rs",
         "ui/access_strings.rs",
+        "ui/staffing_strings.rs",
         "ui/export_strings.rs",
         "ui/commands.rs",
         "app/messages.rs",

@@ -240,3 +240,25 @@ fn an_operator_reveals_one_household_with_a_reason_that_is_logged() {
     h.run_steps(3);
     assert!(h.query_by_label(&phone).is_none());
 }
+
+#[test]
+fn the_staffing_list_names_the_gaps_and_shows_a_grid() {
+    let mut d = common::township(1);
+    // One grid loses its 网格长.
+    let grid = d.units_of_level(Level::Grid).next().unwrap().clone();
+    d.workers
+        .retain(|w| !(w.unit == grid.id && w.role == gridatlas::model::WorkerRole::GridLeader));
+    let mut h = common::harness_with(d);
+    h.get_by_label("网格员配备").click();
+    h.run_steps(4);
+    assert!(h.query_by_label("缺网格长的网格 1").is_some());
+    assert!(h.query_by_label("缺专职网格员的网格 0").is_some());
+    // The busiest grids are listed; a click shows one.
+    h.get_by_label(&grid.name).click();
+    h.run_steps(3);
+    let ws = h.state().workspace().unwrap();
+    match ws.selection {
+        Some(HitKind::Unit(i)) => assert_eq!(ws.doc.dataset.units[i].code, grid.code),
+        other => panic!("{other:?}"),
+    }
+}

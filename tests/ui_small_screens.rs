@@ -38,8 +38,13 @@ fn hazard_zone_at(width: f32, height: f32) {
             heading.rect()
         );
     }
-    let unmask = h.get_by_role_and_label(Role::CheckBox, "显示完整个人信息（需授权）");
-    in_view("the unmask checkbox", unmask.rect());
+    // Unmasking takes a reason and a button (the reason goes into the audit log).
+    let unmask = h.get_by_role_and_label(Role::Button, "显示完整个人信息（需授权）");
+    in_view("the unmask button", unmask.rect());
+    in_view(
+        "the reason field",
+        h.get_by_role_and_label(Role::TextInput, "查看原因").rect(),
+    );
     in_view("the export button", h.get_by_label("导出名单 CSV").rect());
     for heading in ["户主", "地址", "人数", "标签"] {
         in_view(heading, h.get_by_label(heading).rect());

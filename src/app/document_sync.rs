@@ -105,6 +105,7 @@ impl Workspace {
             }
         };
         self.reloading = None;
+        self.staffing.invalidate();
         let doc = match result {
             Ok(doc) => doc,
             Err(e) => {

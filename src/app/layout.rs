@@ -46,6 +46,7 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
     let s = Strings::get(*lang);
     top_bar_ui(ui, ws, s);
     crate::app::import_panel::import_windows_ui(ui.ctx(), ws, *lang);
+    crate::app::staffing_panel::staffing_window_ui(ui.ctx(), ws, *lang);
     crate::app::export_dialog::export_window_ui(ui.ctx(), ws, *lang);
     if let Some(v) = &ws.doc.unfit {
         // Always in view while writes are refused: what is wrong, where, and what to do.

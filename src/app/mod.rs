@@ -24,6 +24,7 @@ mod planning;
 mod planning_input;
 mod planning_panel;
 mod side_panel;
+mod staffing_panel;
 mod top_bar;
 mod wall_feed;
 mod wall_session;

@@ -91,12 +91,15 @@ pub(crate) fn indicator_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
         Indicator::Persons,
         Indicator::Deviation,
     ];
-    options.extend(
-        Tag::ALL
-            .iter()
-            .filter(|t| t.is_vulnerable() || t.is_special())
-            .map(|t| Indicator::Tag(*t as u8)),
-    );
+    // Households by tag only for a role that may see tags.
+    if ws.may(crate::model::Permission::SeeTags) {
+        options.extend(
+            Tag::ALL
+                .iter()
+                .filter(|t| t.is_vulnerable() || t.is_special())
+                .map(|t| Indicator::Tag(*t as u8)),
+        );
+    }
     options.extend([
         Indicator::OpenCases,
         Indicator::OverdueCases,

@@ -85,6 +85,10 @@ pub(crate) fn top_bar_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
             if ui.selectable_label(ws.desk.show_charts, s.charts).clicked() {
                 ws.push(Action::Command(Command::Charts));
             }
+            let staffing = crate::ui::StaffingStrings::get(s.lang()).title;
+            if ui.selectable_label(ws.staffing.open, staffing).clicked() {
+                ws.staffing.open = !ws.staffing.open;
+            }
             ui.separator();
             if ws.may(Permission::Plan) {
                 if ui.selectable_label(ws.planning.on, s.planning).clicked() {

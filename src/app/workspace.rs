@@ -93,6 +93,8 @@ pub struct Workspace {
     pub revealed: Option<crate::model::HouseholdId>,
     /// The reason typed for a reveal.
     pub reveal_reason: String,
+    /// 网格员配备: the staffing list.
+    pub staffing: crate::app::staffing_panel::StaffingPanel,
 }
 
 impl Workspace {
@@ -147,6 +149,7 @@ impl Workspace {
             signed_in_automatically: false,
             revealed: None,
             reveal_reason: String::new(),
+            staffing: Default::default(),
         }
     }
 

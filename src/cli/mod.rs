@@ -133,6 +133,9 @@ pub enum Command {
         #[arg(long, default_value_t = 2)]
         level: i64,
     },
+    /// Staffing ("1+3+N"): grids without a 网格长 or a 专职网格员, micro-grids without a
+    /// 微网格长, and households per worker of every grid.
+    Staffing { file: PathBuf },
     /// Recompute the micro-grid of every household and case and store it (one transaction).
     Assign { file: PathBuf },
     /// Show the handling windows (hours at the micro-grid level; villages get 1.5×, townships
@@ -537,6 +540,10 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
         }
         Command::Check { file } => document::check_document(file),
         Command::User(c) => accounts::user(c),
+        Command::Staffing { file } => {
+            let d = crate::store::load(&file)?;
+            Ok(Reply::ok(serde_json::to_value(crate::stats::staffing(&d))?))
+        }
         Command::Audit {
             file,
             from,

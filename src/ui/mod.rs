@@ -8,6 +8,7 @@ pub mod hazard;
 pub mod import_strings;
 pub mod inspector;
 pub mod search;
+pub mod staffing_strings;
 pub mod strings;
 
 pub use access_strings::AccessStrings;
@@ -18,4 +19,5 @@ pub use hazard::{HazardMode, HazardTool, hazard_panel_ui};
 pub use import_strings::ImportStrings;
 pub use inspector::{InspectorAction, InspectorContext, Selection, inspector_ui};
 pub use search::{HitKind, SearchHit, search};
+pub use staffing_strings::StaffingStrings;
 pub use strings::{Lang, Strings};
