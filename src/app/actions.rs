@@ -39,6 +39,12 @@ pub enum Action {
     Reveal(crate::model::HouseholdId),
     /// Unmask the hazard zone's list, for the reason typed (logged first).
     RevealHazardList,
+    /// Write the worker form (a new worker, or the one it edits, perhaps moved).
+    SaveWorker,
+    /// The worker leaves their post (kept for the cases they handled).
+    RetireWorker(crate::model::WorkerId),
+    /// Link a household to a party member (or to nobody).
+    LinkParty(crate::model::HouseholdId, Option<crate::model::WorkerId>),
 }
 
 impl Action {
@@ -56,6 +62,9 @@ impl Action {
             Action::Import(crate::app::ImportAction::Cancel) => None,
             Action::Import(_) => Some(Permission::Import),
             Action::Reveal(_) | Action::RevealHazardList => Some(Permission::Reveal),
+            Action::SaveWorker | Action::RetireWorker(_) | Action::LinkParty(..) => {
+                Some(Permission::ManageWorkers)
+            }
             Action::Command(c) => c.needs(),
             Action::Show(_)
             | Action::Select(_)
@@ -68,6 +77,7 @@ impl Action {
     /// are broken).
     fn writes(&self) -> bool {
         match self {
+            Action::SaveWorker | Action::RetireWorker(_) | Action::LinkParty(..) => true,
             Action::CaseStep(..) | Action::SubmitCaseDraft | Action::ImportCases => true,
             Action::Import(a) => *a == crate::app::ImportAction::Commit,
             Action::Planning(a) => !matches!(a, PlanningAction::ClosePlan),
@@ -159,6 +169,9 @@ impl Workspace {
             Action::Import(a) => self.run_import(a),
             Action::Reveal(id) => self.reveal(id),
             Action::RevealHazardList => self.reveal_hazard_list(),
+            Action::SaveWorker => self.save_worker(None),
+            Action::RetireWorker(id) => self.save_worker(Some(id)),
+            Action::LinkParty(h, w) => self.link_party(h, w),
         }
     }
 
@@ -363,6 +376,148 @@ impl Workspace {
                     .unwrap_or_default();
                 self.import.write_template(&dir, kind);
                 self.import.open = true;
+            }
+        }
+    }
+}
+
+impl Workspace {
+    fn worker_audit(&self, target: String, detail: String) -> crate::store::AuditEvent {
+        crate::store::AuditEvent {
+            at: self.desk.step_time(),
+            actor: self.desk.actor.clone(),
+            action: crate::store::AuditAction::WorkerChange,
+            target,
+            reason: String::new(),
+            detail,
+        }
+    }
+
+    /// Writes the worker form (`retire`: the worker it names leaves instead), then shows what
+    /// the file holds.
+    fn save_worker(&mut self, retire: Option<crate::model::WorkerId>) {
+        let d = &self.doc.dataset;
+        let f = &self.worker_form;
+        let seen = retire
+            .or(f.editing)
+            .and_then(|id| d.workers.iter().find(|w| w.id == id))
+            .cloned();
+        let next = match (retire, &seen) {
+            (Some(_), Some(w)) => crate::model::Worker {
+                retired_at: Some(self.desk.step_time()),
+                ..w.clone()
+            },
+            (Some(_), None) => return,
+            (None, _) => {
+                let code = f.unit_code.trim();
+                let Some(unit) = d.units.iter().find(|u| u.code == code) else {
+                    self.desk.message = Some(crate::app::DeskMessage::Refused(
+                        crate::app::messages::no_unit_with_code(code),
+                    ));
+                    return;
+                };
+                let phone = match f.phone.trim() {
+                    "" => String::new(),
+                    typed => match crate::import::normalise::phone(typed) {
+                        Some(p) => p,
+                        None => {
+                            self.desk.message = Some(crate::app::DeskMessage::Refused(
+                                crate::app::messages::bad_phone(typed),
+                            ));
+                            return;
+                        }
+                    },
+                };
+                crate::model::Worker {
+                    id: seen.as_ref().map_or(crate::model::WorkerId(0), |w| w.id),
+                    name: f.name.trim().to_owned(),
+                    phone,
+                    role: f.role,
+                    unit: unit.id,
+                    party_member: f.party_member,
+                    retired_at: None,
+                }
+            }
+        };
+        let detail = match (retire, &seen) {
+            (Some(_), _) => "retired".to_owned(),
+            (None, None) => format!("added {} to {}", next.role.code(), f.unit_code.trim()),
+            (None, Some(_)) => format!("{} at {}", next.role.code(), f.unit_code.trim()),
+        };
+        let audit = self.worker_audit(next.name.clone(), detail);
+        let key = self.session.as_ref().map(|s| &s.key);
+        match crate::store::save_worker(&self.doc.path, seen.as_ref(), &next, key, &audit) {
+            Ok((written, range)) => {
+                self.doc.own_write(range);
+                let d = &mut self.doc.dataset;
+                match d.workers.iter_mut().find(|w| w.id == written.id) {
+                    Some(w) => *w = written.clone(),
+                    None => d.workers.push(written.clone()),
+                }
+                if !written.is_active() {
+                    for h in &mut d.households {
+                        if h.party_contact == Some(written.id) {
+                            h.party_contact = None;
+                        }
+                    }
+                    let code = self.worker_form.unit_code.clone();
+                    self.worker_form.clear(&code);
+                } else {
+                    self.worker_form.editing = Some(written.id);
+                }
+                self.staffing.invalidate();
+            }
+            Err(e) => {
+                self.desk.message = Some(crate::app::DeskMessage::Refused(
+                    crate::app::messages::store_error(&e),
+                ));
+                if matches!(e, crate::store::StoreError::Conflict { .. }) {
+                    self.start_reload();
+                }
+            }
+        }
+    }
+
+    /// Links a household to a party member (or to nobody), file first.
+    fn link_party(
+        &mut self,
+        household: crate::model::HouseholdId,
+        next: Option<crate::model::WorkerId>,
+    ) {
+        let Some(h) = self
+            .doc
+            .dataset
+            .households
+            .iter()
+            .find(|h| h.id == household)
+        else {
+            return;
+        };
+        let seen = h.party_contact;
+        let audit = self.worker_audit(
+            h.code.clone(),
+            next.map_or_else(
+                || "party contact: none".to_owned(),
+                |w| format!("party contact: worker {}", w.0),
+            ),
+        );
+        match crate::store::link_party_contact(&self.doc.path, household, seen, next, &audit) {
+            Ok(range) => {
+                self.doc.own_write(range);
+                if let Some(h) = self
+                    .doc
+                    .dataset
+                    .households
+                    .iter_mut()
+                    .find(|h| h.id == household)
+                {
+                    h.party_contact = next;
+                }
+            }
+            Err(e) => {
+                self.desk.message = Some(crate::app::DeskMessage::Refused(
+                    crate::app::messages::store_error(&e),
+                ));
             }
         }
     }

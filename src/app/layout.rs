@@ -168,8 +168,26 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                             HitKind::Unit(u) => {
                                 let id = ws.doc.dataset.units[u].id;
                                 unit_indicators_ui(ui, &mut ws.desk, &ws.doc.dataset, id, s);
+                                if ws.may(crate::model::Permission::ManageWorkers) {
+                                    crate::app::workers_panel::workers_editor_ui(
+                                        ui,
+                                        ws,
+                                        u,
+                                        s.lang(),
+                                    );
+                                }
                             }
-                            HitKind::Household(i) => reveal_ui(ui, ws, i, s),
+                            HitKind::Household(i) => {
+                                reveal_ui(ui, ws, i, s);
+                                if ws.may(crate::model::Permission::ManageWorkers) {
+                                    crate::app::workers_panel::party_contact_ui(
+                                        ui,
+                                        ws,
+                                        i,
+                                        s.lang(),
+                                    );
+                                }
+                            }
                             HitKind::Case(_) => {}
                         }
                     }

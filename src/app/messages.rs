@@ -232,6 +232,24 @@ pub fn not_permitted() -> Message {
     )
 }
 
+/// The worker form names a unit code the document does not have.
+pub fn no_unit_with_code(code: &str) -> Message {
+    Message::of(
+        "没有这个编码的单元，未写入任何内容",
+        "no unit has this code; nothing was written",
+    )
+    .with_detail(code)
+}
+
+/// The worker form's phone is not a phone number.
+pub fn bad_phone(text: &str) -> Message {
+    Message::of(
+        "联系电话无法识别（只允许数字、空格、横线和括号），未写入任何内容",
+        "the phone is not a number (digits, spaces, dashes and brackets only); nothing was written",
+    )
+    .with_detail(text)
+}
+
 /// A reveal was asked without a reason.
 pub fn reveal_needs_reason() -> Message {
     Message::of(

@@ -29,6 +29,7 @@ mod top_bar;
 mod wall_feed;
 mod wall_session;
 mod window;
+mod workers_panel;
 mod workspace;
 
 pub use actions::Action;

@@ -95,6 +95,8 @@ pub struct Workspace {
     pub reveal_reason: String,
     /// 网格员配备: the staffing list.
     pub staffing: crate::app::staffing_panel::StaffingPanel,
+    /// 网格员管理: the form under a selected unit.
+    pub worker_form: crate::app::workers_panel::WorkerForm,
 }
 
 impl Workspace {
@@ -150,6 +152,7 @@ impl Workspace {
             revealed: None,
             reveal_reason: String::new(),
             staffing: Default::default(),
+            worker_form: Default::default(),
         }
     }
 

@@ -227,14 +227,15 @@ pub fn responsible_unit(tree: &UnitTree, c: &Case) -> Option<UnitId> {
     tree.ancestor_at(c.unit?, c.level.min(Level::Grid))
 }
 
-/// The workers a case may be dispatched to: those of the responsible unit and its subtree.
+/// The workers a case may be dispatched to: those of the responsible unit and its subtree who
+/// are still at their post.
 pub fn eligible_handlers(d: &Dataset, tree: &UnitTree, c: &Case) -> Vec<WorkerId> {
     let Some(root) = responsible_unit(tree, c) else {
         return Vec::new();
     };
     d.workers
         .iter()
-        .filter(|w| tree.is_within(w.unit, root))
+        .filter(|w| w.is_active() && tree.is_within(w.unit, root))
         .map(|w| w.id)
         .collect()
 }

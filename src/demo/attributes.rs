@@ -138,6 +138,7 @@ pub fn workers(units: &[Unit], rng: &mut impl Rng) -> Vec<Worker> {
                 role,
                 unit: unit.id,
                 party_member: rng.random_bool(party),
+                retired_at: None,
             });
         };
     for unit in units {

@@ -220,6 +220,7 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
             members: draft.members,
             tags: draft.tags,
             unknown_tags: Vec::new(),
+            party_contact: None,
             // The authoritative assignment: the micro-grid whose outline contains the point.
             unit: micro_index.locate(location).map(crate::model::UnitId),
             location: Point::from(location),

@@ -355,6 +355,8 @@ pub fn read_households(
             continue;
         };
         let id = existing.get(code.as_str()).map_or(HouseholdId(0), |h| h.id);
+        // A roster does not say who keeps in touch: an update keeps the link.
+        let party_contact = existing.get(code.as_str()).and_then(|h| h.party_contact);
         out.push(RosterHousehold {
             row: *number,
             household: Household {
@@ -366,6 +368,7 @@ pub fn read_households(
                 members,
                 tags: tag_set,
                 unknown_tags: Vec::new(),
+                party_contact,
                 unit: Some(unit),
                 location: Point(at),
             },
@@ -450,6 +453,7 @@ pub fn read_workers(sheet: &Sheet, doc: &Dataset) -> Result<Vec<Worker>, Vec<Str
             role,
             unit,
             party_member,
+            retired_at: None,
         });
     }
     if problems.is_empty() {

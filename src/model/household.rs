@@ -18,6 +18,8 @@ pub struct Household {
     pub unknown_tags: Vec<String>,
     /// The micro-grid that contains `location`; `None` when the household lies in no unit.
     pub unit: Option<UnitId>,
+    /// The party member who keeps in touch with the household (党员联户): at most one at a time.
+    pub party_contact: Option<crate::model::WorkerId>,
     /// EPSG:4326, x = longitude, y = latitude.
     pub location: Point<f64>,
 }

@@ -64,4 +64,13 @@ pub struct Worker {
     pub role: WorkerRole,
     pub unit: UnitId,
     pub party_member: bool,
+    /// When they left their post (离任): kept, because cases they handled name them, but no
+    /// longer counted, listed or dispatched to.
+    pub retired_at: Option<crate::model::Timestamp>,
+}
+
+impl Worker {
+    pub fn is_active(&self) -> bool {
+        self.retired_at.is_none()
+    }
 }

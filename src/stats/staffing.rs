@@ -63,7 +63,8 @@ pub fn staffing(d: &Dataset) -> StaffingReport {
     }
     let mut workers: HashMap<UnitId, u32> = HashMap::new();
     let mut roles: HashMap<UnitId, Vec<WorkerRole>> = HashMap::new();
-    for w in &d.workers {
+    // Who has left their post answers for nothing.
+    for w in d.workers.iter().filter(|w| w.is_active()) {
         if let Some(g) = grid_of(w.unit) {
             *workers.entry(g).or_default() += 1;
         }

@@ -40,6 +40,8 @@ pub enum AuditAction {
     AccountAdd,
     AccountRemove,
     PassphraseChange,
+    /// A worker added, changed, moved or retired; a household's party contact set.
+    WorkerChange,
     /// Accounts were set up and personal data encrypted.
     Encrypt,
 }
@@ -56,6 +58,7 @@ impl AuditAction {
             AuditAction::AccountAdd => "account_add",
             AuditAction::AccountRemove => "account_remove",
             AuditAction::PassphraseChange => "passphrase_change",
+            AuditAction::WorkerChange => "worker_change",
             AuditAction::Encrypt => "encrypt",
         }
     }

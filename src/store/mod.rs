@@ -29,6 +29,7 @@ mod sql_functions;
 mod unit_import;
 mod update;
 mod wkb_bounds;
+mod worker_ledger;
 mod workload;
 mod write;
 mod xlsx_export;
@@ -69,6 +70,7 @@ pub use update::{
     Reassignment, ensure_writable, integrity_problems, orphan_case_events, prepare_for_sharing,
     update_assignments,
 };
+pub use worker_ledger::{link_party_contact, save_worker};
 pub use workload::write_workload;
 pub use write::create;
 pub use xlsx_export::export_xlsx;

@@ -367,6 +367,23 @@ impl Reader<'_> {
 
     /// Runs `sql` and maps each row with `f`, which returns the row id and either the value or
     /// what is wrong with the row.
+    /// `column` when the table has it (schema 7), else NULL: an older file is read as it is.
+    fn optional_column(&self, table: &str, column: &str) -> &'static str {
+        let has = self
+            .conn
+            .prepare(&format!("PRAGMA table_info({table})"))
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get::<_, String>(1))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .is_ok_and(|cols| cols.iter().any(|c| c == column));
+        match (has, column) {
+            (true, "retired_at") => "retired_at",
+            (true, "party_member_id") => "party_member_id",
+            _ => "NULL",
+        }
+    }
+
     fn rows<T>(
         &self,
         table: &'static str,
@@ -489,11 +506,15 @@ impl Reader<'_> {
     fn workers(&self, units: &HashSet<UnitId>) -> Result<Vec<Worker>, StoreError> {
         self.rows(
             "workers",
-            "SELECT id, name, phone, role, unit_id, party_member FROM workers ORDER BY id",
+            &format!(
+                "SELECT id, name, phone, role, unit_id, party_member, {} FROM workers ORDER BY id",
+                self.optional_column("workers", "retired_at")
+            ),
             |r| {
                 let id: i64 = r.get(0)?;
                 let role: String = r.get(3)?;
                 let unit: i64 = r.get(4)?;
+                let retired = text_ts(r, 6, "retired_at")?;
                 let value = (|| {
                     Ok(Worker {
                         id: WorkerId(id),
@@ -503,6 +524,7 @@ impl Reader<'_> {
                             .ok_or_else(|| format!("role '{role}' is unknown"))?,
                         unit: unit_ref(Some(unit), units, "unit_id")?.unwrap_or(UnitId(unit)),
                         party_member: r.get::<_, i64>(5).map_err(|e| e.to_string())? != 0,
+                        retired_at: retired?,
                     })
                 })();
                 Ok((id, value))
@@ -513,13 +535,17 @@ impl Reader<'_> {
     fn households(&self, units: &HashSet<UnitId>) -> Result<Vec<Household>, StoreError> {
         self.rows(
             "households",
-            "SELECT id, geom, code, address, head_name, phone, members, tags, unit_id FROM households ORDER BY id",
+            &format!(
+                "SELECT id, geom, code, address, head_name, phone, members, tags, unit_id, {} FROM households ORDER BY id",
+                self.optional_column("households", "party_member_id")
+            ),
             |r| {
                 let id: i64 = r.get(0)?;
                 let blob: Option<Vec<u8>> = r.get(1)?;
                 let members: i64 = r.get(6)?;
                 let tags: String = r.get(7)?;
                 let unit: Option<i64> = r.get(8)?;
+                let contact: Option<i64> = r.get(9)?;
                 let value = (|| {
                     let location = check_lon_lat(geometry::decode_point(
                         &blob.ok_or("geometry is missing")?,
@@ -536,6 +562,8 @@ impl Reader<'_> {
                         tags: known,
                         unknown_tags: unknown,
                         unit: unit_ref(unit, units, "unit_id")?,
+                        // A link to a worker another program deleted is a stale link: none.
+                        party_contact: contact.map(WorkerId),
                         location,
                     })
                 })();

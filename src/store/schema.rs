@@ -11,7 +11,7 @@ pub const GPKG_APPLICATION_ID: u32 = 0x4750_4B47;
 /// GeoPackage 1.2: every GDAL from 2.2 on reads it without a warning.
 pub const GPKG_USER_VERSION: i64 = 10200;
 /// The GridAtlas schema this program writes and reads.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Steps that bring a file from version `n` to `n + 1` (their SQL), run in one transaction when
 /// the file is first opened for writing (reading an older file needs no change: it has no plans
@@ -30,7 +30,31 @@ pub(crate) const MIGRATIONS: &[(i64, MigrationStep)] = &[
     (4, crate::store::spatial_index::ensure_all),
     // Version 6: accounts with their key slots, and the hash-chained audit log.
     (5, |c| c.execute_batch(&people_tables(PEOPLE_CONTENTS_NOW))),
+    // Version 7: a worker can leave their post (`retired_at`), and a household names the
+    // party member who keeps in touch with it (`party_member_id`, 党员联户).
+    (6, add_worker_columns),
 ];
+
+/// Version 7's columns, added where they are missing (SQLite has no ADD COLUMN IF NOT EXISTS).
+fn add_worker_columns(c: &Connection) -> rusqlite::Result<()> {
+    for (table, column, ty) in [
+        ("workers", "retired_at", "TEXT"),
+        (
+            "households",
+            "party_member_id",
+            "INTEGER REFERENCES workers(id)",
+        ),
+    ] {
+        let present: Vec<String> = c
+            .prepare(&format!("PRAGMA table_info({table})"))?
+            .query_map([], |r| r.get(1))?
+            .collect::<rusqlite::Result<_>>()?;
+        if !present.iter().any(|p| p == column) {
+            c.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {ty}"))?;
+        }
+    }
+    Ok(())
+}
 
 /// `last_change` of the audit log's `gpkg_contents` row when a migration adds it.
 const PEOPLE_CONTENTS_NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
@@ -141,7 +165,8 @@ CREATE TABLE workers (
   phone TEXT NOT NULL,
   role TEXT NOT NULL CHECK (role IN ('grid_leader','full_time','part_time','instructor','micro_grid_leader','volunteer')),
   unit_id INTEGER NOT NULL REFERENCES units(id),
-  party_member INTEGER NOT NULL DEFAULT 0);
+  party_member INTEGER NOT NULL DEFAULT 0,
+  retired_at TEXT);
 CREATE INDEX workers_unit ON workers(unit_id);
 CREATE TABLE households (
   id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -152,7 +177,8 @@ CREATE TABLE households (
   phone TEXT NOT NULL,
   members INTEGER NOT NULL CHECK (members >= 0),
   tags TEXT NOT NULL DEFAULT '',
-  unit_id INTEGER REFERENCES units(id));
+  unit_id INTEGER REFERENCES units(id),
+  party_member_id INTEGER REFERENCES workers(id));
 CREATE INDEX households_unit ON households(unit_id);
 CREATE TABLE cases (
   id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,

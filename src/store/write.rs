@@ -200,7 +200,7 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
         ])?;
     }
     let mut stmt = conn.prepare(
-        "INSERT INTO workers (id, name, phone, role, unit_id, party_member) VALUES (?1,?2,?3,?4,?5,?6)",
+        "INSERT INTO workers (id, name, phone, role, unit_id, party_member, retired_at) VALUES (?1,?2,?3,?4,?5,?6,?7)",
     )?;
     for w in &d.workers {
         stmt.execute(params![
@@ -209,12 +209,13 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
             w.phone,
             w.role.code(),
             w.unit.0,
-            w.party_member
+            w.party_member,
+            w.retired_at.map(|t| t.to_iso())
         ])?;
     }
     let mut stmt = conn.prepare(
-        "INSERT INTO households (id, geom, code, address, head_name, phone, members, tags, unit_id)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+        "INSERT INTO households (id, geom, code, address, head_name, phone, members, tags, unit_id, party_member_id)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
     )?;
     for h in &d.households {
         let blob = geometry::encode_point(h.location).map_err(to_sql_err)?;
@@ -227,7 +228,8 @@ fn write_all(conn: &Connection, d: &Dataset) -> rusqlite::Result<()> {
             h.phone,
             h.members,
             tags_column(h),
-            h.unit.map(|u| u.0)
+            h.unit.map(|u| u.0),
+            h.party_contact.map(|w| w.0)
         ])?;
     }
     write_cases(conn, &d.cases)?;

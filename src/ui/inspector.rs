@@ -273,7 +273,11 @@ fn unit_ui(
     }
     ui.separator();
     ui.label(RichText::new(s.workers).strong());
-    let workers: Vec<_> = d.workers.iter().filter(|w| w.unit == unit.id).collect();
+    let workers: Vec<_> = d
+        .workers
+        .iter()
+        .filter(|w| w.unit == unit.id && w.is_active())
+        .collect();
     if workers.is_empty() {
         ui.label("—");
     }

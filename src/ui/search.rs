@@ -119,6 +119,7 @@ mod tests {
             members: 3,
             tags: TagSet::empty(),
             unknown_tags: Vec::new(),
+            party_contact: None,
             unit: None,
             location: geo_types::Point::new(113.9, 28.2),
         });

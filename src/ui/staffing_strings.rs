@@ -1,4 +1,5 @@
-//! The words of the staffing list (网格员配备), in both languages.
+//! The words of the staffing list (网格员配备) and the workers panel (网格员管理), in both
+//! languages.
 
 use crate::ui::Lang;
 
@@ -13,6 +14,18 @@ pub struct StaffingStrings {
     pub households: &'static str,
     pub workers: &'static str,
     pub per_worker: &'static str,
+    pub manage: &'static str,
+    pub which: &'static str,
+    pub new_worker: &'static str,
+    pub name: &'static str,
+    pub phone: &'static str,
+    pub post: &'static str,
+    pub unit_code: &'static str,
+    pub party_member: &'static str,
+    pub save: &'static str,
+    pub retire: &'static str,
+    pub party_contact: &'static str,
+    pub nobody: &'static str,
 }
 
 static ZH: StaffingStrings = StaffingStrings {
@@ -26,6 +39,18 @@ static ZH: StaffingStrings = StaffingStrings {
     households: "户数",
     workers: "网格员",
     per_worker: "户/人",
+    manage: "网格员管理",
+    which: "选择网格员",
+    new_worker: "新增网格员…",
+    name: "姓名",
+    phone: "联系电话",
+    post: "岗位",
+    unit_code: "所属单元编码",
+    party_member: "党员",
+    save: "保存网格员",
+    retire: "离任",
+    party_contact: "联户党员",
+    nobody: "（无）",
 };
 
 static EN: StaffingStrings = StaffingStrings {
@@ -39,6 +64,18 @@ static EN: StaffingStrings = StaffingStrings {
     households: "Households",
     workers: "Workers",
     per_worker: "per worker",
+    manage: "Workers",
+    which: "Choose a worker",
+    new_worker: "New worker…",
+    name: "Name",
+    phone: "Phone",
+    post: "Post",
+    unit_code: "Unit code",
+    party_member: "Party member",
+    save: "Save worker",
+    retire: "Retire",
+    party_contact: "Party contact",
+    nobody: "(none)",
 };
 
 impl StaffingStrings {
