@@ -699,3 +699,76 @@ fn staffing_names_the_grids_without_their_leader() {
     let (_, out, _) = run(&["staffing", path.to_str().unwrap()], None, None);
     assert_eq!(out["grids_without_grid_leader"], serde_json::json!([grid]));
 }
+
+/// Commands that change the document need an account that may, once it has accounts.
+#[test]
+fn writing_commands_need_an_account_that_may() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, original) = with_admin(dir.path());
+    let file = path.to_str().unwrap();
+    for (name, role, pass) in [
+        ("操作员乙", "operator", "operator pass 2"),
+        ("领导丙", "leader", "leader pass 3"),
+    ] {
+        let (code, _, err) = run(
+            &[
+                "user", "add", file, "--name", name, "--role", role, "--user", ADMIN,
+            ],
+            Some(ADMIN_PASS),
+            Some(pass),
+        );
+        assert_eq!(code, 0, "{err}");
+    }
+    let h = &original.households[0];
+    let csv = dir.path().join("cases.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "category,title,reported_at,longitude,latitude\n10.01,井盖松动,2026-10-31,{},{}\n",
+            h.location.x(),
+            h.location.y()
+        ),
+    )
+    .unwrap();
+    let args = [
+        "import-cases",
+        file,
+        "--csv",
+        csv.to_str().unwrap(),
+        "--datum",
+        "wgs84",
+    ];
+    let before = all_bytes(&path);
+    let (code, _, err) = run(&args, None, None);
+    assert_eq!(code, 2);
+    assert!(err.contains("import cases needs --user NAME"), "{err}");
+    let mut as_leader = args.to_vec();
+    as_leader.extend(["--user", "领导丙"]);
+    let (code, _, err) = run(&as_leader, Some("leader pass 3"), None);
+    assert_eq!(code, 2);
+    assert!(err.contains("may not import cases"), "{err}");
+    // The refusals wrote nothing but the leader's sign-in entry.
+    assert_ne!(all_bytes(&path), before);
+    assert_eq!(
+        gridatlas::store::load(&path).unwrap().cases.len(),
+        original.cases.len()
+    );
+    let mut as_operator = args.to_vec();
+    as_operator.extend(["--user", "操作员乙"]);
+    let (code, out, err) = run(&as_operator, Some("operator pass 2"), None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out["imported"].as_u64(), Some(1));
+    let d = gridatlas::store::load(&path).unwrap();
+    let last = d.case_events.last().unwrap();
+    assert_eq!(last.actor, "操作员乙", "the case history names the person");
+    // `assign` and `import units` are an admin's.
+    let (code, _, err) = run(
+        &["assign", file, "--user", "操作员乙"],
+        Some("operator pass 2"),
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("may not reassign households"), "{err}");
+    let (code, _, err) = run(&["assign", file, "--user", ADMIN], Some(ADMIN_PASS), None);
+    assert_eq!(code, 0, "{err}");
+}

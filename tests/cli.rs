@@ -17,7 +17,7 @@ fn demo_info_check() {
 
     let (code, info, err) = gridatlas(&["info", f]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(info["schema_version"], 6);
+    assert_eq!(info["schema_version"], gridatlas::store::SCHEMA_VERSION);
     assert_eq!(info["geopackage_version"], 10200);
     assert_eq!(info["tables"]["households"], 5000);
     assert_eq!(info["units_per_level"]["village"], 10);

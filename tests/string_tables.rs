@@ -50,6 +50,18 @@ const NOT_MESSAGES: &[(&str, &str)] = &[
         "effective {date}",
         "an audit log entry's detail: data, not a message",
     ),
+    (
+        "added {} to {}",
+        "an audit log entry's detail: data, not a message",
+    ),
+    (
+        "party contact: none",
+        "an audit log entry's detail: data, not a message",
+    ),
+    (
+        "party contact: worker {}",
+        "an audit log entry's detail: data, not a message",
+    ),
     ("危险区域名单-{stamp}.csv", "an export's file name"),
     ("危险区域名单-{stamp}-{n}.csv", "an export's file name"),
     ("plan-{safe}-assignment.csv", "an export's file name"),

@@ -115,6 +115,19 @@ pub fn sign_in_if_needed(
     }
 }
 
+/// For a command that changes the document: once the document has accounts it needs `--user`
+/// with a role that may do `p`; without accounts anyone may, as before.
+pub fn authorize(
+    file: &Path,
+    user: Option<&str>,
+    p: Permission,
+    what: &str,
+) -> anyhow::Result<Option<SignedIn>> {
+    let who = sign_in_if_needed(file, user, what)?;
+    require(who.as_ref(), p, what)?;
+    Ok(who)
+}
+
 /// Refuses unless `who` (when signed in) may do `p`.
 pub fn require(who: Option<&SignedIn>, p: Permission, what: &str) -> anyhow::Result<()> {
     if let Some(s) = who

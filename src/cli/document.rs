@@ -19,6 +19,7 @@ pub(super) struct DemoOptions {
     pub force: bool,
     pub cases: Option<usize>,
     pub accounts: bool,
+    pub admin: Option<String>,
 }
 
 pub(super) fn demo(out: PathBuf, o: DemoOptions) -> anyhow::Result<Reply> {
@@ -29,8 +30,13 @@ pub(super) fn demo(out: PathBuf, o: DemoOptions) -> anyhow::Result<Reply> {
         force,
         cases,
         accounts,
+        admin,
     } = o;
     let as_of = Timestamp::parse(&as_of).map_err(|e| anyhow::anyhow!("--as-of: {e}"))?;
+    // Asked before anything is generated: a refused passphrase leaves no file behind.
+    let admin = admin
+        .map(|a| crate::cli::accounts::first_passphrase(&a).map(|p| (a, p)))
+        .transpose()?;
     if out.exists() && !force {
         anyhow::bail!(
             "{}: already exists; choose another name or pass --force to replace it",
@@ -49,7 +55,11 @@ pub(super) fn demo(out: PathBuf, o: DemoOptions) -> anyhow::Result<Reply> {
     let written = Instant::now();
     store::create(&out, &dataset, force)?;
     let write_ms = written.elapsed().as_millis();
-    let accounts = if accounts {
+    let accounts = if let Some((name, passphrase)) = &admin {
+        let report =
+            store::create_first_admin(&out, name, passphrase, as_of, store::KeySource::Random)?;
+        Some(json!({ "accounts": [{ "name": name, "role": "admin" }], "encrypted": report }))
+    } else if accounts {
         let list = demo::demo_accounts(&dataset);
         let report = store::install_accounts(&out, &list, as_of, store::KeySource::Seeded(seed))?;
         Some(json!({

@@ -70,7 +70,16 @@ pub(super) fn import(command: ImportCommand) -> anyhow::Result<Reply> {
             snap_m,
             repair,
             dry_run,
+            user,
         } => {
+            if !dry_run {
+                crate::cli::accounts::authorize(
+                    &file,
+                    user.as_deref(),
+                    Permission::Import,
+                    "import units",
+                )?;
+            }
             if !(0.0..=50.0).contains(&snap_m) {
                 anyhow::bail!("--snap-m: {snap_m} m is not between 0 and 50");
             }

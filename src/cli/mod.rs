@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::demo::{DEFAULT_AS_OF, Scale};
+use crate::model::Permission;
 
 pub use BenchCommand as Bench;
 
@@ -59,8 +60,12 @@ pub enum Command {
         cases: Option<usize>,
         /// Give the demo its accounts, one per role with published passphrases (README), and
         /// encrypt its personal data as a real document's.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "admin")]
         accounts: bool,
+        /// Instead of the demo's accounts, one admin of your own (passphrase from
+        /// GRIDATLAS_PASSPHRASE): the demo is then encrypted under your passphrase.
+        #[arg(long)]
+        admin: Option<String>,
     },
     /// Writes units, households, workers or cases to .csv or .geojson; names, phones and
     /// addresses are masked unless --unmasked.
@@ -137,7 +142,12 @@ pub enum Command {
     /// 微网格长, and households per worker of every grid.
     Staffing { file: PathBuf },
     /// Recompute the micro-grid of every household and case and store it (one transaction).
-    Assign { file: PathBuf },
+    Assign {
+        file: PathBuf,
+        /// The admin running it (needed once the document has accounts).
+        #[arg(long)]
+        user: Option<String>,
+    },
     /// Show the handling windows (hours at the micro-grid level; villages get 1.5×, townships
     /// 2×, the county 3×), or set or reset a document's own window for one category.
     Deadline {
@@ -151,6 +161,9 @@ pub enum Command {
         /// Back to the category table's window.
         #[arg(long)]
         reset: bool,
+        /// The admin changing a window (needed once the document has accounts).
+        #[arg(long)]
+        user: Option<String>,
     },
     /// Import cases from a CSV file as newly reported cases (columns: see README), each located
     /// in its micro-grid; all rows or none.
@@ -161,9 +174,12 @@ pub enum Command {
         /// The datum of the CSV's coordinates.
         #[arg(long, value_enum, default_value = "gcj02")]
         datum: crate::store::CoordinateDatum,
-        /// Recorded as the actor of the report events.
-        #[arg(long, default_value = "导入")]
-        actor: String,
+        /// Recorded as the actor of the report events (default: the signed-in account, else 导入).
+        #[arg(long)]
+        actor: Option<String>,
+        /// The account importing (needed once the document has accounts).
+        #[arg(long)]
+        user: Option<String>,
     },
     /// Briefings on paper (PDF, fonts embedded): the monthly bulletin and the grid-meeting
     /// sheet. No personal data beyond masked names of households to visit.
@@ -262,6 +278,9 @@ pub enum ImportCommand {
         /// Report everything, write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The admin importing (needed once the document has accounts).
+        #[arg(long)]
+        user: Option<String>,
     },
     /// Households from .xlsx or .csv (户编号, 地址, 户主姓名, 联系电话, 家庭人数, 标签, 经度,
     /// 纬度, optionally 所属微网格编码), each located in its micro-grid; all rows or none.
@@ -450,6 +469,7 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             force,
             cases,
             accounts,
+            admin,
         } => document::demo(
             out,
             document::DemoOptions {
@@ -459,6 +479,7 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
                 force,
                 cases,
                 accounts,
+                admin,
             },
         ),
         Command::Info { file } => document::info(file),
@@ -505,7 +526,15 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             to,
             level,
         } => document::stats(file, from, to, level),
-        Command::Assign { file } => document::assign(file),
+        Command::Assign { file, user } => {
+            accounts::authorize(
+                &file,
+                user.as_deref(),
+                Permission::Import,
+                "reassign households",
+            )?;
+            document::assign(file)
+        }
         Command::Bench(BenchCommand::Wall { data, size, frames }) => {
             bench::wall(data, size, frames)
         }
@@ -524,13 +553,36 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             category,
             hours,
             reset,
-        } => document::deadline(file, category, hours, reset),
+            user,
+        } => {
+            if hours.is_some() || reset {
+                accounts::authorize(
+                    &file,
+                    user.as_deref(),
+                    Permission::Import,
+                    "change handling windows",
+                )?;
+            }
+            document::deadline(file, category, hours, reset)
+        }
         Command::ImportCases {
             file,
             csv,
             datum,
             actor,
-        } => document::import_cases(file, csv, datum, actor),
+            user,
+        } => {
+            let by = accounts::authorize(
+                &file,
+                user.as_deref(),
+                Permission::CaseSteps,
+                "import cases",
+            )?;
+            let actor = actor
+                .or_else(|| by.map(|s| s.account.name))
+                .unwrap_or_else(|| "导入".to_owned());
+            document::import_cases(file, csv, datum, actor)
+        }
         Command::Bench(BenchCommand::Open { file, runs, user }) => bench::open(file, runs, user),
         Command::Bench(BenchCommand::Briefing { data, runs, dir }) => {
             briefing::bench(data, runs, dir)
