@@ -52,6 +52,24 @@ fn a_worker_is_added_moved_and_retired_and_a_household_gets_its_party_contact() 
             .workers
             .contains(&added)
     );
+    // The statistics count them: households per worker on the map follows.
+    let before_stats = gridatlas::stats::Stats::compute(&d, d.meta.as_of);
+    let t = *h
+        .state()
+        .workspace()
+        .unwrap()
+        .doc
+        .stats
+        .get(grids[0].id)
+        .unwrap();
+    assert_eq!(
+        t.workers,
+        before_stats.get(grids[0].id).unwrap().workers + 1
+    );
+    assert_eq!(
+        gridatlas::map::Indicator::HouseholdsPerWorker.value(&t, Level::Grid),
+        Some(f64::from(t.households) / f64::from(t.workers))
+    );
 
     // Moved to the second grid by its code.
     common::type_into(&mut h, "所属单元编码", &grids[1].code);

@@ -466,6 +466,9 @@ impl Workspace {
                     self.worker_form.editing = Some(written.id);
                 }
                 self.staffing.invalidate();
+                // Households per worker on the map follows.
+                self.doc.workers_changed();
+                self.choropleth_cache = None;
             }
             Err(e) => {
                 self.desk.message = Some(crate::app::DeskMessage::Refused(

@@ -174,6 +174,11 @@ impl Document {
 
     /// After cases or their history changed: the per-unit case counts (open, overdue at `now`),
     /// the headline totals and the history index.
+    /// After a worker was added, moved or retired: the statistics count workers too.
+    pub fn workers_changed(&mut self) {
+        self.stats = Stats::compute(&self.dataset, self.stats_at);
+    }
+
     fn cases_changed(&mut self, now: Timestamp) {
         let d = &self.dataset;
         self.stats = Stats::compute(d, now);

@@ -81,6 +81,11 @@ pub(crate) fn indicator_name(i: Indicator, s: &Strings) -> String {
         Indicator::ReworkRate => s.rework_rate.into(),
         Indicator::PeriodOverdue => format!("{}（{}）", s.overdue_period, s.period),
         Indicator::MeanHandlingHours => s.mean_handling.into(),
+        Indicator::HouseholdsPerWorker => format!(
+            "{}（{}）",
+            s.households,
+            crate::ui::StaffingStrings::get(s.lang()).per_worker
+        ),
     }
 }
 
@@ -101,6 +106,7 @@ pub(crate) fn indicator_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
         );
     }
     options.extend([
+        Indicator::HouseholdsPerWorker,
         Indicator::OpenCases,
         Indicator::OverdueCases,
         Indicator::ClosureRate,

@@ -24,6 +24,8 @@ pub enum Indicator {
     Tag(u8),
     OpenCases,
     OverdueCases,
+    /// Households per worker at their post (staffing: "1+3+N"); none where nobody is.
+    HouseholdsPerWorker,
     /// The case indicators of the domain doc over the case desk's period, per unit subtree.
     ClosureRate,
     OnTimeRate,
@@ -37,6 +39,8 @@ impl Indicator {
         Some(match self {
             Indicator::None => return None,
             Indicator::Households => t.households as f64,
+            Indicator::HouseholdsPerWorker if t.workers == 0 => return None,
+            Indicator::HouseholdsPerWorker => f64::from(t.households) / f64::from(t.workers),
             Indicator::Persons => t.persons as f64,
             Indicator::Deviation => {
                 GridStandard::for_level(level)?

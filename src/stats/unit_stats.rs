@@ -12,6 +12,8 @@ pub struct UnitTotals {
     pub open_cases: u32,
     /// Open past their deadline at the statistics' `as_of`.
     pub overdue_cases: u32,
+    /// Workers at their post in the unit and its subtree.
+    pub workers: u32,
 }
 
 impl UnitTotals {
@@ -64,6 +66,11 @@ impl Stats {
                 }
             }
         }
+        for w in d.workers.iter().filter(|w| w.is_active()) {
+            if let Some(&s) = slot.get(&w.unit) {
+                own[s].workers += 1;
+            }
+        }
         // Roll up, finest level first.
         let mut order: Vec<usize> = (0..d.units.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(d.units[i].level));
@@ -79,6 +86,7 @@ impl Stats {
                 }
                 t.open_cases += child.open_cases;
                 t.overdue_cases += child.overdue_cases;
+                t.workers += child.workers;
             }
         }
         Stats {
