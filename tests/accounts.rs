@@ -772,3 +772,70 @@ fn writing_commands_need_an_account_that_may() {
     let (code, _, err) = run(&["assign", file, "--user", ADMIN], Some(ADMIN_PASS), None);
     assert_eq!(code, 0, "{err}");
 }
+
+/// The grid-meeting sheet picks households by their (sealed) tags: an encrypted document
+/// needs someone signed in, and a grid worker prints their own grid only.
+#[test]
+fn the_grid_sheet_of_an_encrypted_document_needs_an_account_and_keeps_its_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::document(dir.path());
+    let d = gridatlas::store::load(&path).unwrap();
+    let accounts = gridatlas::demo::demo_accounts(&d);
+    gridatlas::store::install_accounts(
+        &path,
+        &accounts,
+        d.meta.as_of,
+        gridatlas::store::KeySource::Seeded(1),
+    )
+    .unwrap();
+    let own = accounts.iter().find_map(|a| a.2.clone()).unwrap();
+    let other = d
+        .units_of_level(gridatlas::model::Level::Grid)
+        .find(|u| u.code != own)
+        .unwrap()
+        .code
+        .clone();
+    let file = path.to_str().unwrap();
+    let pdf = dir.path().join("sheet.pdf");
+    let out = pdf.to_str().unwrap();
+    let (code, _, err) = run(
+        &["briefing", "grid", file, "--unit", &own, "--out", out],
+        None,
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("needs --user NAME"), "{err}");
+    let (code, _, err) = run(
+        &[
+            "briefing",
+            "grid",
+            file,
+            "--unit",
+            &own,
+            "--out",
+            out,
+            "--user",
+            "网格员",
+        ],
+        Some("gridatlas-worker"),
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(pdf.exists());
+    let (code, _, _) = run(
+        &[
+            "briefing",
+            "grid",
+            file,
+            "--unit",
+            &other,
+            "--out",
+            out,
+            "--user",
+            "网格员",
+        ],
+        Some("gridatlas-worker"),
+        None,
+    );
+    assert_eq!(code, 2, "another grid is outside the worker's document");
+}

@@ -57,9 +57,19 @@ pub(super) fn briefing(command: BriefingCommand) -> anyhow::Result<Reply> {
             unit,
             out,
             template,
+            user,
         } => {
             let template = read_template(template.as_ref())?;
-            let d = store::load(&file)?;
+            let by = crate::cli::accounts::sign_in_if_needed(
+                &file,
+                user.as_deref(),
+                "the grid-meeting sheet",
+            )?;
+            // As the account may see it: a grid worker prints their own grid only.
+            let d = match &by {
+                Some(s) => store::load_as(&file, s)?.0,
+                None => store::load(&file)?,
+            };
             let pdf = crate::briefing::grid_pdf(&d, &unit, template.as_deref(), Timestamp::now())
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             (file, out, pdf, format!("grid {unit}"))

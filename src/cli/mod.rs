@@ -236,6 +236,10 @@ pub enum BriefingCommand {
         out: PathBuf,
         #[arg(long)]
         template: Option<PathBuf>,
+        /// The account printing it (needed once the document has accounts: the households to
+        /// visit are chosen by their sealed tags).
+        #[arg(long)]
+        user: Option<String>,
     },
 }
 
