@@ -226,10 +226,8 @@ pub fn case_error(e: &CaseError) -> Message {
 
 /// The signed-in account's role does not allow what was asked.
 pub fn not_permitted() -> Message {
-    Message::of(
-        "当前账户的角色无权执行此操作，未改动任何内容",
-        "the signed-in account's role may not do this; nothing was changed",
-    )
+    let t = crate::ui::AccessStrings::get;
+    Message::of(t(Lang::Zh).not_permitted, t(Lang::En).not_permitted)
 }
 
 /// The worker form names a unit code the document does not have.
@@ -252,9 +250,10 @@ pub fn bad_phone(text: &str) -> Message {
 
 /// A reveal was asked without a reason.
 pub fn reveal_needs_reason() -> Message {
+    let t = crate::ui::AccessStrings::get;
     Message::of(
-        "显示个人信息需要填写原因（记入审计日志）",
-        "revealing personal data needs a reason (it goes into the audit log)",
+        t(Lang::Zh).reveal_needs_reason,
+        t(Lang::En).reveal_needs_reason,
     )
 }
 

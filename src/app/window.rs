@@ -44,7 +44,6 @@ pub struct GridAtlasApp {
     /// A sign-in under way: the document and the name, to return to the form if refused.
     signing_in: Option<std::path::PathBuf>,
     signing_name: Option<String>,
-    sign_in_error: Option<String>,
 }
 
 /// The wall display asked for on the command line.
@@ -77,40 +76,43 @@ impl GridAtlasApp {
             DocumentSource::DefaultDemo => crate::app::default_demo_path().display().to_string(),
             DocumentSource::File(p) => p.display().to_string(),
         };
-        GridAtlasApp {
-            state: State::Loading {
+        let mut app = GridAtlasApp::in_state(
+            State::Loading {
                 events: start_loading(source, move || waker.request_repaint()),
                 progress: 0.0,
                 message,
             },
-            lang,
             font,
-            saved_basemap: basemap,
-            start_wall: None,
-            signing_in: None,
-            signing_name: None,
-            sign_in_error: None,
-        }
+        );
+        app.lang = lang;
+        app.saved_basemap = basemap;
+        app
     }
 
-    /// The sign-in screen for the document at `path` (tests; the window reaches it when a
-    /// document with accounts is opened).
-    pub fn signing_in_to(path: std::path::PathBuf, font: FontStatus) -> GridAtlasApp {
+    fn in_state(state: State, font: FontStatus) -> GridAtlasApp {
         GridAtlasApp {
-            state: State::SignIn(SignInForm {
-                path,
-                name: String::new(),
-                passphrase: String::new(),
-                error: None,
-            }),
+            state,
             lang: Lang::Zh,
             font,
             saved_basemap: None,
             start_wall: None,
             signing_in: None,
             signing_name: None,
-            sign_in_error: None,
         }
+    }
+
+    /// The sign-in screen for the document at `path` (tests; the window reaches it when a
+    /// document with accounts is opened).
+    pub fn signing_in_to(path: std::path::PathBuf, font: FontStatus) -> GridAtlasApp {
+        GridAtlasApp::in_state(
+            State::SignIn(SignInForm {
+                path,
+                name: String::new(),
+                passphrase: String::new(),
+                error: None,
+            }),
+            font,
+        )
     }
 
     /// Whether the sign-in screen is showing.
@@ -120,16 +122,7 @@ impl GridAtlasApp {
 
     /// An app showing an already loaded document (tests, benchmarks).
     pub fn with_document(doc: Document, font: FontStatus) -> GridAtlasApp {
-        GridAtlasApp {
-            state: State::Ready(Box::new(Workspace::new(doc))),
-            lang: Lang::Zh,
-            font,
-            saved_basemap: None,
-            start_wall: None,
-            signing_in: None,
-            signing_name: None,
-            sign_in_error: None,
-        }
+        GridAtlasApp::in_state(State::Ready(Box::new(Workspace::new(doc))), font)
     }
 
     pub fn workspace(&self) -> Option<&Workspace> {
@@ -183,7 +176,7 @@ impl GridAtlasApp {
                 path,
                 name: String::new(),
                 passphrase: String::new(),
-                error: self.sign_in_error.take(),
+                error: None,
             });
             return;
         }

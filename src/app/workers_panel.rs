@@ -5,7 +5,7 @@
 
 use crate::app::actions::Action;
 use crate::app::workspace::Workspace;
-use crate::model::{HouseholdId, Level, UnitTree, Worker, WorkerId, WorkerRole};
+use crate::model::{HouseholdId, Level, Worker, WorkerId, WorkerRole};
 use crate::ui::StaffingStrings;
 
 /// The form: which worker (none: a new one) and the fields as typed.
@@ -165,14 +165,24 @@ pub(crate) fn party_contact_ui(
     let Some(h) = d.households.get(household_index) else {
         return;
     };
-    let tree = UnitTree::new(d);
-    let Some(grid) = h.unit.and_then(|u| tree.ancestor_at(u, Level::Grid)) else {
+    // Drawn every frame while a household is selected: the unit slots the workspace keeps,
+    // not a tree of the whole county.
+    let unit = |u: crate::model::UnitId| ws.unit_slot.get(&u).map(|&i| &d.units[i]);
+    let grid_of = |u: crate::model::UnitId| {
+        let x = unit(u)?;
+        match x.level {
+            Level::Grid => Some(x.id),
+            Level::MicroGrid => x.parent,
+            _ => None,
+        }
+    };
+    let Some(grid) = h.unit.and_then(grid_of) else {
         return;
     };
     let members: Vec<(WorkerId, String)> = d
         .workers
         .iter()
-        .filter(|w| w.party_member && w.is_active() && tree.is_within(w.unit, grid))
+        .filter(|w| w.party_member && w.is_active() && grid_of(w.unit) == Some(grid))
         .map(|w| (w.id, format!("{} {}", w.role.name_zh(), w.name)))
         .collect();
     let current = h.party_contact;
@@ -196,5 +206,150 @@ pub(crate) fn party_contact_ui(
         });
     if let Some(next) = chosen.filter(|n| *n != current) {
         ws.push(Action::LinkParty(id, next));
+    }
+}
+
+impl Workspace {
+    fn worker_audit(&self, target: String, detail: String) -> crate::store::AuditEvent {
+        crate::store::AuditEvent {
+            at: self.desk.step_time(),
+            actor: self.desk.actor.clone(),
+            action: crate::store::AuditAction::WorkerChange,
+            target,
+            reason: String::new(),
+            detail,
+        }
+    }
+
+    /// Writes the worker form (`retire`: the worker it names leaves instead), then shows what
+    /// the file holds.
+    pub(crate) fn save_worker(&mut self, retire: Option<crate::model::WorkerId>) {
+        let d = &self.doc.dataset;
+        let f = &self.worker_form;
+        let seen = retire
+            .or(f.editing)
+            .and_then(|id| d.workers.iter().find(|w| w.id == id))
+            .cloned();
+        let next = match (retire, &seen) {
+            (Some(_), Some(w)) => crate::model::Worker {
+                retired_at: Some(self.desk.step_time()),
+                ..w.clone()
+            },
+            (Some(_), None) => return,
+            (None, _) => {
+                let code = f.unit_code.trim();
+                let Some(unit) = d.units.iter().find(|u| u.code == code) else {
+                    self.desk.message = Some(crate::app::DeskMessage::Refused(
+                        crate::app::messages::no_unit_with_code(code),
+                    ));
+                    return;
+                };
+                let phone = match f.phone.trim() {
+                    "" => String::new(),
+                    typed => match crate::import::normalise::phone(typed) {
+                        Some(p) => p,
+                        None => {
+                            self.desk.message = Some(crate::app::DeskMessage::Refused(
+                                crate::app::messages::bad_phone(typed),
+                            ));
+                            return;
+                        }
+                    },
+                };
+                crate::model::Worker {
+                    id: seen.as_ref().map_or(crate::model::WorkerId(0), |w| w.id),
+                    name: f.name.trim().to_owned(),
+                    phone,
+                    role: f.role,
+                    unit: unit.id,
+                    party_member: f.party_member,
+                    retired_at: None,
+                }
+            }
+        };
+        let detail = match (retire, &seen) {
+            (Some(_), _) => "retired".to_owned(),
+            (None, None) => format!("added {} to {}", next.role.code(), f.unit_code.trim()),
+            (None, Some(_)) => format!("{} at {}", next.role.code(), f.unit_code.trim()),
+        };
+        let audit = self.worker_audit(next.name.clone(), detail);
+        let key = self.session.as_ref().map(|s| &s.key);
+        match crate::store::save_worker(&self.doc.path, seen.as_ref(), &next, key, &audit) {
+            Ok((written, range)) => {
+                self.doc.own_write(range);
+                let d = &mut self.doc.dataset;
+                match d.workers.iter_mut().find(|w| w.id == written.id) {
+                    Some(w) => *w = written.clone(),
+                    None => d.workers.push(written.clone()),
+                }
+                if !written.is_active() {
+                    for h in &mut d.households {
+                        if h.party_contact == Some(written.id) {
+                            h.party_contact = None;
+                        }
+                    }
+                    let code = self.worker_form.unit_code.clone();
+                    self.worker_form.clear(&code);
+                } else {
+                    self.worker_form.editing = Some(written.id);
+                }
+                self.staffing.invalidate();
+                // Households per worker on the map follows.
+                self.doc.workers_changed();
+                self.choropleth_cache = None;
+            }
+            Err(e) => {
+                self.desk.message = Some(crate::app::DeskMessage::Refused(
+                    crate::app::messages::store_error(&e),
+                ));
+                if matches!(e, crate::store::StoreError::Conflict { .. }) {
+                    self.start_reload();
+                }
+            }
+        }
+    }
+
+    /// Links a household to a party member (or to nobody), file first.
+    pub(crate) fn link_party(
+        &mut self,
+        household: crate::model::HouseholdId,
+        next: Option<crate::model::WorkerId>,
+    ) {
+        let Some(h) = self
+            .doc
+            .dataset
+            .households
+            .iter()
+            .find(|h| h.id == household)
+        else {
+            return;
+        };
+        let seen = h.party_contact;
+        let audit = self.worker_audit(
+            h.code.clone(),
+            next.map_or_else(
+                || "party contact: none".to_owned(),
+                |w| format!("party contact: worker {}", w.0),
+            ),
+        );
+        match crate::store::link_party_contact(&self.doc.path, household, seen, next, &audit) {
+            Ok(range) => {
+                self.doc.own_write(range);
+                if let Some(h) = self
+                    .doc
+                    .dataset
+                    .households
+                    .iter_mut()
+                    .find(|h| h.id == household)
+                {
+                    h.party_contact = next;
+                }
+            }
+            Err(e) => {
+                self.desk.message = Some(crate::app::DeskMessage::Refused(
+                    crate::app::messages::store_error(&e),
+                ));
+            }
+        }
     }
 }

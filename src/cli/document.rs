@@ -6,24 +6,44 @@ use std::time::Instant;
 use serde_json::json;
 
 use crate::cli::Reply;
-use crate::demo::{DemoParams, Scale};
+use crate::demo::{DEFAULT_AS_OF, DemoParams, Scale};
 use crate::model::Timestamp;
 use crate::{check, demo, store};
 
 /// `gridatlas demo`: a deterministic demo document.
 /// What `gridatlas demo` is asked for.
-pub(super) struct DemoOptions {
+#[derive(clap::Args, Debug)]
+pub struct DemoOptions {
+    /// Where to write the GeoPackage.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value = "county")]
     pub scale: Scale,
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// "Now" for the demo (cases span the 180 days before it); fixed by default so that
+    /// the seed alone determines the data.
+    #[arg(long, default_value = DEFAULT_AS_OF)]
     pub as_of: String,
+    /// Replace the file if it exists.
+    #[arg(long)]
     pub force: bool,
+    /// Number of cases instead of the scale's (20,000 for the county).
+    #[arg(long)]
     pub cases: Option<usize>,
+    /// Give the demo its accounts, one per role with published passphrases (README), and
+    /// encrypt its personal data as a real document's.
+    #[arg(long, conflicts_with = "admin")]
     pub accounts: bool,
+    /// Instead of the demo's accounts, one admin of your own (passphrase from
+    /// GRIDATLAS_PASSPHRASE): the demo is then encrypted under your passphrase.
+    #[arg(long)]
     pub admin: Option<String>,
 }
 
-pub(super) fn demo(out: PathBuf, o: DemoOptions) -> anyhow::Result<Reply> {
+pub(super) fn demo(o: DemoOptions) -> anyhow::Result<Reply> {
     let DemoOptions {
+        out,
         scale,
         seed,
         as_of,

@@ -108,10 +108,7 @@ fn write<T: Serialize>(
     match format {
         Format::Csv => {
             let plain: Vec<&T> = rows.iter().map(|(r, _)| r).collect();
-            store::export_csv(path, &plain)?;
-            if let Some(m) = mark {
-                store::watermark_csv(path, m)?;
-            }
+            store::export_csv_titled(path, mark, &plain)?;
         }
         Format::Xlsx(sheet) => {
             let plain: Vec<&T> = rows.iter().map(|(r, _)| r).collect();
@@ -381,18 +378,8 @@ fn export_cases(
         })
         .collect();
     match format {
-        Format::Csv => {
-            store::export_cases_csv(to, &rows)?;
-            if let Some(m) = mark {
-                store::watermark_csv(to, m)?;
-            }
-        }
-        Format::GeoJson => {
-            store::export_cases_geojson(to, &rows)?;
-            if let Some(m) = mark {
-                store::watermark_geojson(to, m)?;
-            }
-        }
+        Format::Csv => store::export_csv_titled(to, mark, &rows)?,
+        Format::GeoJson => store::export_cases_geojson_marked(to, &rows, mark)?,
         Format::Xlsx(sheet) => store::export_xlsx(to, sheet, &rows, mark)?,
         Format::Shapefile | Format::Gpkg(_) => {
             let layer: Vec<_> = rows

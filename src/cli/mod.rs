@@ -13,7 +13,6 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::demo::{DEFAULT_AS_OF, Scale};
 use crate::model::Permission;
 
 pub use BenchCommand as Bench;
@@ -40,33 +39,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Generate a deterministic demo dataset inside the real Liuyang county outline.
-    Demo {
-        /// Where to write the GeoPackage.
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long, value_enum, default_value = "county")]
-        scale: Scale,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// "Now" for the demo (cases span the 180 days before it); fixed by default so that
-        /// the seed alone determines the data.
-        #[arg(long, default_value = DEFAULT_AS_OF)]
-        as_of: String,
-        /// Replace the file if it exists.
-        #[arg(long)]
-        force: bool,
-        /// Number of cases instead of the scale's (20,000 for the county).
-        #[arg(long)]
-        cases: Option<usize>,
-        /// Give the demo its accounts, one per role with published passphrases (README), and
-        /// encrypt its personal data as a real document's.
-        #[arg(long, conflicts_with = "admin")]
-        accounts: bool,
-        /// Instead of the demo's accounts, one admin of your own (passphrase from
-        /// GRIDATLAS_PASSPHRASE): the demo is then encrypted under your passphrase.
-        #[arg(long)]
-        admin: Option<String>,
-    },
+    Demo(document::DemoOptions),
     /// Writes units, households, workers or cases to .csv or .geojson; names, phones and
     /// addresses are masked unless --unmasked.
     Export {
@@ -465,27 +438,7 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
 /// Runs a batch command and returns what it answers, without printing.
 pub fn answer(command: Command) -> anyhow::Result<Reply> {
     match command {
-        Command::Demo {
-            out,
-            scale,
-            seed,
-            as_of,
-            force,
-            cases,
-            accounts,
-            admin,
-        } => document::demo(
-            out,
-            document::DemoOptions {
-                scale,
-                seed,
-                as_of,
-                force,
-                cases,
-                accounts,
-                admin,
-            },
-        ),
+        Command::Demo(options) => document::demo(options),
         Command::Info { file } => document::info(file),
         Command::New {
             file,

@@ -193,12 +193,7 @@ fn open_slot(
     }
     let slot = read_slot(conn, name)
         .ctx(path, "reading the accounts")?
-        .ok_or_else(|| {
-            refused(
-                path,
-                format!("there is no account '{name}'; nothing was changed"),
-            )
-        })?;
+        .ok_or_else(|| no_account(path, name))?;
     if !sealing::passphrase_matches(passphrase, &slot.passphrase_hash) {
         return Err(refused(
             path,
@@ -464,40 +459,10 @@ pub fn install_accounts(
     };
     let report = create_first_admin(path, admin, admin_pass, at, keys)?;
     let by = verify_passphrase(path, admin, admin_pass)?;
-    let mut conn = crate::store::update::open_for_writing(path)?;
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .ctx(path, "starting the account change")?;
     for (name, role, scope, pass) in rest {
-        check_name(path, name)?;
-        check_passphrase(path, name, pass)?;
         let salts = seed.map(|s| seeded_salts(s, name));
-        insert_account(
-            &tx,
-            name,
-            *role,
-            scope.as_deref(),
-            pass,
-            &by.key,
-            at,
-            salts.as_ref().map(|s| &s.0[..]),
-            salts.as_ref().map(|s| &s.1[..]),
-        )
-        .ctx(path, "writing the account")?;
-        append(
-            &tx,
-            &AuditEvent {
-                at,
-                actor: (*admin).to_owned(),
-                action: AuditAction::AccountAdd,
-                target: (*name).to_owned(),
-                reason: String::new(),
-                detail: role.code().to_owned(),
-            },
-        )
-        .ctx(path, "writing the audit log")?;
+        add_account_with(path, &by, name, *role, scope.as_deref(), pass, at, salts)?;
     }
-    tx.commit().ctx(path, "committing the accounts")?;
     Ok(report)
 }
 
@@ -513,6 +478,47 @@ fn seeded_salts(seed: u64, name: &str) -> ([u8; 16], [u8; 16]) {
     (pick(b"slot"), pick(b"hash"))
 }
 
+/// One account change in a write transaction of its own, with its audit entry (`change`
+/// returns the entry's detail). Freed bytes are zeroed, so a removed slot or an old hash
+/// leaves no trace; nothing is written when `change` refuses.
+fn account_change<T>(
+    path: &Path,
+    by: &SignedIn,
+    action: AuditAction,
+    target: &str,
+    at: Timestamp,
+    change: impl FnOnce(&rusqlite::Transaction) -> Result<(T, String), StoreError>,
+) -> Result<T, StoreError> {
+    let mut conn = crate::store::update::open_for_writing(path)?;
+    conn.pragma_update(None, "secure_delete", "ON")
+        .ctx(path, "configuring")?;
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .ctx(path, "starting the account change")?;
+    let (out, detail) = change(&tx)?;
+    append(
+        &tx,
+        &AuditEvent {
+            at,
+            actor: by.account.name.clone(),
+            action,
+            target: target.to_owned(),
+            reason: String::new(),
+            detail,
+        },
+    )
+    .ctx(path, "writing the audit log")?;
+    tx.commit().ctx(path, "committing the account change")?;
+    Ok(out)
+}
+
+fn no_account(path: &Path, name: &str) -> StoreError {
+    refused(
+        path,
+        format!("there is no account '{name}'; nothing was changed"),
+    )
+}
+
 /// Adds an account (by an admin, signed in); its slot wraps the same document key.
 pub fn add_account(
     path: &Path,
@@ -522,6 +528,21 @@ pub fn add_account(
     scope: Option<&str>,
     passphrase: &str,
     at: Timestamp,
+) -> Result<Account, StoreError> {
+    add_account_with(path, by, name, role, scope, passphrase, at, None)
+}
+
+/// [`add_account`] with given salts (slot, hash) for a reproducible document.
+#[allow(clippy::too_many_arguments)] // add_account's arguments and the salts
+fn add_account_with(
+    path: &Path,
+    by: &SignedIn,
+    name: &str,
+    role: Role,
+    scope: Option<&str>,
+    passphrase: &str,
+    at: Timestamp,
+    salts: Option<([u8; 16], [u8; 16])>,
 ) -> Result<Account, StoreError> {
     check_name(path, name)?;
     check_passphrase(path, name, passphrase)?;
@@ -542,58 +563,55 @@ pub fn add_account(
             },
         ));
     }
-    let mut conn = crate::store::update::open_for_writing(path)?;
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .ctx(path, "starting the account change")?;
-    if let Some(code) = scope {
-        let level: Option<i64> = tx
-            .query_row(
-                "SELECT level FROM units WHERE code = ?1",
-                params![code],
-                |r| r.get(0),
-            )
-            .optional()
-            .ctx(path, "reading the units")?;
-        if level.is_none() {
+    account_change(path, by, AuditAction::AccountAdd, name, at, |tx| {
+        if let Some(code) = scope {
+            let level: Option<i64> = tx
+                .query_row(
+                    "SELECT level FROM units WHERE code = ?1",
+                    params![code],
+                    |r| r.get(0),
+                )
+                .optional()
+                .ctx(path, "reading the units")?;
+            if level.is_none() {
+                return Err(refused(
+                    path,
+                    format!("--scope {code}: no unit has this code"),
+                ));
+            }
+        }
+        if read_slot(tx, name)
+            .ctx(path, "reading the accounts")?
+            .is_some()
+        {
             return Err(refused(
                 path,
-                format!("--scope {code}: no unit has this code"),
+                format!("an account '{name}' exists already; nothing was changed"),
             ));
         }
-    }
-    if read_slot(&tx, name)
-        .ctx(path, "reading the accounts")?
-        .is_some()
-    {
-        return Err(refused(
-            path,
-            format!("an account '{name}' exists already; nothing was changed"),
-        ));
-    }
-    insert_account(&tx, name, role, scope, passphrase, &by.key, at, None, None)
-        .ctx(path, "writing the account")?;
-    append(
-        &tx,
-        &AuditEvent {
+        insert_account(
+            tx,
+            name,
+            role,
+            scope,
+            passphrase,
+            &by.key,
             at,
-            actor: by.account.name.clone(),
-            action: AuditAction::AccountAdd,
-            target: name.to_owned(),
-            reason: String::new(),
-            detail: match scope {
-                Some(s) => format!("{} {s}", role.code()),
-                None => role.code().to_owned(),
-            },
-        },
-    )
-    .ctx(path, "writing the audit log")?;
-    tx.commit().ctx(path, "committing the account")?;
-    Ok(Account {
-        name: name.to_owned(),
-        role,
-        scope: scope.map(str::to_owned),
-        created_at: at.to_iso(),
+            salts.as_ref().map(|s| &s.0[..]),
+            salts.as_ref().map(|s| &s.1[..]),
+        )
+        .ctx(path, "writing the account")?;
+        let account = Account {
+            name: name.to_owned(),
+            role,
+            scope: scope.map(str::to_owned),
+            created_at: at.to_iso(),
+        };
+        let detail = match scope {
+            Some(s) => format!("{} {s}", role.code()),
+            None => role.code().to_owned(),
+        };
+        Ok((account, detail))
     })
 }
 
@@ -619,54 +637,34 @@ pub fn remove_account(
     at: Timestamp,
 ) -> Result<(), StoreError> {
     require_admin(path, by, "remove accounts")?;
-    let mut conn = crate::store::update::open_for_writing(path)?;
-    conn.pragma_update(None, "secure_delete", "ON")
-        .ctx(path, "configuring")?;
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .ctx(path, "starting the account change")?;
-    let slot = read_slot(&tx, name)
-        .ctx(path, "reading the accounts")?
-        .ok_or_else(|| {
-            refused(
-                path,
-                format!("there is no account '{name}'; nothing was changed"),
-            )
-        })?;
-    if slot.account.role == Role::Admin {
-        let admins: i64 = tx
-            .query_row(
-                "SELECT count(*) FROM gridatlas_accounts WHERE role = 'admin'",
-                [],
-                |r| r.get(0),
-            )
-            .ctx(path, "reading the accounts")?;
-        if admins <= 1 {
-            return Err(refused(
-                path,
-                format!("{name} is the last admin; add another admin first; nothing was changed"),
-            ));
+    account_change(path, by, AuditAction::AccountRemove, name, at, |tx| {
+        let slot = read_slot(tx, name)
+            .ctx(path, "reading the accounts")?
+            .ok_or_else(|| no_account(path, name))?;
+        if slot.account.role == Role::Admin {
+            let admins: i64 = tx
+                .query_row(
+                    "SELECT count(*) FROM gridatlas_accounts WHERE role = 'admin'",
+                    [],
+                    |r| r.get(0),
+                )
+                .ctx(path, "reading the accounts")?;
+            if admins <= 1 {
+                return Err(refused(
+                    path,
+                    format!(
+                        "{name} is the last admin; add another admin first; nothing was changed"
+                    ),
+                ));
+            }
         }
-    }
-    tx.execute(
-        "DELETE FROM gridatlas_accounts WHERE name = ?1",
-        params![name],
-    )
-    .ctx(path, "removing the account")?;
-    append(
-        &tx,
-        &AuditEvent {
-            at,
-            actor: by.account.name.clone(),
-            action: AuditAction::AccountRemove,
-            target: name.to_owned(),
-            reason: String::new(),
-            detail: slot.account.role.code().to_owned(),
-        },
-    )
-    .ctx(path, "writing the audit log")?;
-    tx.commit().ctx(path, "committing")?;
-    Ok(())
+        tx.execute(
+            "DELETE FROM gridatlas_accounts WHERE name = ?1",
+            params![name],
+        )
+        .ctx(path, "removing the account")?;
+        Ok(((), slot.account.role.code().to_owned()))
+    })
 }
 
 /// Changes `name`'s passphrase (their own, or anyone's by an admin): one slot re-wrapped.
@@ -681,41 +679,21 @@ pub fn change_passphrase(
     if by.account.name != name {
         require_admin(path, by, "change another account's passphrase")?;
     }
-    let mut conn = crate::store::update::open_for_writing(path)?;
-    conn.pragma_update(None, "secure_delete", "ON")
-        .ctx(path, "configuring")?;
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .ctx(path, "starting the account change")?;
-    if read_slot(&tx, name)
-        .ctx(path, "reading the accounts")?
-        .is_none()
-    {
-        return Err(refused(
-            path,
-            format!("there is no account '{name}'; nothing was changed"),
-        ));
-    }
-    let (salt, wrapped) = by.key.wrap(new_passphrase, name);
-    tx.execute(
-        "UPDATE gridatlas_accounts SET passphrase_hash = ?2, key_salt = ?3, wrapped_key = ?4 WHERE name = ?1",
-        params![name, sealing::hash_passphrase(new_passphrase), salt, wrapped],
-    )
-    .ctx(path, "writing the account")?;
-    append(
-        &tx,
-        &AuditEvent {
-            at,
-            actor: by.account.name.clone(),
-            action: AuditAction::PassphraseChange,
-            target: name.to_owned(),
-            reason: String::new(),
-            detail: String::new(),
-        },
-    )
-    .ctx(path, "writing the audit log")?;
-    tx.commit().ctx(path, "committing")?;
-    Ok(())
+    account_change(path, by, AuditAction::PassphraseChange, name, at, |tx| {
+        if read_slot(tx, name)
+            .ctx(path, "reading the accounts")?
+            .is_none()
+        {
+            return Err(no_account(path, name));
+        }
+        let (salt, wrapped) = by.key.wrap(new_passphrase, name);
+        tx.execute(
+            "UPDATE gridatlas_accounts SET passphrase_hash = ?2, key_salt = ?3, wrapped_key = ?4 WHERE name = ?1",
+            params![name, sealing::hash_passphrase(new_passphrase), salt, wrapped],
+        )
+        .ctx(path, "writing the account")?;
+        Ok(((), String::new()))
+    })
 }
 
 /// Whether the document's personal columns are sealed (it names its cipher).

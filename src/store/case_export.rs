@@ -63,6 +63,16 @@ pub fn export_cases_csv(path: &Path, rows: &[CaseRow]) -> Result<(), StoreError>
 }
 
 pub fn export_cases_geojson(path: &Path, rows: &[CaseRow]) -> Result<(), StoreError> {
+    export_cases_geojson_marked(path, rows, None)
+}
+
+/// [`export_cases_geojson`] with a `watermark` member (RFC 7946 §6.1 foreign member): who
+/// exported personal data, when and why.
+pub fn export_cases_geojson_marked(
+    path: &Path,
+    rows: &[CaseRow],
+    watermark: Option<&str>,
+) -> Result<(), StoreError> {
     let features = rows
         .iter()
         .map(|r| {
@@ -83,7 +93,11 @@ pub fn export_cases_geojson(path: &Path, rows: &[CaseRow]) -> Result<(), StoreEr
     let collection = geojson::FeatureCollection {
         bbox: None,
         features,
-        foreign_members: None,
+        foreign_members: watermark.map(|m| {
+            let mut members = serde_json::Map::new();
+            members.insert("watermark".into(), serde_json::Value::String(m.to_owned()));
+            members
+        }),
     };
     write_atomically(path, |file| {
         file.write_all(collection.to_string().as_bytes())

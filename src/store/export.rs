@@ -32,8 +32,22 @@ pub(crate) fn write_atomically(
 
 /// Writes `rows` (any serde-serializable records) as CSV with a header line.
 pub fn export_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<(), StoreError> {
+    export_csv_titled(path, None, rows)
+}
+
+/// [`export_csv`] with `title` (an unmasked export's watermark: who, when, why) as one quoted
+/// field above the header: Excel shows it as the first row, our importer skips it as a title
+/// row.
+pub fn export_csv_titled<T: serde::Serialize>(
+    path: &Path,
+    title: Option<&str>,
+    rows: &[T],
+) -> Result<(), StoreError> {
     write_atomically(path, |file| {
         file.write_all("\u{feff}".as_bytes())?;
+        if let Some(t) = title {
+            file.write_all(format!("\"{}\"\r\n", t.replace('"', "\"\"")).as_bytes())?;
+        }
         let mut writer = csv::Writer::from_writer(file);
         for row in rows {
             writer
@@ -42,38 +56,6 @@ pub fn export_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<(), St
         }
         writer.flush()
     })
-}
-
-/// Puts `line` (an unmasked export's watermark) above the header of the CSV at `path`, as
-/// one quoted field: Excel shows it as the first row, our importer skips it as a title row.
-pub fn watermark_csv(path: &Path, line: &str) -> Result<(), StoreError> {
-    let text = std::fs::read_to_string(path).map_err(|source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let quoted = format!("\"{}\"", line.replace('"', "\"\""));
-    write_atomically(path, |file| {
-        file.write_all(format!("\u{feff}{quoted}\r\n{body}").as_bytes())
-    })
-}
-
-/// Adds a top-level `watermark` member (RFC 7946 §6.1 foreign member) to the GeoJSON at `path`.
-pub fn watermark_geojson(path: &Path, line: &str) -> Result<(), StoreError> {
-    let io = |source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let text = std::fs::read_to_string(path).map_err(io)?;
-    let mut v: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| io(std::io::Error::other(e)))?;
-    if let Some(o) = v.as_object_mut() {
-        o.insert(
-            "watermark".into(),
-            serde_json::Value::String(line.to_owned()),
-        );
-    }
-    export_text(path, &v.to_string())
 }
 
 /// Writes `text` (a GeoJSON document, say) as the file's whole content.

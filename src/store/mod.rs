@@ -41,13 +41,15 @@ pub use accounts::{
 };
 pub use audit::{AuditAction, AuditEntry, AuditEvent, AuditFinding};
 pub use boundary::UnitChanges;
-pub use case_export::{CaseRow, export_cases_csv, export_cases_geojson};
+pub use case_export::{
+    CaseRow, export_cases_csv, export_cases_geojson, export_cases_geojson_marked,
+};
 pub use case_import::{ImportError, ImportedCase, REQUIRED_COLUMNS, read_cases_csv};
 pub use case_ledger::{WrittenCases, insert_new_cases, save_case_step, set_deadline_hours};
 pub use change_log::{ChangeWatch, Changes, SeqRange};
 pub use datum::CoordinateDatum;
 pub use error::StoreError;
-pub use export::{export_csv, export_text, watermark_csv, watermark_geojson};
+pub use export::{export_csv, export_csv_titled, export_text};
 pub use feature_export::{export_gpkg, export_shapefile};
 pub use foreign_layer::{ForeignFeature, ForeignLayer, polygon_layers, read_foreign_layer};
 pub use geometry::{decode_multipolygon, decode_point, encode_multipolygon, encode_point};

@@ -368,7 +368,7 @@ impl Reader<'_> {
     /// Runs `sql` and maps each row with `f`, which returns the row id and either the value or
     /// what is wrong with the row.
     /// `column` when the table has it (schema 7), else NULL: an older file is read as it is.
-    fn optional_column(&self, table: &str, column: &str) -> &'static str {
+    fn optional_column(&self, table: &str, column: &'static str) -> &'static str {
         let has = self
             .conn
             .prepare(&format!("PRAGMA table_info({table})"))
@@ -377,11 +377,7 @@ impl Reader<'_> {
                     .collect::<rusqlite::Result<Vec<_>>>()
             })
             .is_ok_and(|cols| cols.iter().any(|c| c == column));
-        match (has, column) {
-            (true, "retired_at") => "retired_at",
-            (true, "party_member_id") => "party_member_id",
-            _ => "NULL",
-        }
+        if has { column } else { "NULL" }
     }
 
     fn rows<T>(

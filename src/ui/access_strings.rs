@@ -31,7 +31,7 @@ static ZH: AccessStrings = AccessStrings {
     reveal_reason: "查看原因",
     reveal_needs_reason: "显示个人信息需要填写原因（记入审计日志）",
     revealed: "已显示（原因已记入审计日志）",
-    not_permitted: "当前账户的角色无权执行此操作",
+    not_permitted: "当前账户的角色无权执行此操作，未改动任何内容",
     tags_hidden: "（当前角色不可见）",
 };
 
@@ -47,7 +47,7 @@ static EN: AccessStrings = AccessStrings {
     reveal_reason: "Reason",
     reveal_needs_reason: "Revealing personal data needs a reason (it goes into the audit log)",
     revealed: "Revealed (the reason is in the audit log)",
-    not_permitted: "The signed-in account's role may not do this",
+    not_permitted: "The signed-in account's role may not do this; nothing was changed",
     tags_hidden: "(not visible to this role)",
 };
 

@@ -124,15 +124,13 @@ impl HazardTool {
             path = dir.join(format!("危险区域名单-{stamp}-{n}.csv"));
             n += 1;
         }
-        let written = crate::store::export_csv(&path, &self.rows(d)).and_then(|()| {
-            // An unmasked list carries who, when and why on its first line.
-            match (&self.unmasked, self.unmask_reason.trim()) {
-                (true, reason) => {
-                    crate::store::watermark_csv(&path, &format!("{stamp} · {reason}"))
-                }
-                (false, _) => Ok(()),
-            }
-        });
+        // An unmasked list carries when and why on its first line.
+        let mark = format!("{stamp} · {}", self.unmask_reason.trim());
+        let written = crate::store::export_csv_titled(
+            &path,
+            self.unmasked.then_some(mark.as_str()),
+            &self.rows(d),
+        );
         self.last_export = Some(written.map(|()| path).map_err(|e| e.to_string()));
     }
 }
