@@ -16,6 +16,7 @@ const GATED_CRATES: &[&str] = &[
     "geozero",
     "rstar",
     "egui_plot",
+    "postgres",
 ];
 
 /// Each module's row: `None` for "everything", else the names it may import.

@@ -42,7 +42,12 @@ fn step(doc: &mut Document, desk: &mut CaseDesk, i: usize) -> Result<(), String>
         note: String::new(),
     };
     let written = desk
-        .apply(&doc.path.clone(), &doc.dataset, i, request)
+        .apply(
+            gridatlas::store::Target::File(&doc.path.clone()),
+            &doc.dataset,
+            i,
+            request,
+        )
         .map_err(|e| e.to_string())?;
     let log = written.log;
     let applied = doc.apply(&written.into(), Some(log), desk.now);
@@ -169,7 +174,9 @@ fn rows_another_program_inserted_are_never_replaced() {
         description: String::new(),
         reporter: String::new(),
     });
-    let written = desk.submit_draft(&path).unwrap();
+    let written = desk
+        .submit_draft(gridatlas::store::Target::File(&path))
+        .unwrap();
     assert_eq!(written.cases[0].id.0, next_case + 1);
     assert_eq!(written.events[0].id.0, next_event + 1);
     assert!(
@@ -239,7 +246,7 @@ fn two_imports_at_once_both_land() {
             let index = gridatlas::index::SpatialIndex::build(&doc.dataset);
             std::thread::spawn(move || {
                 gridatlas::ledger::import_cases(
-                    &path,
+                    gridatlas::store::Target::File(&path),
                     &index,
                     &csv,
                     store::CoordinateDatum::Wgs84,
@@ -312,7 +319,7 @@ fn a_load_during_an_import_sees_a_consistent_snapshot() {
         std::thread::spawn(move || {
             for csv in csvs {
                 gridatlas::ledger::import_cases(
-                    &path,
+                    gridatlas::store::Target::File(&path),
                     &index,
                     &csv,
                     store::CoordinateDatum::Wgs84,

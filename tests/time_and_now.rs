@@ -77,7 +77,7 @@ fn case_codes_and_imported_local_times_follow_the_time_zone() {
     )
     .unwrap();
     let written = gridatlas::ledger::import_cases(
-        &path,
+        gridatlas::store::Target::File(&path),
         &index,
         &csv,
         gridatlas::store::CoordinateDatum::Wgs84,

@@ -321,14 +321,16 @@ fn a_documents_own_deadline_applies_when_a_case_is_accepted() {
         description: String::new(),
         reporter: String::new(),
     });
-    let written = desk.submit_draft(&path).unwrap();
+    let written = desk
+        .submit_draft(gridatlas::store::Target::File(&path))
+        .unwrap();
     let now = desk.now;
     let i = doc
         .apply(&written.clone().into(), Some(written.log), now)
         .cases[0];
     desk.cases_changed(&doc.dataset);
     desk.apply(
-        &path,
+        gridatlas::store::Target::File(&path),
         &doc.dataset,
         i,
         gridatlas::app::CaseRequest::Transition {

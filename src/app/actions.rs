@@ -85,6 +85,18 @@ impl Action {
             _ => false,
         }
     }
+
+    /// Writes that go through the case ledger, which both backends carry; the others (plans,
+    /// rosters, workers) are written by the file's code only so far.
+    fn writes_cases(&self) -> bool {
+        matches!(
+            self,
+            Action::CaseStep(..)
+                | Action::SubmitCaseDraft
+                | Action::ImportCases
+                | Action::Command(Command::ReportCase)
+        )
+    }
 }
 
 impl Workspace {
@@ -129,6 +141,19 @@ impl Workspace {
                 crate::app::messages::writes_disabled(v, &self.doc.dataset),
             ));
             return;
+        }
+        if self.doc.is_on_server() && action.writes() && !turning_off {
+            let refusal = if self.doc.server_down().is_some() {
+                Some(crate::app::messages::server_away())
+            } else if !action.writes_cases() {
+                Some(crate::app::messages::not_on_server_yet())
+            } else {
+                None
+            };
+            if let Some(m) = refusal {
+                self.desk.message = Some(crate::app::DeskMessage::Refused(m));
+                return;
+            }
         }
         match action {
             Action::Command(c) => self.run(c, lang),

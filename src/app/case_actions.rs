@@ -18,9 +18,8 @@ use crate::app::workspace::Workspace;
 impl Workspace {
     /// Runs a step on case `i` (file first) and reports the outcome in the desk.
     pub fn apply_case_request(&mut self, i: usize, request: CaseRequest) {
-        let written = self
-            .desk
-            .apply(&self.doc.path, &self.doc.dataset, i, request);
+        let (target, dataset) = self.doc.target();
+        let written = self.desk.apply(target, dataset, i, request);
         if self.after_case_write(written).is_some() {
             let c = &self.doc.dataset.cases[i];
             let (code, status) = (c.code.clone(), c.status);
@@ -57,7 +56,7 @@ impl Workspace {
 
     /// Reports the drafted case and selects it.
     pub fn submit_case_draft(&mut self) {
-        let written = self.desk.submit_draft(&self.doc.path);
+        let written = self.desk.submit_draft(self.doc.target().0);
         if let Some(applied) = self.after_case_write(written)
             && let Some(&i) = applied.cases.first()
         {
@@ -113,7 +112,8 @@ impl Workspace {
     }
 
     pub fn import_cases(&mut self) {
-        let written = self.desk.import(&self.doc.path, &self.doc.index);
+        let (target, index) = self.doc.target_and_index();
+        let written = self.desk.import(target, index);
         if let Some(applied) = self.after_case_write(written) {
             let n = applied.new_cases;
             self.desk.message = Some(DeskMessage::Done(crate::app::Message::new(|s| {

@@ -3,8 +3,6 @@
 //! of a new case and of the next step, and the steps themselves — checked by `cases`, written by
 //! `ledger` (file first), then reflected here.
 
-use std::path::Path;
-
 use crate::cases::{
     CaseFilter, CaseState, CaseTimeline, IndicatorSums, Indicators, NewCase, SortKey, Step,
     case_search_text, case_unit_chains, eligible_handlers, escalate, filter_cases, history_flags,
@@ -368,13 +366,16 @@ impl CaseDesk {
 
     /// Reports the draft as a new case: written to the file (its id and code are taken there);
     /// the caller applies the result to the document.
-    pub fn submit_draft(&mut self, path: &Path) -> Result<WrittenCases, LedgerError> {
+    pub fn submit_draft(
+        &mut self,
+        target: crate::store::Target,
+    ) -> Result<WrittenCases, LedgerError> {
         let Some(draft) = self.draft.clone() else {
             return Err(LedgerError::Rule(crate::cases::CaseError::TitleRequired));
         };
         let at = self.step_time();
         let written = write_new_case(
-            path,
+            target,
             NewCase {
                 category: draft.category,
                 title: draft.title,
@@ -400,7 +401,7 @@ impl CaseDesk {
     /// the caller applies the result to the document.
     pub fn apply(
         &mut self,
-        path: &Path,
+        target: crate::store::Target,
         d: &Dataset,
         i: usize,
         request: CaseRequest,
@@ -442,7 +443,7 @@ impl CaseDesk {
                 Vec::new(),
             ),
         };
-        let written = write_step(path, &c, &next, &events)?;
+        let written = write_step(target, &c, &next, &events)?;
         self.note.clear();
         self.editing = None;
         Ok(written)
@@ -451,12 +452,12 @@ impl CaseDesk {
     /// Imports a CSV of cases (all or nothing) into the file; the caller applies the result.
     pub fn import(
         &mut self,
-        path: &Path,
+        target: crate::store::Target,
         index: &SpatialIndex,
     ) -> Result<WrittenCases, LedgerError> {
         let csv = std::path::PathBuf::from(self.import_path.trim());
         let written = crate::ledger::import_cases(
-            path,
+            target,
             index,
             &csv,
             self.import_datum,

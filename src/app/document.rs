@@ -6,7 +6,15 @@ use crate::ledger::Applied;
 use crate::map::MapGeometry;
 use crate::model::{CaseId, Dataset, Level, Timestamp};
 use crate::stats::Stats;
-use crate::store::{ChangeWatch, Changes, SeqRange, StoreError};
+use crate::store::server::{ServerDocument, ServerUrl};
+use crate::store::{ChangeWatch, Changes, SeqRange, StoreError, Target};
+
+/// How the open document hears of other writers: a file's change watch, or a seat's link to
+/// the server the document lives on.
+pub enum Link {
+    File(ChangeWatch),
+    Server(ServerDocument),
+}
 
 /// An open document: the data, plus what is derived from it for display.
 pub struct Document {
@@ -28,7 +36,7 @@ pub struct Document {
     pub revision: Revision,
     /// Other writers' commits (QGIS, the command line, a second window); `None` for a dataset
     /// that has no file behind it (benchmarks, tests).
-    watch: Option<ChangeWatch>,
+    watch: Option<Link>,
 }
 
 /// Revisions of what a document holds: caches remember the revision they were built from and
@@ -109,6 +117,16 @@ impl Document {
         path: PathBuf,
         session: Option<&crate::store::SignedIn>,
     ) -> Result<Document, StoreError> {
+        if let Some(url) = path.to_str().and_then(ServerUrl::parse) {
+            let (dataset, seq) = match session {
+                Some(s) => crate::store::server::load_as(&url, s)?,
+                None => crate::store::server::load_with_seq(&url)?,
+            };
+            let link = ServerDocument::open(&url, seq, dataset.meta.time_zone.clone())?;
+            let mut doc = Document::new(path, dataset);
+            doc.watch = Some(Link::Server(link));
+            return Ok(doc);
+        }
         crate::store::prepare_for_sharing(&path)?;
         let (dataset, seq) = match session {
             Some(s) => crate::store::load_as(&path, s)?,
@@ -116,7 +134,7 @@ impl Document {
         };
         let watch = ChangeWatch::open(&path, seq)?;
         let mut doc = Document::new(path, dataset);
-        doc.watch = Some(watch);
+        doc.watch = Some(Link::File(watch));
         Ok(doc)
     }
 
@@ -126,8 +144,8 @@ impl Document {
     /// derived is updated and the revision moves. When `Applied::needs_reload` is set nothing
     /// was changed and the caller must reload the document.
     pub fn apply(&mut self, changes: &Changes, own: Option<SeqRange>, now: Timestamp) -> Applied {
-        if let (Some(watch), Some(range)) = (self.watch.as_mut(), own) {
-            watch.own_write(range);
+        if let Some(range) = own {
+            self.own_write(range);
         }
         let applied = crate::ledger::apply(&mut self.dataset, &mut self.index, changes);
         if !applied.needs_reload && (!applied.cases.is_empty() || applied.events > 0) {
@@ -159,16 +177,63 @@ impl Document {
 
     /// A write of ours that memory reflects already (a plan approval): the watch skips it.
     pub fn own_write(&mut self, range: SeqRange) {
-        if let Some(watch) = self.watch.as_mut() {
-            watch.own_write(range);
+        match self.watch.as_mut() {
+            Some(Link::File(w)) => w.own_write(range),
+            Some(Link::Server(s)) => s.own_write(range),
+            None => {}
         }
     }
 
-    /// What other programs committed since the last look (cheap when nothing: one pragma).
+    /// What other programs committed since the last look (cheap when nothing: one pragma,
+    /// or a look at the server's notifications).
     pub fn others_changes(&mut self) -> Result<Changes, StoreError> {
         match self.watch.as_mut() {
-            Some(w) => w.poll(),
+            Some(Link::File(w)) => w.poll(),
+            Some(Link::Server(s)) => s.poll(),
             None => Ok(Changes::default()),
+        }
+    }
+
+    /// Where case writes go, beside the dataset they are computed from.
+    pub fn target(&mut self) -> (Target<'_>, &Dataset) {
+        let target = match self.watch.as_mut() {
+            Some(Link::Server(s)) => Target::Server(s),
+            _ => Target::File(&self.path),
+        };
+        (target, &self.dataset)
+    }
+
+    /// Where case writes go, beside the index new cases are located with.
+    pub fn target_and_index(&mut self) -> (Target<'_>, &SpatialIndex) {
+        let target = match self.watch.as_mut() {
+            Some(Link::Server(s)) => Target::Server(s),
+            _ => Target::File(&self.path),
+        };
+        (target, &self.index)
+    }
+
+    /// The server link, when the document lives on a server.
+    pub fn server(&mut self) -> Option<&mut ServerDocument> {
+        match self.watch.as_mut() {
+            Some(Link::Server(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether the document lives on a server (the writes only a file supports yet are
+    /// refused with a message rather than attempted).
+    pub fn is_on_server(&self) -> bool {
+        matches!(self.watch, Some(Link::Server(_)))
+    }
+
+    /// The server is away: the window shows what it has, read-only, until it is back.
+    pub fn server_down(&self) -> Option<std::time::Duration> {
+        match &self.watch {
+            Some(Link::Server(s)) => match s.state() {
+                crate::store::server::LinkState::Down { since, .. } => Some(since.elapsed()),
+                crate::store::server::LinkState::Connected => None,
+            },
+            _ => None,
         }
     }
 

@@ -24,7 +24,11 @@ impl Workspace {
                 Some(applied)
             }
             Err(e) => {
-                let conflict = e.is_conflict();
+                let conflict = e.is_conflict()
+                    || matches!(
+                        e,
+                        crate::ledger::LedgerError::Store(crate::store::StoreError::Stale { .. })
+                    );
                 self.desk.message =
                     Some(DeskMessage::Refused(crate::app::messages::ledger_error(&e)));
                 if conflict {
@@ -42,7 +46,15 @@ impl Workspace {
         if self.reloading.is_some() {
             return;
         }
-        match self.doc.others_changes() {
+        let changes = self.doc.others_changes();
+        if let Some((case, written)) = self.doc.server().and_then(|s| s.take_resolution()) {
+            self.desk.message = Some(if written {
+                DeskMessage::Done(crate::app::messages::in_doubt_resolved(&case, true))
+            } else {
+                DeskMessage::Refused(crate::app::messages::in_doubt_resolved(&case, false))
+            });
+        }
+        match changes {
             Ok(changes) if changes.is_empty() => {}
             Ok(_) if self.is_scoped() => self.start_reload(),
             Ok(changes) => {

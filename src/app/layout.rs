@@ -68,6 +68,25 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                 );
             });
     }
+    if let Some(away) = ws.doc.server_down() {
+        let text = crate::app::messages::server_away_for(away.as_secs());
+        egui::Panel::top("server_away")
+            .frame(
+                egui::Frame::new()
+                    .fill(egui::Color32::from_rgb(190, 110, 0))
+                    .inner_margin(6.0),
+            )
+            .show(ui, |ui| {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(text.text(*lang))
+                            .color(egui::Color32::WHITE)
+                            .strong(),
+                    )
+                    .wrap(),
+                );
+            });
+    }
     status_bar_ui(ui, ws, s);
     egui::Panel::left("summary")
         .default_size(230.0)

@@ -269,6 +269,17 @@ pub fn store_error(e: &StoreError) -> Message {
             "文件所在文件夹为只读，未写入任何内容（请在可写的文件夹中使用副本）",
             "the file's folder is read-only; nothing was written (work on a copy elsewhere)",
         ),
+        StoreError::Stale { case, by, at, .. } => Message {
+            zh: format!("案件 {case} 已被 {by} 于 {at} 修改，未写入任何内容（已显示最新状态）"),
+            en: format!(
+                "case {case} was changed by {by} at {at}; nothing was written (the fresh state is shown)"
+            ),
+        },
+        StoreError::Unreachable { .. } => server_away(),
+        StoreError::InDoubt { .. } => Message::of(
+            "提交时与服务器的连接中断：是否已写入将在服务器恢复后确认并告知",
+            "the connection broke while committing: whether it was written is checked and shown once the server is back",
+        ),
         StoreError::Conflict { .. } => Message::of(
             "其他程序已修改了相同的数据，未写入任何内容（已显示最新状态）",
             "another program changed the same data; nothing was written (the fresh state is shown)",
@@ -332,6 +343,53 @@ pub fn case_gone() -> Message {
     Message::of(
         "该事件已不在文档中（可能已被其他程序删除）",
         "the case is no longer in the document (another program may have deleted it)",
+    )
+}
+
+/// The server of a server document is away: the window is read-only until it is back.
+pub fn server_away() -> Message {
+    Message::of(
+        "与服务器的连接已中断：当前为只读，正在自动重连，恢复后补齐期间的变更；未写入任何内容",
+        "the connection to the server is lost: read-only while it reconnects by itself and catches up; nothing was written",
+    )
+}
+
+/// How long the server has been away, for the banner.
+pub fn server_away_for(seconds: u64) -> Message {
+    Message {
+        zh: format!(
+            "与服务器的连接已中断 {seconds} 秒：显示的是中断前的数据（只读），正在自动重连……"
+        ),
+        en: format!(
+            "Lost the connection to the server {seconds} s ago: showing the data as it was (read-only); reconnecting…"
+        ),
+    }
+}
+
+/// What became of a step that was being committed when the connection broke.
+pub fn in_doubt_resolved(case: &str, written: bool) -> Message {
+    if written {
+        Message {
+            zh: format!("服务器已恢复：连接中断时提交的 {case} 操作已写入"),
+            en: format!(
+                "The server is back: the step on {case} that was being committed when the connection broke was written"
+            ),
+        }
+    } else {
+        Message {
+            zh: format!("服务器已恢复：连接中断时提交的 {case} 操作未写入，请重新操作"),
+            en: format!(
+                "The server is back: the step on {case} that was being committed when the connection broke was not written; take it again"
+            ),
+        }
+    }
+}
+
+/// A write only the file's code carries yet, asked of a server document.
+pub fn not_on_server_yet() -> Message {
+    Message::of(
+        "服务器上的文档目前只支持案件操作（上报、流转、导入事件）；边界方案、名册和人员变更请在 GeoPackage 上进行（gridatlas pull）",
+        "a document on a server takes case work only so far (reports, steps, case imports); plans, rosters and workers are changed in a GeoPackage (gridatlas pull)",
     )
 }
 

@@ -4,11 +4,13 @@
 mod assign;
 mod edit;
 mod open;
+mod seats;
 mod workload;
 
 pub use assign::{AssignBench, AssignParams, run_assign};
 pub use edit::{EditReport, run_edit};
 pub use open::{OpenBench, run_open};
+pub use seats::{SeatsBench, run_seats};
 pub use workload::{Workload, voronoi_square};
 
 /// The median of some timings (ms).

@@ -72,7 +72,8 @@ pub fn run_open(
     }
     let each = total.clone();
     Ok(OpenBench {
-        file: path.display().to_string(),
+        file: crate::store::server::as_server(path)
+            .map_or_else(|| path.display().to_string(), |u| u.redacted()),
         runs: runs.max(1),
         units: counts.0,
         households: counts.1,

@@ -273,8 +273,14 @@ pub(super) fn import_cases(
     let mut dataset = dataset;
     let mut index = crate::index::SpatialIndex::build(&dataset);
     let taking_effect = plans_taking_effect(&file, &mut dataset, &mut index)?;
-    let written =
-        crate::ledger::import_cases(&file, &index, &csv, datum, &actor, &dataset.meta.time_zone)?;
+    let written = crate::ledger::import_cases(
+        crate::store::Target::File(&file),
+        &index,
+        &csv,
+        datum,
+        &actor,
+        &dataset.meta.time_zone,
+    )?;
     Ok(Reply::ok(json!({
         "file": file.display().to_string(),
         "imported": written.cases.len(),

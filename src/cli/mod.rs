@@ -8,6 +8,7 @@ mod briefing;
 mod document;
 mod export;
 mod import;
+mod server;
 
 use std::path::PathBuf;
 
@@ -91,6 +92,20 @@ pub enum Command {
     /// Bring a county's own data in: boundaries (Shapefile, GeoJSON, GeoPackage).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Copy a document into an empty PostgreSQL/PostGIS database (one transaction): many
+    /// seats then work on it live (open the URL in the window or give it to any command).
+    Publish {
+        file: PathBuf,
+        /// postgresql://user[:password]@host[:port]/database
+        #[arg(long)]
+        to: String,
+    },
+    /// A GeoPackage snapshot of a server document (for a laptop in the field, or an archive).
+    Pull {
+        url: String,
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Counts per table, units per level, schema version.
     Info { file: PathBuf },
     /// Verify the invariants; prints each violation and exits non-zero if there is any.
@@ -300,6 +315,18 @@ pub enum ImportCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// Operators at many seats on one server document: steps per second, conflicts refused,
+    /// propagation from one seat's commit to another seat's screen, and lost updates (0).
+    Seats {
+        #[arg(long)]
+        url: String,
+        #[arg(long, default_value_t = 20)]
+        seats: usize,
+        #[arg(long, default_value_t = 30.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// A real county moving in, end to end: the document's units exported to GeoJSON and its
     /// households to .xlsx, a new document made, both imported (units with snapping); the
     /// times of each step, and whether every unit keeps its households and persons.
@@ -439,7 +466,15 @@ pub fn run(command: Command) -> anyhow::Result<i32> {
 pub fn answer(command: Command) -> anyhow::Result<Reply> {
     match command {
         Command::Demo(options) => document::demo(options),
-        Command::Info { file } => document::info(file),
+        Command::Info { file } => server::on_snapshot(file, document::info),
+        Command::Publish { file, to } => server::publish(file, to),
+        Command::Pull { url, to } => server::pull(url, to),
+        Command::Bench(BenchCommand::Seats {
+            url,
+            seats,
+            seconds,
+            seed,
+        }) => server::bench_seats(url, seats, seconds, seed),
         Command::New {
             file,
             county_code,
@@ -482,7 +517,7 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             from,
             to,
             level,
-        } => document::stats(file, from, to, level),
+        } => server::on_snapshot(file, |f| document::stats(f, from, to, level)),
         Command::Assign { file, user } => {
             accounts::authorize(
                 &file,
@@ -538,7 +573,10 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             let actor = actor
                 .or_else(|| by.map(|s| s.account.name))
                 .unwrap_or_else(|| "导入".to_owned());
-            document::import_cases(file, csv, datum, actor)
+            match crate::store::server::as_server(&file) {
+                Some(url) => server::import_cases(url, csv, datum, actor),
+                None => document::import_cases(file, csv, datum, actor),
+            }
         }
         Command::Bench(BenchCommand::Open { file, runs, user }) => bench::open(file, runs, user),
         Command::Bench(BenchCommand::Briefing { data, runs, dir }) => {
@@ -547,17 +585,17 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
         Command::Bench(BenchCommand::Import { data, dir, noise_m }) => {
             bench_import::import_round_trip(data, dir, noise_m)
         }
-        Command::Check { file } => document::check_document(file),
+        Command::Check { file } => server::on_snapshot(file, document::check_document),
         Command::User(c) => accounts::user(c),
-        Command::Staffing { file } => {
+        Command::Staffing { file } => server::on_snapshot(file, |file| {
             let d = crate::store::load(&file)?;
             Ok(Reply::ok(serde_json::to_value(crate::stats::staffing(&d))?))
-        }
+        }),
         Command::Audit {
             file,
             from,
             to,
             verify,
-        } => accounts::audit(file, from, to, verify),
+        } => server::on_snapshot(file, |f| accounts::audit(f, from, to, verify)),
     }
 }

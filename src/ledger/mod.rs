@@ -20,8 +20,7 @@ use crate::cases::{CaseError, NewCase, report};
 use crate::index::SpatialIndex;
 use crate::model::{Case, CaseEvent, Dataset, TimeZone, Timestamp};
 use crate::store::{
-    Changes, CoordinateDatum, ImportError, StoreError, WrittenCases, insert_new_cases,
-    read_cases_csv, save_case_step,
+    Changes, CoordinateDatum, ImportError, StoreError, Target, WrittenCases, read_cases_csv,
 };
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
@@ -46,22 +45,22 @@ impl LedgerError {
 /// Writes a step on a case: `next` (with its new history entries) replaces `seen`, if the file
 /// still holds `seen`. Memory is not touched: apply the result with [`apply`].
 pub fn write_step(
-    path: &Path,
+    mut target: Target,
     seen: &Case,
     next: &Case,
     events: &[CaseEvent],
 ) -> Result<WrittenCases, LedgerError> {
-    Ok(save_case_step(path, seen, next, events)?)
+    Ok(target.save_case_step(seen, next, events)?)
 }
 
 /// Reports a new case; its id, code and event id are taken inside the write.
 pub fn write_new_case(
-    path: &Path,
+    mut target: Target,
     new: NewCase,
     actor: &str,
     tz: &TimeZone,
 ) -> Result<WrittenCases, LedgerError> {
-    insert_new_cases(path, |id, event_id| {
+    target.insert_new_cases(|id, event_id| {
         let (c, e) = report(new, id, event_id, actor, tz)?;
         Ok::<_, LedgerError>((vec![c], vec![e]))
     })
@@ -70,7 +69,7 @@ pub fn write_new_case(
 /// Imports every case of a CSV file as newly reported cases, located in their micro-grids —
 /// all of them in one transaction, or none when any row is bad.
 pub fn import_cases(
-    path: &Path,
+    mut target: Target,
     index: &SpatialIndex,
     csv: &Path,
     datum: CoordinateDatum,
@@ -102,7 +101,7 @@ pub fn import_cases(
             more,
         }));
     }
-    insert_new_cases(path, |mut id, mut event_id| {
+    target.insert_new_cases(|mut id, mut event_id| {
         let mut cases = Vec::with_capacity(rows.len());
         let mut events = Vec::with_capacity(rows.len());
         for row in rows {

@@ -92,13 +92,16 @@ fn check_name(path: &Path, name: &str) -> Result<(), StoreError> {
 
 /// Whether the document has accounts (and so sealed personal data).
 pub fn has_accounts(path: &Path) -> Result<bool, StoreError> {
+    if let Some(url) = crate::store::server::as_server(path) {
+        return crate::store::server::has_accounts(&url);
+    }
     let conn = crate::store::open_validated(path)?;
     count_accounts(&conn)
         .map(|n| n > 0)
         .ctx(path, "reading the accounts")
 }
 
-fn count_accounts(conn: &Connection) -> rusqlite::Result<i64> {
+pub(crate) fn count_accounts(conn: &Connection) -> rusqlite::Result<i64> {
     let exists: i64 = conn.query_row(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'gridatlas_accounts'",
         [],
@@ -179,7 +182,7 @@ fn read_slot(conn: &Connection, name: &str) -> rusqlite::Result<Option<Slot>> {
 }
 
 /// Opens `name`'s slot with `passphrase` (read-only: nothing is written).
-fn open_slot(
+pub(crate) fn open_slot(
     conn: &Connection,
     path: &Path,
     name: &str,
@@ -220,6 +223,9 @@ pub fn sign_in(
     passphrase: &str,
     at: Timestamp,
 ) -> Result<SignedIn, StoreError> {
+    if let Some(url) = crate::store::server::as_server(path) {
+        return crate::store::server::sign_in(&url, name, passphrase, at);
+    }
     let signed = {
         let conn = crate::store::open_validated(path)?;
         open_slot(&conn, path, name, passphrase)?

@@ -25,7 +25,7 @@ use crate::store::error::SqliteContext;
 use crate::store::sealing::sha256_hex;
 
 /// The `prev_hash` of the first entry.
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What happened (the stored `action`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -112,7 +112,7 @@ CREATE TABLE IF NOT EXISTS gridatlas_audit (
   hash TEXT NOT NULL);
 ";
 
-fn entry_hash(
+pub(crate) fn entry_hash(
     prev: &str,
     seq: i64,
     at: &str,

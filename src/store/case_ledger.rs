@@ -164,7 +164,7 @@ fn append_events(
 }
 
 /// The columns in which two versions of a case differ (for messages, and for the update).
-fn differing_columns(a: &Case, b: &Case) -> Vec<&'static str> {
+pub(crate) fn differing_columns(a: &Case, b: &Case) -> Vec<&'static str> {
     let mut out = Vec::new();
     let mut check = |same: bool, column: &'static str| {
         if !same {
@@ -196,34 +196,15 @@ fn update_changed_columns(
     next: &Case,
 ) -> Result<(), StoreError> {
     use rusqlite::types::Value;
-    let ts =
-        |t: Option<crate::model::Timestamp>| t.map_or(Value::Null, |t| Value::Text(t.to_iso()));
     let mut sets = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     for column in differing_columns(seen, next) {
-        let value = match column {
-            "code" => Value::Text(next.code.clone()),
-            "category" => Value::Text(next.category.to_string()),
-            "title" => Value::Text(next.title.clone()),
-            "description" => Value::Text(next.description.clone()),
-            "status" => Value::Text(next.status.code().to_owned()),
-            "level" => Value::Integer(i64::from(next.level.number())),
-            "reporter" => Value::Text(next.reporter.clone()),
-            "handler_id" => next.handler.map_or(Value::Null, |w| Value::Integer(w.0)),
-            "reported_at" => Value::Text(next.reported_at.to_iso()),
-            "accepted_at" => ts(next.accepted_at),
-            "due_at" => ts(next.due_at),
-            "closed_at" => ts(next.closed_at),
-            "unit_id" => next.unit.map_or(Value::Null, |u| Value::Integer(u.0)),
-            _ => Value::Blob(geometry::encode_point(next.location).map_err(|e| {
-                StoreError::BadRow {
-                    path: path.to_owned(),
-                    table: "cases",
-                    id: next.id.0,
-                    what: e,
-                }
-            })?),
-        };
+        let value = column_value(next, column).map_err(|what| StoreError::BadRow {
+            path: path.to_owned(),
+            table: "cases",
+            id: next.id.0,
+            what,
+        })?;
         sets.push(format!("{column} = ?{}", values.len() + 2));
         values.push(value);
     }
@@ -236,6 +217,29 @@ fn update_changed_columns(
     conn.execute(&sql, rusqlite::params_from_iter(all))
         .ctx(path, "writing the case")?;
     Ok(())
+}
+
+/// A column of `cases` as the file stores it (both backends write these values).
+pub(crate) fn column_value(next: &Case, column: &str) -> Result<rusqlite::types::Value, String> {
+    use rusqlite::types::Value;
+    let ts =
+        |t: Option<crate::model::Timestamp>| t.map_or(Value::Null, |t| Value::Text(t.to_iso()));
+    Ok(match column {
+        "code" => Value::Text(next.code.clone()),
+        "category" => Value::Text(next.category.to_string()),
+        "title" => Value::Text(next.title.clone()),
+        "description" => Value::Text(next.description.clone()),
+        "status" => Value::Text(next.status.code().to_owned()),
+        "level" => Value::Integer(i64::from(next.level.number())),
+        "reporter" => Value::Text(next.reporter.clone()),
+        "handler_id" => next.handler.map_or(Value::Null, |w| Value::Integer(w.0)),
+        "reported_at" => Value::Text(next.reported_at.to_iso()),
+        "accepted_at" => ts(next.accepted_at),
+        "due_at" => ts(next.due_at),
+        "closed_at" => ts(next.closed_at),
+        "unit_id" => next.unit.map_or(Value::Null, |u| Value::Integer(u.0)),
+        _ => Value::Blob(geometry::encode_point(next.location)?),
+    })
 }
 
 /// The layer's extent in `gpkg_contents` grows to cover new locations, so QGIS's "zoom to

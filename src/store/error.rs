@@ -59,6 +59,28 @@ pub enum StoreError {
     /// An account, passphrase or permission check said no; nothing was written.
     #[error("{}: {what}", path.display())]
     Refused { path: PathBuf, what: String },
+    /// On a server: another seat committed a change to the case since this seat read it.
+    #[error("{}: case {case} was changed by {by} at {at} since it was read (已被 {by} 于 {at} 修改); nothing was written — it is shown as it is now", path.display())]
+    Stale {
+        path: PathBuf,
+        case: String,
+        by: String,
+        at: String,
+    },
+    /// The server could not be reached, or the connection broke before the write began or
+    /// while it was read: nothing was written.
+    #[error("{}: the server is unreachable ({what}); nothing was written", path.display())]
+    Unreachable { path: PathBuf, what: String },
+    /// The connection broke while a write was being committed: whether it was written is
+    /// only known once the server is back (the window then says which).
+    #[error("{}: the connection to the server broke while the change was being committed; whether it was written is checked as soon as the server is back", path.display())]
+    InDoubt { path: PathBuf },
+    #[error("{}: {context}: {}", path.display(), server_message(source))]
+    Server {
+        path: PathBuf,
+        context: &'static str,
+        source: postgres::Error,
+    },
     #[error("{}: already exists; choose another name or pass --force to replace it", path.display())]
     Exists { path: PathBuf },
     #[error("{}: {context}: {source}", path.display())]
@@ -81,6 +103,17 @@ impl<T> SqliteContext<T> for Result<T, rusqlite::Error> {
             context,
             source,
         })
+    }
+}
+
+/// The server's own words (its message and detail), not the client's wrapping.
+fn server_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(d) => format!("{} ({d})", db.message()),
+            None => db.message().to_owned(),
+        },
+        None => e.to_string(),
     }
 }
 

@@ -24,8 +24,10 @@ mod read;
 mod roster_write;
 mod schema;
 mod sealing;
+pub mod server;
 mod spatial_index;
 mod sql_functions;
+mod target;
 mod unit_import;
 mod update;
 mod wkb_bounds;
@@ -67,6 +69,7 @@ pub use roster_write::{write_households, write_workers};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};
 pub use sealing::{CIPHER, DocumentKey, SealError, is_sealed};
 pub use sql_functions::register as register_sql_functions;
+pub use target::Target;
 pub use unit_import::{read_meta_value, write_unit_import};
 pub use update::{
     Reassignment, ensure_writable, integrity_problems, orphan_case_events, prepare_for_sharing,

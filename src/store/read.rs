@@ -19,6 +19,14 @@ use crate::store::{StoreError, file_header, geometry};
 /// Opens `path` read-only after checking that it is a GridAtlas GeoPackage this program can
 /// read. Never writes to the file.
 pub fn open_validated(path: &Path) -> Result<Connection, StoreError> {
+    if let Some(url) = crate::store::server::as_server(path) {
+        return Err(StoreError::Refused {
+            path: url.label(),
+            what:
+                "this needs the document as a file; `gridatlas pull URL --to FILE` takes a snapshot"
+                    .into(),
+        });
+    }
     file_header::check(path)?;
     let conn = crate::store::access::open_for_reading(path).ctx(path, "opening")?;
     let app_id: i64 = conn
@@ -132,7 +140,26 @@ pub fn load_as(
     path: &Path,
     session: &crate::store::SignedIn,
 ) -> Result<(Dataset, i64), StoreError> {
-    let (dataset, seq) = load_unlocked_with_seq(path, &session.key)?;
+    let (dataset, seq) = load_with_seq(path)?;
+    as_session(dataset, seq, path, session)
+}
+
+/// A dataset as `session` may see it: personal data opened with their key, and for a grid
+/// worker only their grid (the units above it for its place). Both backends end their reads
+/// here.
+pub(crate) fn as_session(
+    mut dataset: Dataset,
+    seq: i64,
+    path: &Path,
+    session: &crate::store::SignedIn,
+) -> Result<(Dataset, i64), StoreError> {
+    let failed = crate::store::personal::open_dataset(&mut dataset, &session.key);
+    if failed > 0 {
+        log::warn!(
+            "{}: {failed} personal values do not open with this key (changed in the file?); they stay sealed",
+            path.display()
+        );
+    }
     let Some(scope) = session.account.scope.as_deref() else {
         return Ok((dataset, seq));
     };
@@ -152,6 +179,9 @@ pub fn load_as(
 /// consistent snapshot, even while another process is writing (in WAL mode a reader sees the
 /// file as of its first read, whatever commits meanwhile).
 pub fn load_with_seq(path: &Path) -> Result<(Dataset, i64), StoreError> {
+    if let Some(url) = crate::store::server::as_server(path) {
+        return crate::store::server::load_with_seq(&url);
+    }
     let conn = open_validated(path)?;
     let snapshot = conn
         .unchecked_transaction()
@@ -163,7 +193,7 @@ pub fn load_with_seq(path: &Path) -> Result<(Dataset, i64), StoreError> {
     Ok((dataset, seq))
 }
 
-fn read_all(conn: &Connection, path: &Path) -> Result<Dataset, StoreError> {
+pub(crate) fn read_all(conn: &Connection, path: &Path) -> Result<Dataset, StoreError> {
     let reader = Reader { conn, path };
     let meta = reader.meta()?;
     let units = reader.units("")?;

@@ -148,7 +148,7 @@ CREATE TABLE gpkg_geometry_columns (
 ";
 
 /// The GridAtlas tables. Timestamps are ISO 8601 UTC text; statuses use the domain doc's codes.
-const GRIDATLAS_TABLES: &str = "
+pub(crate) const GRIDATLAS_TABLES: &str = "
 CREATE TABLE gridatlas_meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE units (
   id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,

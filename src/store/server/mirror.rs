@@ -1,0 +1,475 @@
+//! Reading a server document: its rows are fetched into a SQLite mirror with the file's
+//! columns and then decoded by the very reader that reads files (`store::read`). One decoder
+//! and one set of field checks for both backends, so a row cannot mean one thing in the file
+//! and another on the server; the mirror costs a copy in memory, measured by `bench open`.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
+use rusqlite::Connection;
+use rusqlite::types::Value;
+
+use crate::model::Dataset;
+use crate::store::StoreError;
+use crate::store::error::SqliteContext;
+use crate::store::server::schema::quoted;
+use crate::store::server::{ServerContext, ServerUrl, blob, connect};
+
+/// How a server column crosses into SQLite.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Wire {
+    Integer,
+    Real,
+    Text,
+    Bytes,
+    Geometry,
+}
+
+#[derive(Debug, Clone)]
+struct ServerTable {
+    name: String,
+    columns: Vec<(String, Wire)>,
+}
+
+impl ServerTable {
+    fn select_list(&self) -> String {
+        self.columns
+            .iter()
+            .map(|(c, w)| match w {
+                Wire::Geometry => format!("ST_AsBinary({0}) AS {0}", quoted(c)),
+                Wire::Integer => format!("{}::bigint", quoted(c)),
+                _ => quoted(c),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The document's tables on the server (the change log aside), with their columns in order.
+/// Asked of the catalogue once per server and process: a step reads them under the write lock,
+/// and the catalogue query costs more than the step.
+fn server_tables(
+    tx: &mut postgres::Transaction,
+    url: &ServerUrl,
+) -> Result<Vec<ServerTable>, StoreError> {
+    static KNOWN: std::sync::Mutex<Vec<(String, Vec<ServerTable>)>> =
+        std::sync::Mutex::new(Vec::new());
+    if let Some((_, t)) = KNOWN
+        .lock()
+        .expect("table cache")
+        .iter()
+        .find(|(u, _)| u == url.secret())
+    {
+        return Ok(t.clone());
+    }
+    let tables = read_server_tables(tx, url)?;
+    if tables.iter().any(|t| t.name == "cases") {
+        KNOWN
+            .lock()
+            .expect("table cache")
+            .push((url.secret().to_owned(), tables.clone()));
+    }
+    Ok(tables)
+}
+
+fn read_server_tables(
+    tx: &mut postgres::Transaction,
+    url: &ServerUrl,
+) -> Result<Vec<ServerTable>, StoreError> {
+    let rows = tx
+        .query(
+            "SELECT table_name::text, column_name::text, data_type::text, udt_name::text
+               FROM information_schema.columns
+              WHERE table_schema = current_schema()
+                AND table_name IN (SELECT tablename FROM pg_tables WHERE schemaname = current_schema())
+                AND table_name NOT IN ('gridatlas_changes', 'spatial_ref_sys')
+              ORDER BY table_name, ordinal_position",
+            &[],
+        )
+        .sctx(url, "listing tables")?;
+    let mut tables: Vec<ServerTable> = Vec::new();
+    for r in rows {
+        let (table, column, data_type, udt): (String, String, String, String) =
+            (r.get(0), r.get(1), r.get(2), r.get(3));
+        let wire = match (data_type.as_str(), udt.as_str()) {
+            (_, "geometry") => Wire::Geometry,
+            ("bigint" | "integer" | "smallint", _) => Wire::Integer,
+            ("double precision" | "real" | "numeric", _) => Wire::Real,
+            ("bytea", _) => Wire::Bytes,
+            _ => Wire::Text,
+        };
+        match tables.last_mut() {
+            Some(t) if t.name == table => t.columns.push((column, wire)),
+            _ => tables.push(ServerTable {
+                name: table,
+                columns: vec![(column, wire)],
+            }),
+        }
+    }
+    Ok(tables)
+}
+
+/// Creates `table` in the mirror (`id` as SQLite's rowid, so the reader's `ORDER BY id` is free).
+fn create_in_mirror(mirror: &Connection, label: &Path, t: &ServerTable) -> Result<(), StoreError> {
+    let columns: Vec<String> = t
+        .columns
+        .iter()
+        .map(|(c, _)| {
+            if c == "id" {
+                "id INTEGER PRIMARY KEY".to_owned()
+            } else {
+                quoted(c)
+            }
+        })
+        .collect();
+    mirror
+        .execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS {} ({})",
+            quoted(&t.name),
+            columns.join(", ")
+        ))
+        .ctx(label, "building the mirror")
+}
+
+/// Copies the rows of `t` matching `filter` (SQL after WHERE; `params` fill its `$n`) into the
+/// mirror; returns how many.
+fn copy_rows(
+    tx: &mut postgres::Transaction,
+    url: &ServerUrl,
+    mirror: &Connection,
+    t: &ServerTable,
+    filter: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<u64, StoreError> {
+    let label = url.label();
+    create_in_mirror(mirror, &label, t)?;
+    let order = if t.columns.iter().any(|(c, _)| c == "id") {
+        " ORDER BY id"
+    } else {
+        ""
+    };
+    // A row lock (`FOR UPDATE`) comes after the order.
+    let (filter, lock) = match filter.strip_suffix(" FOR UPDATE") {
+        Some(f) => (f, " FOR UPDATE"),
+        None => (filter, ""),
+    };
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {filter}{order}{lock}",
+        t.select_list(),
+        quoted(&t.name)
+    );
+    let placeholders = (1..=t.columns.len())
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut insert = mirror
+        .prepare(&format!(
+            "INSERT OR REPLACE INTO {} VALUES ({placeholders})",
+            quoted(&t.name)
+        ))
+        .ctx(&label, "building the mirror")?;
+    let mut rows = tx
+        .query_raw(&sql, params.iter().copied())
+        .sctx(url, "reading")?;
+    let mut count = 0;
+    let mut values: Vec<Value> = Vec::with_capacity(t.columns.len());
+    while let Some(row) = rows.next().sctx(url, "reading")? {
+        values.clear();
+        for (i, (_, wire)) in t.columns.iter().enumerate() {
+            values.push(match wire {
+                Wire::Integer => row
+                    .get::<_, Option<i64>>(i)
+                    .map_or(Value::Null, Value::Integer),
+                Wire::Real => row
+                    .get::<_, Option<f64>>(i)
+                    .map_or(Value::Null, Value::Real),
+                Wire::Text => row
+                    .get::<_, Option<String>>(i)
+                    .map_or(Value::Null, Value::Text),
+                Wire::Bytes => row
+                    .get::<_, Option<Vec<u8>>>(i)
+                    .map_or(Value::Null, Value::Blob),
+                Wire::Geometry => row
+                    .get::<_, Option<&[u8]>>(i)
+                    .map_or(Value::Null, |w| Value::Blob(blob::gpkg_of(w))),
+            });
+        }
+        insert
+            .execute(rusqlite::params_from_iter(values.iter()))
+            .ctx(&label, "building the mirror")?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// Starts the read-only, repeatable-read transaction every read of a server document runs
+/// in: one snapshot across all tables, as a file's read transaction is.
+pub(crate) fn snapshot<'a>(
+    client: &'a mut postgres::Client,
+    url: &ServerUrl,
+) -> Result<postgres::Transaction<'a>, StoreError> {
+    client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .sctx(url, "starting the read")
+}
+
+/// The last change-log entry the snapshot includes (where a watch starts).
+pub(crate) fn last_seq(tx: &mut postgres::Transaction, url: &ServerUrl) -> Result<i64, StoreError> {
+    Ok(tx
+        .query_one("SELECT coalesce(max(seq), 0) FROM gridatlas_changes", &[])
+        .sctx(url, "reading the change log")?
+        .get(0))
+}
+
+/// Every table of the document, as one snapshot, into `mirror`; returns the last change-log
+/// entry it includes.
+pub(crate) fn mirror_all(
+    client: &mut postgres::Client,
+    url: &ServerUrl,
+    mirror: &Connection,
+) -> Result<i64, StoreError> {
+    let mut tx = snapshot(client, url)?;
+    let tables = server_tables(&mut tx, url)?;
+    if !tables.iter().any(|t| t.name == "gridatlas_meta") {
+        return Err(StoreError::NotGridAtlas {
+            path: url.label(),
+            what: "the database holds no GridAtlas document (no gridatlas_meta table); `gridatlas publish` one into it".into(),
+        });
+    }
+    let seq = last_seq(&mut tx, url)?;
+    let label = url.label();
+    let w = mirror
+        .unchecked_transaction()
+        .ctx(&label, "building the mirror")?;
+    for t in &tables {
+        copy_rows(&mut tx, url, &w, t, "true", &[])?;
+    }
+    w.commit().ctx(&label, "building the mirror")?;
+    tx.commit().sctx(url, "ending the read")?;
+    check_version(mirror, url)?;
+    Ok(seq)
+}
+
+/// Some tables of the document, as one snapshot, into `mirror` (those that exist).
+pub(crate) fn mirror_tables(
+    client: &mut postgres::Client,
+    url: &ServerUrl,
+    mirror: &Connection,
+    names: &[&str],
+) -> Result<(), StoreError> {
+    let mut tx = snapshot(client, url)?;
+    let tables = server_tables(&mut tx, url)?;
+    for t in tables.iter().filter(|t| names.contains(&t.name.as_str())) {
+        copy_rows(&mut tx, url, mirror, t, "true", &[])?;
+    }
+    tx.commit().sctx(url, "ending the read")?;
+    Ok(())
+}
+
+/// The server's schema version must be one this program reads (the same rule as a file's).
+fn check_version(mirror: &Connection, url: &ServerUrl) -> Result<(), StoreError> {
+    let label = url.label();
+    let version: Option<String> = mirror
+        .query_row(
+            "SELECT value FROM gridatlas_meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    let version: i64 = version
+        .as_deref()
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| StoreError::NotGridAtlas {
+            path: label.clone(),
+            what: "gridatlas_meta.schema_version is missing".into(),
+        })?;
+    if version > crate::store::SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: label,
+            found: version,
+            supported: crate::store::SCHEMA_VERSION,
+        });
+    }
+    if version < crate::store::SCHEMA_VERSION
+        && !crate::store::server::schema::SERVER_MIGRATIONS
+            .iter()
+            .any(|(from, _)| *from == version)
+    {
+        return Err(StoreError::NotGridAtlas {
+            path: label,
+            what: format!("unknown schema version {version} on the server"),
+        });
+    }
+    Ok(())
+}
+
+/// The rows of cases and history entries with these ids, as the server holds them now, into
+/// a fresh mirror; the units and cases they refer to are mirrored by id only, which is all
+/// the reader's reference checks need.
+pub(crate) fn mirror_cases(
+    tx: &mut postgres::Transaction,
+    url: &ServerUrl,
+    cases: &[i64],
+    events: &[i64],
+    lock: bool,
+) -> Result<Connection, StoreError> {
+    let label = url.label();
+    let mirror = Connection::open_in_memory().ctx(&label, "building the mirror")?;
+    let tables = server_tables(tx, url)?;
+    let table = |name: &str| {
+        tables
+            .iter()
+            .find(|t| t.name == name)
+            .cloned()
+            .ok_or_else(|| StoreError::MissingTable {
+                path: label.clone(),
+                table: name.into(),
+            })
+    };
+    let (case_table, event_table) = (table("cases")?, table("case_events")?);
+    let cases = cases.to_vec();
+    let events = events.to_vec();
+    let lock = if lock { " FOR UPDATE" } else { "" };
+    copy_rows(
+        tx,
+        url,
+        &mirror,
+        &case_table,
+        &format!(
+            "(id = ANY($1) OR id IN (SELECT case_id FROM case_events WHERE id = ANY($2))){lock}"
+        ),
+        &[&cases, &events],
+    )?;
+    copy_rows(tx, url, &mirror, &event_table, "id = ANY($1)", &[&events])?;
+    let units: Vec<i64> = tx
+        .query(
+            "SELECT id FROM units WHERE id IN (SELECT unit_id FROM cases WHERE id = ANY($1))",
+            &[&cases],
+        )
+        .sctx(url, "reading")?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    mirror
+        .execute_batch("CREATE TABLE units (id INTEGER PRIMARY KEY)")
+        .ctx(&label, "building the mirror")?;
+    for u in units {
+        mirror
+            .execute("INSERT INTO units VALUES (?1)", [u])
+            .ctx(&label, "building the mirror")?;
+    }
+    Ok(mirror)
+}
+
+/// Reads a whole server document into memory, and the last change-log entry it includes.
+pub fn load_with_seq(url: &ServerUrl) -> Result<(Dataset, i64), StoreError> {
+    let mut client = connect(url)?;
+    let mirror = Connection::open_in_memory().ctx(&url.label(), "building the mirror")?;
+    let seq = mirror_all(&mut client, url, &mirror)?;
+    let dataset = crate::store::read::read_all(&mirror, &url.label())?;
+    Ok((dataset, seq))
+}
+
+/// A server document as `session` may see it (personal data opened, a grid worker's grid
+/// only), like [`crate::store::load_as`] for a file.
+pub fn load_as(
+    url: &ServerUrl,
+    session: &crate::store::SignedIn,
+) -> Result<(Dataset, i64), StoreError> {
+    let (dataset, seq) = load_with_seq(url)?;
+    crate::store::read::as_session(dataset, seq, &url.label(), session)
+}
+
+/// `gridatlas pull URL --to FILE`: a GeoPackage snapshot of the server document (for a laptop
+/// in the field, or an archive). Written as every new document is (a temporary file renamed
+/// into place); the plans, accounts and audit log come along as they are.
+pub fn pull(url: &ServerUrl, file: &Path) -> Result<(), StoreError> {
+    if file.exists() {
+        return Err(StoreError::Exists {
+            path: file.to_owned(),
+        });
+    }
+    let scratch = tempfile_beside(file);
+    let _cleanup = Cleanup(scratch.clone());
+    let mut client = connect(url)?;
+    let mirror = Connection::open(&scratch).ctx(&scratch, "building the mirror")?;
+    mirror_all(&mut client, url, &mirror)?;
+    let dataset = crate::store::read::read_all(&mirror, &url.label())?;
+    drop(mirror);
+    crate::store::create(file, &dataset, false)?;
+    // What the dataset does not carry: plans, history of units, accounts, the audit log, and
+    // every meta key (deadlines, the audit head, the key slots' parameters).
+    let conn = crate::store::update::open_for_writing(file)?;
+    conn.execute("ATTACH DATABASE ?1 AS m", [scratch.to_string_lossy()])
+        .ctx(file, "reading the mirror")?;
+    let tx = conn
+        .unchecked_transaction()
+        .ctx(file, "starting the write")?;
+    let theirs = table_names(&tx, "m").ctx(file, "reading the mirror")?;
+    for t in [
+        "plans",
+        "plan_steps",
+        "unit_history",
+        "gridatlas_accounts",
+        "gridatlas_audit",
+        "gridatlas_meta",
+    ] {
+        if !theirs.contains(t) {
+            continue;
+        }
+        let ours = column_names(&tx, "main", t).ctx(file, "reading columns")?;
+        let common: Vec<String> = column_names(&tx, "m", t)
+            .ctx(file, "reading columns")?
+            .into_iter()
+            .filter(|c| ours.contains(c))
+            .map(|c| quoted(&c))
+            .collect();
+        if common.is_empty() {
+            continue;
+        }
+        let list = common.join(", ");
+        tx.execute_batch(&format!(
+            "DELETE FROM main.{t}; INSERT INTO main.{t} ({list}) SELECT {list} FROM m.{t};"
+        ))
+        .ctx(file, "copying plans, accounts and the audit log")?;
+    }
+    tx.commit().ctx(file, "committing")?;
+    conn.execute("DETACH DATABASE m", [])
+        .ctx(file, "closing the mirror")?;
+    Ok(())
+}
+
+fn table_names(conn: &Connection, schema: &str) -> rusqlite::Result<HashSet<String>> {
+    conn.prepare(&format!(
+        "SELECT name FROM {schema}.sqlite_master WHERE type = 'table'"
+    ))?
+    .query_map([], |r| r.get(0))?
+    .collect()
+}
+
+fn column_names(conn: &Connection, schema: &str, table: &str) -> rusqlite::Result<Vec<String>> {
+    conn.prepare(&format!("PRAGMA {schema}.table_info({})", quoted(table)))?
+        .query_map([], |r| r.get(1))?
+        .collect()
+}
+
+fn tempfile_beside(file: &Path) -> std::path::PathBuf {
+    let name = file
+        .file_name()
+        .map_or("document".into(), |n| n.to_string_lossy().into_owned());
+    file.with_file_name(format!(".{name}.pull-{}", std::process::id()))
+}
+
+/// The scratch mirror of a pull is removed whatever happens.
+struct Cleanup(std::path::PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}

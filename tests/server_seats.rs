@@ -1,0 +1,605 @@
+//! A document on PostgreSQL/PostGIS: the same store operations as on a file, two seats that
+//! see each other's steps and refuse a stale one, and a seat that lives through a server
+//! restart. Needs a PostgreSQL server with PostGIS: `GRIDATLAS_TEST_PG` (a URL to a cluster
+//! that may create databases; `.ci/run` starts one), else one started here with
+//! `.ci/pg-cluster` from Debian's binaries. Under CI a missing server fails the tests.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use gridatlas::app::{CaseDesk, CaseRequest, Document};
+use gridatlas::model::CaseStatus;
+use gridatlas::store::{self, StoreError, Target};
+
+/// A cluster this test started (and stops), or the one CI gave.
+struct Cluster {
+    base: String,
+    dir: Option<PathBuf>,
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::process::Command::new(script())
+                .arg("stop")
+                .arg(dir)
+                .status();
+        }
+    }
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/pg-cluster")
+}
+
+fn has_server_binaries() -> bool {
+    std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| d.flatten().any(|v| v.path().join("bin/initdb").exists()))
+        .unwrap_or(false)
+}
+
+/// A cluster of our own, in a fresh directory (the restart test stops and starts it).
+fn own_cluster() -> Option<Cluster> {
+    if !common::tool_available(
+        has_server_binaries(),
+        "PostgreSQL server (postgresql, postgis)",
+    ) {
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "gridatlas-test-pg-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    let out = std::process::Command::new(script())
+        .arg("start")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "starting a cluster: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(Cluster {
+        base: String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+        dir: Some(dir),
+    })
+}
+
+fn cluster() -> Option<Cluster> {
+    match std::env::var("GRIDATLAS_TEST_PG") {
+        Ok(base) if !base.is_empty() => Some(Cluster { base, dir: None }),
+        _ => own_cluster(),
+    }
+}
+
+impl Cluster {
+    /// A fresh, empty database for one test.
+    fn database(&self, name: &str) -> String {
+        let db = format!("ga_{name}_{}", std::process::id());
+        let mut c = postgres::Client::connect(&self.base, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
+            .unwrap();
+        c.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
+        let (head, _) = self.base.rsplit_once('/').unwrap();
+        format!("{head}/{db}")
+    }
+
+    fn halt(&self) {
+        let dir = self.dir.as_ref().expect("our own cluster");
+        assert!(
+            std::process::Command::new(script())
+                .arg("halt")
+                .arg(dir)
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+
+    fn resume(&self) {
+        let dir = self.dir.as_ref().expect("our own cluster");
+        assert!(
+            std::process::Command::new(script())
+                .arg("resume")
+                .arg(dir)
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+}
+
+/// The township demo as a file and published to a new database: (file, url).
+fn published(cluster: &Cluster, dir: &Path, name: &str) -> (PathBuf, String) {
+    let file = common::document(dir);
+    let url = cluster.database(name);
+    let (code, json, err) = common::gridatlas(&["publish", file.to_str().unwrap(), "--to", &url]);
+    assert_eq!(code, 0, "publish: {err}");
+    assert!(json["tables"].as_array().unwrap().len() >= 5, "{json}");
+    (file, url)
+}
+
+fn next_status(s: CaseStatus) -> Option<CaseStatus> {
+    match s {
+        CaseStatus::Reported => Some(CaseStatus::Accepted),
+        CaseStatus::Dispatched => Some(CaseStatus::Handling),
+        CaseStatus::Handling => Some(CaseStatus::Responded),
+        _ => None,
+    }
+}
+
+fn plain_step(d: &gridatlas::model::Dataset, i: usize) -> CaseRequest {
+    CaseRequest::Transition {
+        to: next_status(d.cases[i].status).expect("a case with a plain next step"),
+        handler: None,
+        note: String::new(),
+    }
+}
+
+fn steppable(d: &gridatlas::model::Dataset, skip: usize) -> usize {
+    (0..d.cases.len())
+        .filter(|&i| next_status(d.cases[i].status).is_some())
+        .nth(skip)
+        .expect("open cases")
+}
+
+/// The window's path for a step on a document: written through its target, then applied.
+fn step(
+    doc: &mut Document,
+    desk: &mut CaseDesk,
+    i: usize,
+) -> Result<(), gridatlas::ledger::LedgerError> {
+    let request = plain_step(&doc.dataset, i);
+    let (target, d) = doc.target();
+    let written = desk.apply(target, d, i, request)?;
+    let log = written.log;
+    doc.apply(&written.into(), Some(log), desk.now);
+    desk.cases_changed(&doc.dataset);
+    Ok(())
+}
+
+fn desk_for(doc: &Document, actor: &str) -> CaseDesk {
+    let mut desk = CaseDesk::new(&doc.dataset);
+    desk.actor = actor.into();
+    desk
+}
+
+#[test]
+fn the_same_store_operations_on_both_backends() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (file, url) = published(&cluster, dir.path(), "ops");
+    let server = PathBuf::from(&url);
+
+    // Read: the server gives the dataset the file gives, row for row.
+    let from_file = store::load(&file).unwrap();
+    let from_server = store::load(&server).unwrap();
+    assert_eq!(from_file, from_server);
+
+    // The same step, new case and stale step on each backend.
+    let mut results = Vec::new();
+    for location in [&file, &server] {
+        let mut doc = Document::open(location.clone()).unwrap();
+        let mut desk = desk_for(&doc, "值班员");
+        let i = steppable(&doc.dataset, 0);
+        let seen = doc.dataset.cases[i].clone();
+        step(&mut doc, &mut desk, i).unwrap();
+        // A step from a seat that still sees the old row is refused, nothing written.
+        let stale = {
+            let next = gridatlas::model::Case {
+                title: "过期的修改".into(),
+                ..seen.clone()
+            };
+            let (mut target, _) = doc.target();
+            target.save_case_step(&seen, &next, &[]).unwrap_err()
+        };
+        assert!(
+            matches!(
+                stale,
+                StoreError::Conflict { .. } | StoreError::Stale { .. }
+            ),
+            "{stale}"
+        );
+        let location_loaded = store::load(location).unwrap();
+        assert!(
+            location_loaded
+                .cases
+                .iter()
+                .all(|c| c.title != "过期的修改")
+        );
+        // A new case takes the next id on both.
+        let p = doc.dataset.households[7].location;
+        let new = {
+            let (target, _) = doc.target();
+            gridatlas::ledger::write_new_case(
+                target,
+                gridatlas::cases::NewCase {
+                    category: gridatlas::model::CategoryCode { major: 6, minor: 2 },
+                    title: "井盖缺失".into(),
+                    description: String::new(),
+                    reporter: "居民".into(),
+                    location: p,
+                    unit: doc.index.micro_grid_at(p.0),
+                    reported_at: doc.dataset.meta.as_of,
+                },
+                "值班员",
+                &doc.dataset.meta.time_zone.clone(),
+            )
+            .unwrap()
+        };
+        results.push((stale.to_string(), new.cases[0].id, new.events[0].id));
+    }
+    assert_eq!(results[0].1, results[1].1, "the same new case id");
+    assert_eq!(results[0].2, results[1].2, "the same new event id");
+    // The server names who changed the case and when.
+    assert!(results[1].0.contains("已被 值班员 于"), "{}", results[1].0);
+
+    // After the same operations both hold the same data (the new case's time aside, the
+    // same report time was given).
+    let a = store::load(&file).unwrap();
+    let b = store::load(&server).unwrap();
+    assert_eq!(a.cases.len(), b.cases.len());
+    assert_eq!(a.case_events.len(), b.case_events.len());
+    for (x, y) in a.cases.iter().zip(&b.cases) {
+        assert_eq!((x.id, x.status, &x.title), (y.id, y.status, &y.title));
+    }
+
+    // The reading commands answer the same for the URL as for the file.
+    let (code, info_file, _) = common::gridatlas(&["info", file.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let (code, info_server, err) = common::gridatlas(&["info", &url]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(info_file["tables"], info_server["tables"]);
+    assert_eq!(info_file["units_per_level"], info_server["units_per_level"]);
+    assert!(
+        !info_server.to_string().contains("snapshot"),
+        "{info_server}"
+    );
+    let (code, _, err) = common::gridatlas(&["check", &url]);
+    assert_eq!(code, 0, "check on the server: {err}");
+    let stats = |loc: &str| {
+        common::gridatlas(&["stats", loc, "--from", "2026-10-01", "--to", "2026-11-01"]).1
+    };
+    assert_eq!(stats(file.to_str().unwrap()), stats(&url));
+
+    // Cases imported from the command line into the server.
+    let csv = dir.path().join("more.csv");
+    let p = a.households[3].location;
+    std::fs::write(
+        &csv,
+        format!(
+            "category,title,reported_at,longitude,latitude\n06.02,命令行导入,2026-10-30,{},{}\n",
+            p.x(),
+            p.y()
+        ),
+    )
+    .unwrap();
+    let (code, json, err) = common::gridatlas(&[
+        "import-cases",
+        &url,
+        "--csv",
+        csv.to_str().unwrap(),
+        "--datum",
+        "wgs84",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json["imported"], 1);
+
+    // A snapshot pulled back is a GeoPackage with the server's data.
+    let pulled = dir.path().join("pulled.gpkg");
+    let (code, _, err) = common::gridatlas(&["pull", &url, "--to", pulled.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(store::load(&pulled).unwrap(), store::load(&server).unwrap());
+    let (code, _, err) = common::gridatlas(&["check", pulled.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+
+    // Publishing again into a database that holds a document is refused.
+    let (code, _, err) = common::gridatlas(&["publish", file.to_str().unwrap(), "--to", &url]);
+    assert_ne!(code, 0);
+    assert!(err.contains("already holds a GridAtlas document"), "{err}");
+}
+
+/// Polls `doc` (as the window does each frame) until `done` or 5 s; returns how long it took.
+fn follow_until(
+    doc: &mut Document,
+    now: gridatlas::model::Timestamp,
+    done: impl Fn(&Document) -> bool,
+) -> Duration {
+    let started = Instant::now();
+    while !done(doc) {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the other seat's commit never arrived"
+        );
+        let changes = doc.others_changes().unwrap();
+        if !changes.is_empty() {
+            doc.apply(&changes, None, now);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    started.elapsed()
+}
+
+#[test]
+fn two_seats_see_each_others_steps_and_a_stale_step_is_refused() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_, url) = published(&cluster, dir.path(), "seats");
+    let mut a = Document::open(PathBuf::from(&url)).unwrap();
+    let mut b = Document::open(PathBuf::from(&url)).unwrap();
+    let mut desk_a = desk_for(&a, "甲席");
+    let mut desk_b = desk_for(&b, "乙席");
+
+    // A's step reaches B, applied in place (no reload), within a second.
+    let i = steppable(&a.dataset, 0);
+    let id = a.dataset.cases[i].id;
+    let before = b.dataset.cases[i].status;
+    step(&mut a, &mut desk_a, i).unwrap();
+    let after = a.dataset.cases[i].status;
+    assert_ne!(before, after);
+    let waited = follow_until(&mut b, desk_b.now, |b| {
+        b.dataset.cases.iter().find(|c| c.id == id).unwrap().status == after
+    });
+    assert!(
+        waited < Duration::from_secs(1),
+        "propagation took {waited:?}"
+    );
+    desk_b.cases_changed(&b.dataset);
+
+    // Both read case j; A steps first; B's step on what it read is refused, naming A.
+    let j = steppable(&a.dataset, 1);
+    step(&mut a, &mut desk_a, j).unwrap();
+    let refused = step(&mut b, &mut desk_b, j).unwrap_err();
+    let text = refused.to_string();
+    assert!(text.contains("已被 甲席 于"), "{text}");
+    let message = gridatlas::app::messages::ledger_error(&refused);
+    assert!(message.zh.contains("已被 甲席 于"), "{}", message.zh);
+    // B now shows the fresh state, and a step on it goes through.
+    follow_until(&mut b, desk_b.now, |b| {
+        b.dataset.cases[j].status == a.dataset.cases[j].status
+    });
+    desk_b.cases_changed(&b.dataset);
+    if next_status(b.dataset.cases[j].status).is_some() {
+        step(&mut b, &mut desk_b, j).unwrap();
+    }
+    // Nothing was applied twice or lost: the server's history has each step once.
+    let server = store::load(Path::new(&url)).unwrap();
+    let history = server
+        .case_events
+        .iter()
+        .filter(|e| e.case_id == a.dataset.cases[j].id)
+        .count();
+    let in_a = a
+        .dataset
+        .case_events
+        .iter()
+        .filter(|e| e.case_id == a.dataset.cases[j].id)
+        .count();
+    assert!(history >= in_a);
+}
+
+#[test]
+fn two_windows_on_one_database() {
+    use egui_kittest::kittest::Queryable;
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_, url) = published(&cluster, dir.path(), "windows");
+    let mut one = common::window(gridatlas::app::GridAtlasApp::with_document(
+        Document::open(PathBuf::from(&url)).unwrap(),
+        gridatlas::ui::FontStatus::Found("test".into()),
+    ));
+    let mut two = common::window(gridatlas::app::GridAtlasApp::with_document(
+        Document::open(PathBuf::from(&url)).unwrap(),
+        gridatlas::ui::FontStatus::Found("test".into()),
+    ));
+    let i = steppable(&one.state().workspace().unwrap().doc.dataset, 0);
+    let request = plain_step(&one.state().workspace().unwrap().doc.dataset, i);
+    one.state_mut()
+        .workspace_mut()
+        .unwrap()
+        .apply_case_request(i, request.clone());
+    one.run_steps(2);
+    let status = one.state().workspace().unwrap().doc.dataset.cases[i].status;
+    assert_eq!(Some(status), next_status_of(&request));
+    let started = Instant::now();
+    while two.state().workspace().unwrap().doc.dataset.cases[i].status != status {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "window two never showed the step"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        two.run_steps(1);
+    }
+    two.run_steps(2);
+    two.get_by_label_contains("已同步其他程序的更改");
+    // Window two still holds the old row of a case window one steps next: its step is
+    // refused with who and when, and the fresh row is shown.
+    let j = steppable(&one.state().workspace().unwrap().doc.dataset, 1);
+    let request = plain_step(&one.state().workspace().unwrap().doc.dataset, j);
+    one.state_mut()
+        .workspace_mut()
+        .unwrap()
+        .apply_case_request(j, request.clone());
+    two.state_mut()
+        .workspace_mut()
+        .unwrap()
+        .apply_case_request(j, request);
+    two.run_steps(3);
+    two.get_by_label_contains("已被");
+}
+
+fn next_status_of(r: &CaseRequest) -> Option<CaseStatus> {
+    match r {
+        CaseRequest::Transition { to, .. } => Some(*to),
+        _ => None,
+    }
+}
+
+#[test]
+fn a_seat_lives_through_a_server_restart() {
+    use egui_kittest::kittest::Queryable;
+    let Some(cluster) = own_cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_, url) = published(&cluster, dir.path(), "restart");
+    let mut h = common::window(gridatlas::app::GridAtlasApp::with_document(
+        Document::open(PathBuf::from(&url)).unwrap(),
+        gridatlas::ui::FontStatus::Found("test".into()),
+    ));
+    let d = &h.state().workspace().unwrap().doc.dataset;
+    let i = steppable(d, 0);
+    let id = d.cases[i].id.0;
+    let count = d.cases.len();
+
+    cluster.halt();
+    // The window says so at once and keeps showing what it has.
+    let started = Instant::now();
+    while h.state().workspace().unwrap().doc.server_down().is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the window never noticed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        h.run_steps(1);
+    }
+    h.run_steps(2);
+    h.get_by_label_contains("与服务器的连接已中断");
+    assert_eq!(
+        h.state().workspace().unwrap().doc.dataset.cases.len(),
+        count
+    );
+    // A step is refused while away: clearly not written.
+    let request = plain_step(&h.state().workspace().unwrap().doc.dataset, i);
+    h.state_mut()
+        .workspace_mut()
+        .unwrap()
+        .apply_case_request(i, request.clone());
+    h.run_steps(2);
+    h.get_by_label_contains("未写入任何内容");
+
+    // The server comes back; another seat commits before this window has retried.
+    cluster.resume();
+    {
+        let mut other = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        other
+            .execute(
+                "UPDATE cases SET title = '重启期间的修改' WHERE id = $1",
+                &[&id],
+            )
+            .unwrap();
+    }
+    // It reconnects by itself and catches up on what it missed.
+    let started = Instant::now();
+    loop {
+        let ws = h.state().workspace().unwrap();
+        if ws.doc.server_down().is_none() && ws.doc.dataset.cases[i].title == "重启期间的修改"
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the window never caught up"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        h.run_steps(1);
+    }
+    // And writes again: the same step now goes through and is in the server.
+    h.state_mut()
+        .workspace_mut()
+        .unwrap()
+        .apply_case_request(i, request.clone());
+    h.run_steps(2);
+    let status = h.state().workspace().unwrap().doc.dataset.cases[i].status;
+    assert_eq!(Some(status), next_status_of(&request));
+    let server = store::load(Path::new(&url)).unwrap();
+    assert_eq!(
+        server.cases.iter().find(|c| c.id.0 == id).unwrap().status,
+        status
+    );
+    assert_eq!(
+        server.cases.iter().find(|c| c.id.0 == id).unwrap().title,
+        "重启期间的修改"
+    );
+
+    // A step cut off mid-write by the server going away: not half written, and said so.
+    let mut seat = Document::open(PathBuf::from(&url)).unwrap();
+    let mut desk = desk_for(&seat, "丙席");
+    {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        c.batch_execute(
+            "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(3); RETURN NEW; END $$;
+             CREATE TRIGGER slow BEFORE INSERT ON case_events FOR EACH ROW EXECUTE FUNCTION slow();",
+        )
+        .unwrap();
+    }
+    let k = steppable(&seat.dataset, 3);
+    let kid = seat.dataset.cases[k].id;
+    let before = seat.dataset.cases[k].clone();
+    let halt = std::thread::spawn({
+        let dir = cluster.dir.clone().unwrap();
+        move || {
+            std::thread::sleep(Duration::from_millis(800));
+            std::process::Command::new(script())
+                .arg("halt")
+                .arg(dir)
+                .status()
+                .unwrap();
+        }
+    });
+    let err = step(&mut seat, &mut desk, k).unwrap_err();
+    halt.join().unwrap();
+    let text = err.to_string();
+    assert!(
+        text.contains("nothing was written") || text.contains("whether it was written"),
+        "{text}"
+    );
+    cluster.resume();
+    let server = store::load(Path::new(&url)).unwrap();
+    let now = server.cases.iter().find(|c| c.id == kid).unwrap();
+    let events = server
+        .case_events
+        .iter()
+        .filter(|e| e.case_id == kid)
+        .count();
+    let events_before = seat
+        .dataset
+        .case_events
+        .iter()
+        .filter(|e| e.case_id == kid)
+        .count();
+    // Either the row and its history entry both changed, or neither did.
+    assert_eq!(
+        now == &before,
+        events == events_before,
+        "half a step was written"
+    );
+    assert_eq!(now, &before, "the server was halted before the commit");
+}
+
+#[test]
+fn bench_seats_loses_no_update() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_, url) = published(&cluster, dir.path(), "bench");
+    let (code, json, err) = common::gridatlas(&[
+        "bench",
+        "seats",
+        "--url",
+        &url,
+        "--seats",
+        "4",
+        "--seconds",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{err} {json}");
+    assert_eq!(json["lost_updates"], 0, "{json}");
+    assert!(json["steps_committed"].as_u64().unwrap() > 0, "{json}");
+    assert!(json["propagation_samples"].as_u64().unwrap() > 0, "{json}");
+}
