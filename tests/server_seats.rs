@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use gridatlas::app::{CaseDesk, CaseRequest, Document};
 use gridatlas::model::CaseStatus;
-use gridatlas::store::{self, StoreError, Target};
+use gridatlas::store::{self, StoreError};
 
 /// A cluster this test started (and stops), or the one CI gave.
 struct Cluster {
@@ -119,7 +119,19 @@ impl Cluster {
 
 /// The township demo as a file and published to a new database: (file, url).
 fn published(cluster: &Cluster, dir: &Path, name: &str) -> (PathBuf, String) {
-    let file = common::document(dir);
+    // The township with a busy desk: enough open cases for several seats to step at once.
+    let file = dir.join("doc.gpkg");
+    let d = gridatlas::demo::generate(
+        &gridatlas::demo::DemoParams {
+            scale: gridatlas::demo::Scale::Township,
+            seed: 1,
+            as_of: gridatlas::model::Timestamp::parse("2026-11-01").unwrap(),
+            cases: Some(2000),
+        },
+        &|_, _| {},
+    )
+    .unwrap();
+    store::create(&file, &d, false).unwrap();
     let url = cluster.database(name);
     let (code, json, err) = common::gridatlas(&["publish", file.to_str().unwrap(), "--to", &url]);
     assert_eq!(code, 0, "publish: {err}");
@@ -217,6 +229,8 @@ fn the_same_store_operations_on_both_backends() {
         );
         // A new case takes the next id on both.
         let p = doc.dataset.households[7].location;
+        let unit = doc.index.micro_grid_at(p.0);
+        let (as_of, tz) = (doc.dataset.meta.as_of, doc.dataset.meta.time_zone.clone());
         let new = {
             let (target, _) = doc.target();
             gridatlas::ledger::write_new_case(
@@ -227,11 +241,11 @@ fn the_same_store_operations_on_both_backends() {
                     description: String::new(),
                     reporter: "居民".into(),
                     location: p,
-                    unit: doc.index.micro_grid_at(p.0),
-                    reported_at: doc.dataset.meta.as_of,
+                    unit,
+                    reported_at: as_of,
                 },
                 "值班员",
-                &doc.dataset.meta.time_zone.clone(),
+                &tz,
             )
             .unwrap()
         };
@@ -311,13 +325,15 @@ fn the_same_store_operations_on_both_backends() {
 fn follow_until(
     doc: &mut Document,
     now: gridatlas::model::Timestamp,
-    done: impl Fn(&Document) -> bool,
+    done: impl Fn(&mut Document) -> bool,
 ) -> Duration {
     let started = Instant::now();
     while !done(doc) {
         assert!(
             started.elapsed() < Duration::from_secs(5),
-            "the other seat's commit never arrived"
+            "the other seat's commit never arrived (link: {:?}, seen {:?})",
+            doc.server().map(|s| s.state().clone()),
+            doc.server().map(|s| s.seen()),
         );
         let changes = doc.others_changes().unwrap();
         if !changes.is_empty() {
@@ -361,7 +377,8 @@ fn two_seats_see_each_others_steps_and_a_stale_step_is_refused() {
     let text = refused.to_string();
     assert!(text.contains("已被 甲席 于"), "{text}");
     let message = gridatlas::app::messages::ledger_error(&refused);
-    assert!(message.zh.contains("已被 甲席 于"), "{}", message.zh);
+    let zh = message.text(gridatlas::ui::Lang::Zh);
+    assert!(zh.contains("已被 甲席 于"), "{zh}");
     // B now shows the fresh state, and a step on it goes through.
     follow_until(&mut b, desk_b.now, |b| {
         b.dataset.cases[j].status == a.dataset.cases[j].status

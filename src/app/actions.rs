@@ -142,6 +142,10 @@ impl Workspace {
             ));
             return;
         }
+        if self.doc.is_on_server() && action == Action::Planning(PlanningAction::ActivateDuePlans) {
+            // Plans are not carried by a server document yet: none are due there.
+            return;
+        }
         if self.doc.is_on_server() && action.writes() && !turning_off {
             let refusal = if self.doc.server_down().is_some() {
                 Some(crate::app::messages::server_away())

@@ -199,6 +199,19 @@ impl ServerDocument {
         use postgres::fallible_iterator::FallibleIterator;
         {
             let mut n = listener.notifications();
+            // A wait of a millisecond first: the client's runtime learns that its socket is
+            // readable only while it waits, so `iter` alone would never see a notification that
+            // arrived since the last query.
+            match n.timeout_iter(Duration::from_millis(1)).next() {
+                Ok(Some(_)) => self.notified = true,
+                Ok(None) => {}
+                Err(e) => {
+                    return Err(StoreError::Unreachable {
+                        path: self.url.label(),
+                        what: e.to_string(),
+                    });
+                }
+            }
             let mut it = n.iter();
             loop {
                 match it.next() {
