@@ -139,43 +139,13 @@ fn published(cluster: &Cluster, dir: &Path, name: &str) -> (PathBuf, String) {
     (file, url)
 }
 
-fn next_status(s: CaseStatus) -> Option<CaseStatus> {
-    match s {
-        CaseStatus::Reported => Some(CaseStatus::Accepted),
-        CaseStatus::Dispatched => Some(CaseStatus::Handling),
-        CaseStatus::Handling => Some(CaseStatus::Responded),
-        _ => None,
-    }
-}
-
-fn plain_step(d: &gridatlas::model::Dataset, i: usize) -> CaseRequest {
-    CaseRequest::Transition {
-        to: next_status(d.cases[i].status).expect("a case with a plain next step"),
-        handler: None,
-        note: String::new(),
-    }
-}
+use common::{next_status, plain_step, step};
 
 fn steppable(d: &gridatlas::model::Dataset, skip: usize) -> usize {
     (0..d.cases.len())
         .filter(|&i| next_status(d.cases[i].status).is_some())
         .nth(skip)
         .expect("open cases")
-}
-
-/// The window's path for a step on a document: written through its target, then applied.
-fn step(
-    doc: &mut Document,
-    desk: &mut CaseDesk,
-    i: usize,
-) -> Result<(), gridatlas::ledger::LedgerError> {
-    let request = plain_step(&doc.dataset, i);
-    let (target, d) = doc.target();
-    let written = desk.apply(target, d, i, request)?;
-    let log = written.log;
-    doc.apply(&written.into(), Some(log), desk.now);
-    desk.cases_changed(&doc.dataset);
-    Ok(())
 }
 
 fn desk_for(doc: &Document, actor: &str) -> CaseDesk {
@@ -387,20 +357,26 @@ fn two_seats_see_each_others_steps_and_a_stale_step_is_refused() {
     if next_status(b.dataset.cases[j].status).is_some() {
         step(&mut b, &mut desk_b, j).unwrap();
     }
-    // Nothing was applied twice or lost: the server's history has each step once.
+    // Nothing was applied twice or lost: every history entry either seat holds of case j is
+    // on the server exactly once, and the server has no other.
     let server = store::load(Path::new(&url)).unwrap();
-    let history = server
-        .case_events
-        .iter()
-        .filter(|e| e.case_id == a.dataset.cases[j].id)
-        .count();
-    let in_a = a
-        .dataset
-        .case_events
-        .iter()
-        .filter(|e| e.case_id == a.dataset.cases[j].id)
-        .count();
-    assert!(history >= in_a);
+    let case = a.dataset.cases[j].id;
+    let ids = |d: &gridatlas::model::Dataset| {
+        let mut v: Vec<i64> = d
+            .case_events
+            .iter()
+            .filter(|e| e.case_id == case)
+            .map(|e| e.id.0)
+            .collect();
+        v.sort();
+        v
+    };
+    follow_until(&mut a, desk_a.now, |a| ids(&a.dataset) == ids(&server));
+    assert_eq!(ids(&b.dataset), ids(&server));
+    assert_eq!(
+        a.dataset.cases[j],
+        *server.cases.iter().find(|c| c.id == case).unwrap()
+    );
 }
 
 #[test]
@@ -619,4 +595,97 @@ fn bench_seats_loses_no_update() {
     assert_eq!(json["lost_updates"], 0, "{json}");
     assert!(json["steps_committed"].as_u64().unwrap() > 0, "{json}");
     assert!(json["propagation_samples"].as_u64().unwrap() > 0, "{json}");
+}
+
+#[test]
+fn another_program_writing_the_server_is_neither_overwritten_nor_resurrected() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_, url) = published(&cluster, dir.path(), "others");
+    let mut seat = Document::open(PathBuf::from(&url)).unwrap();
+    let mut desk = desk_for(&seat, "值班员");
+    let (x, y) = (steppable(&seat.dataset, 0), steppable(&seat.dataset, 1));
+    let (x_id, y_id) = (seat.dataset.cases[x].id.0, seat.dataset.cases[y].id.0);
+    let mut other = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    // Meanwhile QGIS (or psql) retitles one case, deletes another, and adds a case of its own
+    // with the next free id.
+    other
+        .execute(
+            "UPDATE cases SET title = 'QGIS 改的标题' WHERE id = $1",
+            &[&x_id],
+        )
+        .unwrap();
+    other
+        .execute("DELETE FROM cases WHERE id = $1", &[&y_id])
+        .unwrap();
+    let theirs: i64 = other
+        .query_one(
+            "INSERT INTO cases (id, geom, code, category, title, description, status, level, reporter, reported_at, unit_id)
+             SELECT (SELECT max(id) + 1 FROM cases), geom, code || '-Q', category, 'QGIS 新增', '', 'reported', 5, '', reported_at, unit_id
+               FROM cases WHERE id = $1
+             RETURNING id",
+            &[&x_id],
+        )
+        .unwrap()
+        .get(0);
+
+    // The seat's step on the retitled case is refused: the title is not reverted.
+    let e = step(&mut seat, &mut desk, x).unwrap_err().to_string();
+    assert!(e.contains("已被"), "{e}");
+    // Its step on the deleted case is refused: the case does not come back.
+    let e = step(&mut seat, &mut desk, y).unwrap_err().to_string();
+    assert!(e.contains("deleted"), "{e}");
+    // Its new case takes an id past the other program's row, which stays as it was written.
+    let p = seat.dataset.households[1].location;
+    let unit = seat.index.micro_grid_at(p.0);
+    let (as_of, tz) = (seat.dataset.meta.as_of, seat.dataset.meta.time_zone.clone());
+    let (target, _) = seat.target();
+    let ours = gridatlas::ledger::write_new_case(
+        target,
+        gridatlas::cases::NewCase {
+            category: gridatlas::model::CategoryCode { major: 6, minor: 2 },
+            title: "座席上报".into(),
+            description: String::new(),
+            reporter: String::new(),
+            location: p,
+            unit,
+            reported_at: as_of,
+        },
+        "值班员",
+        &tz,
+    )
+    .unwrap();
+    assert!(ours.cases[0].id.0 > theirs);
+
+    let server = store::load(Path::new(&url)).unwrap();
+    let find = |id: i64| server.cases.iter().find(|c| c.id.0 == id);
+    assert_eq!(find(x_id).unwrap().title, "QGIS 改的标题");
+    assert!(find(y_id).is_none(), "the deleted case came back");
+    assert_eq!(find(theirs).unwrap().title, "QGIS 新增");
+    assert_eq!(find(ours.cases[0].id.0).unwrap().title, "座席上报");
+    // And the seat follows: a deletion cannot be applied in place, so the window reloads (as
+    // it does for a file), and the reloaded document shows what the other program left.
+    let started = Instant::now();
+    let applied = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the other program's commits never arrived"
+        );
+        let changes = seat.others_changes().unwrap();
+        if !changes.is_empty() {
+            assert_eq!(changes.deleted_cases, vec![gridatlas::model::CaseId(y_id)]);
+            break seat.apply(&changes, None, desk.now);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(applied.needs_reload);
+    let reloaded = Document::open(PathBuf::from(&url)).unwrap();
+    assert!(
+        reloaded
+            .dataset
+            .cases
+            .iter()
+            .any(|c| c.id.0 == x_id && c.title == "QGIS 改的标题")
+    );
+    assert!(reloaded.dataset.cases.iter().all(|c| c.id.0 != y_id));
 }

@@ -11,7 +11,7 @@ use common::{document, other_writer};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use gridatlas::app::{CaseDesk, CaseRequest, Document};
+use gridatlas::app::{CaseDesk, Document};
 use gridatlas::model::CaseStatus;
 use gridatlas::store::{self, StoreError};
 use rusqlite::params;
@@ -25,35 +25,11 @@ fn open_case(doc: &Document) -> usize {
         .expect("the demo has open cases")
 }
 
-fn next_status(s: CaseStatus) -> Option<CaseStatus> {
-    match s {
-        CaseStatus::Reported => Some(CaseStatus::Accepted),
-        CaseStatus::Dispatched => Some(CaseStatus::Handling),
-        CaseStatus::Handling => Some(CaseStatus::Responded),
-        _ => None,
-    }
-}
+use common::next_status;
 
 /// The window's path for a step: written (if still as read), then applied.
 fn step(doc: &mut Document, desk: &mut CaseDesk, i: usize) -> Result<(), String> {
-    let request = CaseRequest::Transition {
-        to: next_status(doc.dataset.cases[i].status).expect("an open case"),
-        handler: None,
-        note: String::new(),
-    };
-    let written = desk
-        .apply(
-            gridatlas::store::Target::File(&doc.path.clone()),
-            &doc.dataset,
-            i,
-            request,
-        )
-        .map_err(|e| e.to_string())?;
-    let log = written.log;
-    let applied = doc.apply(&written.into(), Some(log), desk.now);
-    assert!(!applied.needs_reload);
-    desk.cases_changed(&doc.dataset);
-    Ok(())
+    common::step(doc, desk, i).map_err(|e| e.to_string())
 }
 
 fn title_in_file(path: &Path, id: i64) -> Option<String> {

@@ -51,41 +51,22 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
     if let Some(v) = &ws.doc.unfit {
         // Always in view while writes are refused: what is wrong, where, and what to do.
         let text = crate::app::messages::writes_disabled(v, &ws.doc.dataset);
-        egui::Panel::top("unfit")
-            .frame(
-                egui::Frame::new()
-                    .fill(egui::Color32::from_rgb(180, 40, 30))
-                    .inner_margin(6.0),
-            )
-            .show(ui, |ui| {
-                ui.add(
-                    egui::Label::new(
-                        RichText::new(text.text(*lang))
-                            .color(egui::Color32::WHITE)
-                            .strong(),
-                    )
-                    .wrap(),
-                );
-            });
+        banner(
+            ui,
+            "unfit",
+            egui::Color32::from_rgb(180, 40, 30),
+            text.text(*lang),
+        );
     }
     if let Some(away) = ws.doc.server_down() {
+        // The server is away: what is shown is as it was, and nothing can be written.
         let text = crate::app::messages::server_away_for(away.as_secs());
-        egui::Panel::top("server_away")
-            .frame(
-                egui::Frame::new()
-                    .fill(egui::Color32::from_rgb(190, 110, 0))
-                    .inner_margin(6.0),
-            )
-            .show(ui, |ui| {
-                ui.add(
-                    egui::Label::new(
-                        RichText::new(text.text(*lang))
-                            .color(egui::Color32::WHITE)
-                            .strong(),
-                    )
-                    .wrap(),
-                );
-            });
+        banner(
+            ui,
+            "server_away",
+            egui::Color32::from_rgb(190, 110, 0),
+            text.text(*lang),
+        );
     }
     status_bar_ui(ui, ws, s);
     egui::Panel::left("summary")
@@ -288,4 +269,15 @@ fn reveal_ui(ui: &mut egui::Ui, ws: &mut Workspace, i: usize, s: &crate::ui::Str
     {
         ws.push(Action::Reveal(id));
     }
+}
+
+/// A strip across the top of the window that stays in view while its condition lasts.
+fn banner(ui: &mut Ui, id: &'static str, fill: egui::Color32, text: &str) {
+    egui::Panel::top(id)
+        .frame(egui::Frame::new().fill(fill).inner_margin(6.0))
+        .show(ui, |ui| {
+            ui.add(
+                egui::Label::new(RichText::new(text).color(egui::Color32::WHITE).strong()).wrap(),
+            );
+        });
 }

@@ -573,10 +573,7 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             let actor = actor
                 .or_else(|| by.map(|s| s.account.name))
                 .unwrap_or_else(|| "导入".to_owned());
-            match crate::store::server::as_server(&file) {
-                Some(url) => server::import_cases(url, csv, datum, actor),
-                None => document::import_cases(file, csv, datum, actor),
-            }
+            document::import_cases(file, csv, datum, actor)
         }
         Command::Bench(BenchCommand::Open { file, runs, user }) => bench::open(file, runs, user),
         Command::Bench(BenchCommand::Briefing { data, runs, dir }) => {

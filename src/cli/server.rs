@@ -101,37 +101,3 @@ pub(super) fn bench_seats(
         code,
     })
 }
-
-/// Cases imported into a server document: the same preparation as for a file, written
-/// through the seat's link (one transaction, under the write lock).
-pub(super) fn import_cases(
-    url: ServerUrl,
-    csv: PathBuf,
-    datum: crate::store::CoordinateDatum,
-    actor: String,
-) -> anyhow::Result<Reply> {
-    let started = std::time::Instant::now();
-    let (dataset, seq) = crate::store::server::load_with_seq(&url)?;
-    if let Some(v) = crate::check::unfit_to_write(&dataset) {
-        anyhow::bail!(
-            "{url}: {}; nothing was written — fix the outline first (gridatlas check lists every problem)",
-            v.message
-        );
-    }
-    let index = crate::index::SpatialIndex::build(&dataset);
-    let mut link =
-        crate::store::server::ServerDocument::open(&url, seq, dataset.meta.time_zone.clone())?;
-    let written = crate::ledger::import_cases(
-        crate::store::Target::Server(&mut link),
-        &index,
-        &csv,
-        datum,
-        &actor,
-        &dataset.meta.time_zone,
-    )?;
-    Ok(Reply::ok(json!({
-        "file": url.redacted(),
-        "imported": written.cases.len(),
-        "elapsed_ms": started.elapsed().as_millis(),
-    })))
-}

@@ -233,14 +233,7 @@ pub fn sign_in(
     // A read-only copy (an archive on a CD) may still be read; its sign-in just goes unlogged.
     match crate::store::audit::record(
         path,
-        &AuditEvent {
-            at,
-            actor: name.to_owned(),
-            action: AuditAction::SignIn,
-            target: String::new(),
-            reason: String::new(),
-            detail: signed.account.role.code().to_owned(),
-        },
+        &AuditEvent::sign_in(name, signed.account.role.code(), at),
     ) {
         Ok(_) | Err(StoreError::ReadOnly { .. } | StoreError::ReadOnlyFolder { .. }) => Ok(signed),
         Err(e) => Err(e),

@@ -25,7 +25,7 @@ use crate::store::error::SqliteContext;
 use crate::store::sealing::sha256_hex;
 
 /// The `prev_hash` of the first entry.
-pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What happened (the stored `action`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -77,6 +77,69 @@ pub struct AuditEvent {
     pub detail: String,
 }
 
+impl AuditEvent {
+    /// A case step's entry: the case, the note as the reason, the statuses and levels.
+    pub(crate) fn case_step(case_code: &str, e: &crate::model::CaseEvent) -> AuditEvent {
+        AuditEvent {
+            at: e.at,
+            actor: e.actor.clone(),
+            action: AuditAction::CaseStep,
+            target: case_code.to_owned(),
+            reason: e.note.clone(),
+            detail: format!(
+                "{} {}→{} L{}→L{}",
+                e.action.code(),
+                e.from_status.map_or("", |s| s.code()),
+                e.to_status.code(),
+                e.from_level.number(),
+                e.to_level.number()
+            ),
+        }
+    }
+
+    /// A sign-in's entry, with the account's role.
+    pub(crate) fn sign_in(name: &str, role: &str, at: Timestamp) -> AuditEvent {
+        AuditEvent {
+            at,
+            actor: name.to_owned(),
+            action: AuditAction::SignIn,
+            target: String::new(),
+            reason: String::new(),
+            detail: role.to_owned(),
+        }
+    }
+}
+
+/// The next link of the chain after `last` (its seq and hash; none for the first entry).
+pub(crate) struct ChainLink {
+    pub seq: i64,
+    pub at: String,
+    pub prev: String,
+    pub hash: String,
+}
+
+pub(crate) fn chain_link(last: Option<(i64, String)>, e: &AuditEvent) -> ChainLink {
+    let (seq, prev) = match last {
+        Some((s, h)) => (s + 1, h),
+        None => (1, GENESIS.to_owned()),
+    };
+    let at = e.at.to_iso();
+    let hash = entry_hash(
+        &prev,
+        seq,
+        &at,
+        &e.actor,
+        e.action.code(),
+        [&e.target, &e.reason, &e.detail],
+    );
+    ChainLink {
+        seq,
+        at,
+        prev,
+        hash,
+    }
+}
+
 /// One stored entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
@@ -112,7 +175,7 @@ CREATE TABLE IF NOT EXISTS gridatlas_audit (
   hash TEXT NOT NULL);
 ";
 
-pub(crate) fn entry_hash(
+fn entry_hash(
     prev: &str,
     seq: i64,
     at: &str,
@@ -133,19 +196,12 @@ pub(crate) fn append(conn: &Connection, e: &AuditEvent) -> rusqlite::Result<i64>
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let (seq, prev) = match last {
-        Some((s, h)) => (s + 1, h),
-        None => (1, GENESIS.to_owned()),
-    };
-    let at = e.at.to_iso();
-    let hash = entry_hash(
-        &prev,
+    let ChainLink {
         seq,
-        &at,
-        &e.actor,
-        e.action.code(),
-        [&e.target, &e.reason, &e.detail],
-    );
+        at,
+        prev,
+        hash,
+    } = chain_link(last, e);
     conn.execute(
         "INSERT INTO gridatlas_audit (seq, at, actor, action, target, reason, detail, prev_hash, hash)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",

@@ -69,25 +69,8 @@ pub fn save_case_step(
     update_changed_columns(&tx, path, seen, next)?;
     let events = append_events(&tx, path, events)?;
     for e in &events {
-        crate::store::audit::append(
-            &tx,
-            &crate::store::AuditEvent {
-                at: e.at,
-                actor: e.actor.clone(),
-                action: crate::store::AuditAction::CaseStep,
-                target: seen.code.clone(),
-                reason: e.note.clone(),
-                detail: format!(
-                    "{} {}→{} L{}→L{}",
-                    e.action.code(),
-                    e.from_status.map_or("", |s| s.code()),
-                    e.to_status.code(),
-                    e.from_level.number(),
-                    e.to_level.number()
-                ),
-            },
-        )
-        .ctx(path, "writing the audit log")?;
+        crate::store::audit::append(&tx, &crate::store::AuditEvent::case_step(&seen.code, e))
+            .ctx(path, "writing the audit log")?;
     }
     trim(&tx).ctx(path, "trimming the change log")?;
     let after = last_seq(&tx).ctx(path, "reading the change log")?;

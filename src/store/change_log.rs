@@ -140,9 +140,105 @@ pub struct ChangeWatch {
     conn: Connection,
     path: PathBuf,
     data_version: i64,
-    seen: i64,
-    own: Vec<SeqRange>,
+    cursor: LogCursor,
     has_log: bool,
+}
+
+/// Where a reader of a change log stands: the last entry applied, and the ranges of our own
+/// writes (applied already, so skipped). Shared by a file's watch and a server seat.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LogCursor {
+    pub seen: i64,
+    own: Vec<SeqRange>,
+}
+
+/// Log entries sorted out: the flags of what changed, and the cases and history entries whose
+/// rows must be read.
+pub(crate) struct Pending {
+    pub changes: Changes,
+    pub cases: Vec<i64>,
+    pub events: Vec<i64>,
+}
+
+impl LogCursor {
+    pub fn new(seen: i64) -> LogCursor {
+        LogCursor {
+            seen,
+            own: Vec::new(),
+        }
+    }
+
+    pub fn own_write(&mut self, range: SeqRange) {
+        if range.after > range.before {
+            self.own.push(range);
+        }
+    }
+
+    /// Sorts `(seq, table, row_id)` entries newer than `seen` (in order) and moves past them.
+    pub fn take(&mut self, entries: &[(i64, String, i64)], reload: bool) -> Pending {
+        let mut changes = Changes {
+            reload,
+            ..Changes::default()
+        };
+        let mut cases = BTreeSet::new();
+        let mut events = BTreeSet::new();
+        for (seq, table, row) in entries {
+            if self.own.iter().any(|r| r.before < *seq && *seq <= r.after) {
+                continue;
+            }
+            match table.as_str() {
+                "cases" => {
+                    cases.insert(*row);
+                }
+                "case_events" => {
+                    events.insert(*row);
+                }
+                "units" => changes.units = true,
+                "households" => changes.households = true,
+                "workers" => changes.workers = true,
+                _ => {}
+            }
+        }
+        if let Some(last) = entries.last() {
+            self.seen = last.0;
+        }
+        let seen = self.seen;
+        self.own.retain(|r| r.after > seen);
+        Pending {
+            changes,
+            cases: cases.into_iter().collect(),
+            events: events.into_iter().collect(),
+        }
+    }
+}
+
+impl Pending {
+    /// Whether rows must be read: only cases changed (anything else reloads), and some did.
+    pub fn needs_rows(&self) -> bool {
+        self.changes.cases_only() && !(self.cases.is_empty() && self.events.is_empty())
+    }
+
+    /// The changes with their rows, as `conn` (the file, or a server's mirror) holds them;
+    /// asked-for rows that are gone are deletions.
+    pub fn read_rows(self, conn: &Connection, path: &Path) -> Result<Changes, StoreError> {
+        if !self.needs_rows() {
+            return Ok(self.changes);
+        }
+        let Pending {
+            mut changes,
+            cases,
+            events,
+        } = self;
+        changes.cases = read_cases_by_id(conn, path, &cases)?;
+        changes.case_events = read_case_events_by_id(conn, path, &events)?;
+        changes.deleted_cases = missing(&cases, changes.cases.iter().map(|c| c.id.0))
+            .map(CaseId)
+            .collect();
+        changes.deleted_case_events = missing(&events, changes.case_events.iter().map(|e| e.id.0))
+            .map(CaseEventId)
+            .collect();
+        Ok(changes)
+    }
 }
 
 impl ChangeWatch {
@@ -158,22 +254,19 @@ impl ChangeWatch {
             conn,
             path: path.to_owned(),
             data_version,
-            seen: loaded_at,
-            own: Vec::new(),
+            cursor: LogCursor::new(loaded_at),
             has_log,
         })
     }
 
     /// The last log entry this watch has applied.
     pub fn seen(&self) -> i64 {
-        self.seen
+        self.cursor.seen
     }
 
     /// Marks a write of our own as applied already.
     pub fn own_write(&mut self, range: SeqRange) {
-        if range.after > range.before {
-            self.own.push(range);
-        }
+        self.cursor.own_write(range);
     }
 
     /// Cheap when nothing happened (one pragma); otherwise reads the log since the last entry
@@ -210,52 +303,15 @@ impl ChangeWatch {
                 "SELECT seq, table_name, row_id FROM gridatlas_changes WHERE seq > ?1 ORDER BY seq",
             )
             .and_then(|mut s| {
-                s.query_map([self.seen], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                s.query_map([self.cursor.seen], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
             })
             .ctx(&path, "reading the change log")?;
-        let mut changes = Changes {
-            // Entries this watch never saw were dropped from the log.
-            reload: trimmed > self.seen,
-            ..Changes::default()
-        };
-        let mut cases = BTreeSet::new();
-        let mut events = BTreeSet::new();
-        for (seq, table, row) in &entries {
-            if self.own.iter().any(|r| r.before < *seq && *seq <= r.after) {
-                continue;
-            }
-            match table.as_str() {
-                "cases" => {
-                    cases.insert(*row);
-                }
-                "case_events" => {
-                    events.insert(*row);
-                }
-                "units" => changes.units = true,
-                "households" => changes.households = true,
-                "workers" => changes.workers = true,
-                _ => {}
-            }
-        }
-        if let Some(last) = entries.last() {
-            self.seen = last.0;
-        }
-        self.own.retain(|r| r.after > self.seen);
-        if !changes.cases_only() {
-            return Ok(changes);
-        }
-        let cases: Vec<i64> = cases.into_iter().collect();
-        let events: Vec<i64> = events.into_iter().collect();
-        changes.cases = read_cases_by_id(&tx, &path, &cases)?;
-        changes.case_events = read_case_events_by_id(&tx, &path, &events)?;
-        changes.deleted_cases = missing(&cases, changes.cases.iter().map(|c| c.id.0))
-            .map(CaseId)
-            .collect();
-        changes.deleted_case_events = missing(&events, changes.case_events.iter().map(|e| e.id.0))
-            .map(CaseEventId)
-            .collect();
-        Ok(changes)
+        // Entries this watch never saw were dropped from the log.
+        let reload = trimmed > self.cursor.seen;
+        self.cursor.take(&entries, reload).read_rows(&tx, &path)
     }
 }
 

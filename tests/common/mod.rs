@@ -181,3 +181,40 @@ pub fn tool_available(available: bool, what: &str) -> bool {
     }
     available
 }
+
+/// The next status of a case an operator can step with no note and no handler.
+pub fn next_status(s: gridatlas::model::CaseStatus) -> Option<gridatlas::model::CaseStatus> {
+    use gridatlas::model::CaseStatus;
+    match s {
+        CaseStatus::Reported => Some(CaseStatus::Accepted),
+        CaseStatus::Dispatched => Some(CaseStatus::Handling),
+        CaseStatus::Handling => Some(CaseStatus::Responded),
+        _ => None,
+    }
+}
+
+/// That plain step on case `i` of `d`.
+pub fn plain_step(d: &Dataset, i: usize) -> gridatlas::app::CaseRequest {
+    gridatlas::app::CaseRequest::Transition {
+        to: next_status(d.cases[i].status).expect("a case with a plain next step"),
+        handler: None,
+        note: String::new(),
+    }
+}
+
+/// The window's path for a step, on a file or a server alike: written through the
+/// document's target (if the row is still as read), then applied in place.
+pub fn step(
+    doc: &mut Document,
+    desk: &mut gridatlas::app::CaseDesk,
+    i: usize,
+) -> Result<(), gridatlas::ledger::LedgerError> {
+    let request = plain_step(&doc.dataset, i);
+    let (target, d) = doc.target();
+    let written = desk.apply(target, d, i, request)?;
+    let log = written.log;
+    let applied = doc.apply(&written.into(), Some(log), desk.now);
+    assert!(!applied.needs_reload);
+    desk.cases_changed(&doc.dataset);
+    Ok(())
+}

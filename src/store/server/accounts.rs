@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use crate::model::Timestamp;
 use crate::store::error::SqliteContext;
 use crate::store::server::{ServerContext, ServerUrl, case_writes, connect, mirror};
-use crate::store::{AuditAction, AuditEvent, SignedIn, StoreError};
+use crate::store::{AuditEvent, SignedIn, StoreError};
 
 fn accounts_mirror(url: &ServerUrl) -> Result<Connection, StoreError> {
     let mut client = connect(url)?;
@@ -47,14 +47,7 @@ pub fn sign_in(
     case_writes::append_audit(
         &mut tx,
         url,
-        &AuditEvent {
-            at,
-            actor: name.to_owned(),
-            action: AuditAction::SignIn,
-            target: String::new(),
-            reason: String::new(),
-            detail: signed.account.role.code().to_owned(),
-        },
+        &AuditEvent::sign_in(name, signed.account.role.code(), at),
     )?;
     tx.commit().sctx(url, "committing")?;
     Ok(signed)

@@ -12,7 +12,7 @@ use crate::store::change_log::SeqRange;
 use crate::store::error::SqliteContext;
 use crate::store::server::schema::{WRITE_LOCK, quoted};
 use crate::store::server::{ServerContext, ServerUrl, blob, is_disconnect};
-use crate::store::{AuditAction, AuditEvent, StoreError, WrittenCases};
+use crate::store::{AuditEvent, StoreError, WrittenCases};
 
 /// A writing transaction, holding the write lock; `before` is the last change-log entry.
 fn begin<'a>(
@@ -97,25 +97,7 @@ pub(crate) fn save_case_step(
         .collect();
     insert_rows(&mut tx, url, &[], &events)?;
     for e in &events {
-        append_audit(
-            &mut tx,
-            url,
-            &AuditEvent {
-                at: e.at,
-                actor: e.actor.clone(),
-                action: AuditAction::CaseStep,
-                target: seen.code.clone(),
-                reason: e.note.clone(),
-                detail: format!(
-                    "{} {}→{} L{}→L{}",
-                    e.action.code(),
-                    e.from_status.map_or("", |s| s.code()),
-                    e.to_status.code(),
-                    e.from_level.number(),
-                    e.to_level.number()
-                ),
-            },
-        )?;
+        append_audit(&mut tx, url, &AuditEvent::case_step(&seen.code, e))?;
     }
     let after = crate::store::server::mirror::last_seq(&mut tx, url)?;
     commit(tx, url)?;
@@ -286,19 +268,12 @@ pub(crate) fn append_audit(
             &[],
         )
         .sctx(url, "reading the audit log")?;
-    let (seq, prev): (i64, String) = match last {
-        Some(r) => (r.get::<_, i64>(0) + 1, r.get(1)),
-        None => (1, crate::store::audit::GENESIS.to_owned()),
-    };
-    let at = e.at.to_iso();
-    let hash = crate::store::audit::entry_hash(
-        &prev,
+    let crate::store::audit::ChainLink {
         seq,
-        &at,
-        &e.actor,
-        e.action.code(),
-        [&e.target, &e.reason, &e.detail],
-    );
+        at,
+        prev,
+        hash,
+    } = crate::store::audit::chain_link(last.map(|r| (r.get(0), r.get(1))), e);
     tx.execute(
         "INSERT INTO gridatlas_audit (seq, at, actor, action, target, reason, detail, prev_hash, hash)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",

@@ -4,11 +4,10 @@
 //! from the change log when it is back — a step that was being committed is then looked up,
 //! so the operator learns whether it was written).
 
-use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use crate::model::{Case, CaseEvent, CaseEventId, CaseId, TimeZone};
-use crate::store::change_log::{Changes, SeqRange};
+use crate::store::change_log::{Changes, LogCursor, SeqRange};
 use crate::store::server::schema::CHANNEL;
 use crate::store::server::{ServerContext, ServerUrl, case_writes, connect, mirror};
 use crate::store::{StoreError, WrittenCases};
@@ -31,7 +30,10 @@ pub enum LinkState {
 #[derive(Debug, Clone)]
 struct InDoubt {
     case_code: String,
-    event: CaseEvent,
+    /// The row as the write would leave it.
+    next: Case,
+    /// The history entry it appends (an edit of the text appends none).
+    event: Option<CaseEvent>,
 }
 
 pub struct ServerDocument {
@@ -39,8 +41,7 @@ pub struct ServerDocument {
     tz: TimeZone,
     client: Option<postgres::Client>,
     listener: Option<postgres::Client>,
-    seen: i64,
-    own: Vec<SeqRange>,
+    cursor: LogCursor,
     state: LinkState,
     next_try: Instant,
     /// Notifications arrived since the change log was last read.
@@ -62,8 +63,7 @@ impl ServerDocument {
             tz,
             client: None,
             listener: None,
-            seen: loaded_at,
-            own: Vec::new(),
+            cursor: LogCursor::new(loaded_at),
             state: LinkState::Connected,
             next_try: Instant::now(),
             notified: false,
@@ -88,7 +88,7 @@ impl ServerDocument {
 
     /// The last change-log entry this seat has applied.
     pub fn seen(&self) -> i64 {
-        self.seen
+        self.cursor.seen
     }
 
     /// What became of a step that was being committed when the connection broke, once known:
@@ -125,9 +125,7 @@ impl ServerDocument {
 
     /// Marks a write of our own as applied already.
     pub fn own_write(&mut self, range: SeqRange) {
-        if range.after > range.before {
-            self.own.push(range);
-        }
+        self.cursor.own_write(range);
     }
 
     /// Cheap when nothing happened (a look at the notifications already received); otherwise
@@ -248,62 +246,20 @@ impl ServerDocument {
         let entries: Vec<(i64, String, i64)> = tx
             .query(
                 "SELECT seq, table_name, row_id FROM gridatlas_changes WHERE seq > $1 ORDER BY seq",
-                &[&self.seen],
+                &[&self.cursor.seen],
             )
             .sctx(&url, "reading the change log")?
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
             .collect();
-        let mut changes = Changes::default();
-        let mut cases = BTreeSet::new();
-        let mut events = BTreeSet::new();
-        for (seq, table, row) in &entries {
-            if self.own.iter().any(|r| r.before < *seq && *seq <= r.after) {
-                continue;
-            }
-            match table.as_str() {
-                "cases" => {
-                    cases.insert(*row);
-                }
-                "case_events" => {
-                    events.insert(*row);
-                }
-                "units" => changes.units = true,
-                "households" => changes.households = true,
-                "workers" => changes.workers = true,
-                _ => {}
-            }
-        }
-        if let Some(last) = entries.last() {
-            self.seen = last.0;
-        }
-        let seen = self.seen;
-        self.own.retain(|r| r.after > seen);
-        if !changes.cases_only() || (cases.is_empty() && events.is_empty()) {
+        let pending = self.cursor.take(&entries, false);
+        if !pending.needs_rows() {
             tx.commit().sctx(&url, "ending the read")?;
-            return Ok(changes);
+            return Ok(pending.changes);
         }
-        let cases: Vec<i64> = cases.into_iter().collect();
-        let events: Vec<i64> = events.into_iter().collect();
-        let mirrored = mirror::mirror_cases(&mut tx, &url, &cases, &events, false)?;
+        let mirrored = mirror::mirror_cases(&mut tx, &url, &pending.cases, &pending.events, false)?;
         tx.commit().sctx(&url, "ending the read")?;
-        let label = url.label();
-        changes.cases = crate::store::read::read_cases_by_id(&mirrored, &label, &cases)?;
-        changes.case_events =
-            crate::store::read::read_case_events_by_id(&mirrored, &label, &events)?;
-        let found: BTreeSet<i64> = changes.cases.iter().map(|c| c.id.0).collect();
-        changes.deleted_cases = cases
-            .iter()
-            .filter(|id| !found.contains(id))
-            .map(|id| CaseId(*id))
-            .collect();
-        let found: BTreeSet<i64> = changes.case_events.iter().map(|e| e.id.0).collect();
-        changes.deleted_case_events = events
-            .iter()
-            .filter(|id| !found.contains(id))
-            .map(|id| CaseEventId(*id))
-            .collect();
-        Ok(changes)
+        pending.read_rows(&mirrored, &url.label())
     }
 
     /// Writes one step on a case (see [`crate::store::save_case_step`]); refused while the
@@ -321,10 +277,8 @@ impl ServerDocument {
         self.after_write(&result, || {
             Some(InDoubt {
                 case_code: seen.code.clone(),
-                event: events
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| placeholder_event(seen)),
+                next: next.clone(),
+                event: events.first().cloned(),
             })
         });
         result
@@ -340,9 +294,10 @@ impl ServerDocument {
         let mut first: Option<InDoubt> = None;
         let result = case_writes::insert_new_cases(client, &url, |c, e| {
             let made = make(c, e)?;
-            first = made.0.first().zip(made.1.first()).map(|(c, e)| InDoubt {
+            first = made.0.first().map(|c| InDoubt {
                 case_code: c.code.clone(),
-                event: e.clone(),
+                next: c.clone(),
+                event: made.1.first().cloned(),
             });
             Ok(made)
         });
@@ -390,40 +345,47 @@ impl ServerDocument {
         }
     }
 
-    /// Back on line with a step in doubt: is its history entry there?
+    /// Back on line with a write in doubt: is its history entry there (or, for an edit that
+    /// appends none, does the case hold what the write would have left)?
     fn resolve_in_doubt(&mut self) {
         let Some(doubt) = self.in_doubt.take() else {
             return;
         };
-        let Some(client) = self.client.as_mut() else {
-            self.in_doubt = Some(doubt);
-            return;
-        };
-        let e = &doubt.event;
-        let found = client.query_one(
-            "SELECT count(*) FROM case_events WHERE case_id = $1 AND at = $2 AND actor = $3 AND to_status = $4 AND action = $5",
-            &[&e.case_id.0, &e.at.to_iso(), &e.actor, &e.to_status.code(), &e.action.code()],
-        );
-        match found {
-            Ok(row) => self.resolved = Some((doubt.case_code, row.get::<_, i64>(0) > 0)),
+        match self.was_written(&doubt) {
+            Ok(written) => self.resolved = Some((doubt.case_code, written)),
             Err(_) => self.in_doubt = Some(doubt),
         }
     }
-}
 
-/// An edit (no history entry) in doubt is looked up by a history entry that cannot exist, so
-/// it is reported as not written unless the fresh row shows it; edits are rare and retyped.
-fn placeholder_event(c: &Case) -> CaseEvent {
-    CaseEvent {
-        id: CaseEventId(0),
-        case_id: c.id,
-        at: c.reported_at,
-        actor: String::from("\u{0}"),
-        action: crate::model::CaseAction::Transition,
-        from_status: None,
-        to_status: c.status,
-        from_level: c.level,
-        to_level: c.level,
-        note: String::new(),
+    fn was_written(&mut self, doubt: &InDoubt) -> Result<bool, StoreError> {
+        let url = self.url.clone();
+        let client = self
+            .client
+            .as_mut()
+            .ok_or_else(|| StoreError::Unreachable {
+                path: url.label(),
+                what: "not connected".into(),
+            })?;
+        let mut tx = mirror::snapshot(client, &url)?;
+        let id = doubt.next.id.0;
+        let written = match &doubt.event {
+            Some(e) => {
+                let row = tx
+                    .query_one(
+                        "SELECT count(*) FROM case_events WHERE case_id = $1 AND at = $2 AND actor = $3 AND to_status = $4 AND action = $5",
+                        &[&e.case_id.0, &e.at.to_iso(), &e.actor, &e.to_status.code(), &e.action.code()],
+                    )
+                    .sctx(&url, "looking up the step")?;
+                row.get::<_, i64>(0) > 0
+            }
+            None => {
+                let mirrored = mirror::mirror_cases(&mut tx, &url, &[id], &[], false)?;
+                crate::store::read::read_cases_by_id(&mirrored, &url.label(), &[id])?
+                    .first()
+                    .is_some_and(|c| *c == doubt.next)
+            }
+        };
+        tx.commit().sctx(&url, "ending the read")?;
+        Ok(written)
     }
 }
