@@ -127,7 +127,7 @@ fn an_edit_made_with_gdal_reaches_the_open_window_and_survives_its_steps() {
     assert_eq!(doc.dataset.cases[i].description, "GDAL 补充说明");
     let written = desk
         .apply(
-            &path,
+            gridatlas::store::Target::File(&path),
             &doc.dataset,
             i,
             gridatlas::app::CaseRequest::Transition {

@@ -70,7 +70,7 @@ impl Workspace {
     /// Writes the listed cases to `<path>.csv` or `<path>.geojson`.
     pub fn export_cases(&mut self, geojson: bool) {
         let base = if self.desk.export_path.trim().is_empty() {
-            self.doc.path.with_file_name("cases-export")
+            self.doc.folder().join("cases-export")
         } else {
             std::path::PathBuf::from(self.desk.export_path.trim())
         };

@@ -6,7 +6,7 @@ use crate::ledger::Applied;
 use crate::map::MapGeometry;
 use crate::model::{CaseId, Dataset, Level, Timestamp};
 use crate::stats::Stats;
-use crate::store::server::{ServerDocument, ServerUrl};
+use crate::store::server::ServerDocument;
 use crate::store::{ChangeWatch, Changes, SeqRange, StoreError, Target};
 
 /// How the open document hears of other writers: a file's change watch, or a seat's link to
@@ -117,7 +117,7 @@ impl Document {
         path: PathBuf,
         session: Option<&crate::store::SignedIn>,
     ) -> Result<Document, StoreError> {
-        if let Some(url) = path.to_str().and_then(ServerUrl::parse) {
+        if let Some(url) = crate::store::server::as_server(&path) {
             let (dataset, seq) = match session {
                 Some(s) => crate::store::server::load_as(&url, s)?,
                 None => crate::store::server::load_with_seq(&url)?,
@@ -196,20 +196,27 @@ impl Document {
 
     /// Where case writes go, beside the dataset they are computed from.
     pub fn target(&mut self) -> (Target<'_>, &Dataset) {
-        let target = match self.watch.as_mut() {
-            Some(Link::Server(s)) => Target::Server(s),
-            _ => Target::File(&self.path),
-        };
-        (target, &self.dataset)
+        (write_target(&mut self.watch, &self.path), &self.dataset)
     }
 
     /// Where case writes go, beside the index new cases are located with.
     pub fn target_and_index(&mut self) -> (Target<'_>, &SpatialIndex) {
-        let target = match self.watch.as_mut() {
-            Some(Link::Server(s)) => Target::Server(s),
-            _ => Target::File(&self.path),
-        };
-        (target, &self.index)
+        (write_target(&mut self.watch, &self.path), &self.index)
+    }
+
+    /// The document's name as the window shows it: its path, or its server's URL without the
+    /// password.
+    pub fn display_name(&self) -> String {
+        crate::store::server::location_name(&self.path)
+    }
+
+    /// Where files made from the document go by default: beside the file, or the working
+    /// folder for a document on a server.
+    pub fn folder(&self) -> PathBuf {
+        if self.is_on_server() {
+            return PathBuf::new();
+        }
+        self.path.parent().map(PathBuf::from).unwrap_or_default()
     }
 
     /// The server link, when the document lives on a server.
@@ -268,6 +275,15 @@ impl Document {
             .units_of_level(Level::County)
             .next()
             .map_or("", |u| u.name.as_str())
+    }
+}
+
+/// The server a document lives on, else its file (fields apart, so that the dataset or index
+/// can be borrowed beside it).
+fn write_target<'a>(watch: &'a mut Option<Link>, path: &'a std::path::Path) -> Target<'a> {
+    match watch {
+        Some(Link::Server(s)) => Target::Server(s),
+        _ => Target::File(path),
     }
 }
 

@@ -64,7 +64,7 @@ fn open_dialog(ws: &mut Workspace, kind: ExportKind) {
     if e.width == 0 {
         (e.width, e.height) = (4961, 3508);
     }
-    let dir = ws.doc.path.parent().map(PathBuf::from).unwrap_or_default();
+    let dir = ws.doc.folder();
     let name = match kind {
         ExportKind::Monthly => format!("bulletin-{}.pdf", e.month),
         ExportKind::GridSheet => format!("grid-sheet-{}.pdf", e.unit),

@@ -72,7 +72,8 @@ pub fn start_signed_loading(
 ) -> Receiver<LoadEvent> {
     let (tx, rx) = channel();
     std::thread::spawn(move || {
-        let _ = tx.send(LoadEvent::Progress(0.3, path.display().to_string()));
+        let shown = crate::store::server::location_name(&path);
+        let _ = tx.send(LoadEvent::Progress(0.3, shown));
         wake();
         let result = store::sign_in(&path, &name, &passphrase, Timestamp::now())
             .and_then(|s| {
@@ -140,7 +141,8 @@ fn load(
             path
         }
     };
-    let _ = tx.send(LoadEvent::Progress(0.9, format!("{}", path.display())));
+    let shown = crate::store::server::location_name(&path);
+    let _ = tx.send(LoadEvent::Progress(0.9, shown));
     wake();
     if !store::has_accounts(&path).map_err(|e| e.to_string())? {
         return Document::open(path)

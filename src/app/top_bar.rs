@@ -180,7 +180,7 @@ pub(crate) fn status_bar_ui(ui: &mut Ui, ws: &Workspace, s: &Strings) {
                 ui.label(RichText::new(text).strong());
                 ui.separator();
             }
-            ui.label(format!("{}: {}", s.file, ws.doc.path.display()));
+            ui.label(format!("{}: {}", s.file, ws.doc.display_name()));
             ui.separator();
             ui.label(format!("{}: {:.1}", s.zoom, ws.memory.zoom()));
             ui.separator();

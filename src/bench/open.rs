@@ -72,8 +72,7 @@ pub fn run_open(
     }
     let each = total.clone();
     Ok(OpenBench {
-        file: crate::store::server::as_server(path)
-            .map_or_else(|| path.display().to_string(), |u| u.redacted()),
+        file: crate::store::server::location_name(path),
         runs: runs.max(1),
         units: counts.0,
         households: counts.1,

@@ -295,7 +295,7 @@ pub(super) fn import_cases(
     let written =
         crate::ledger::import_cases(target, &index, &csv, datum, &actor, &dataset.meta.time_zone)?;
     Ok(Reply::ok(json!({
-        "file": server.map_or_else(|| file.display().to_string(), |u| u.redacted()),
+        "file": store::server::location_name(&file),
         "imported": written.cases.len(),
         "plans_taking_effect": taking_effect,
         "elapsed_ms": started.elapsed().as_millis(),

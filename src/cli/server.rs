@@ -1,7 +1,7 @@
 //! Commands on a document that lives on a server: `publish` and `pull`, the read-only
 //! commands (run on a snapshot), and `bench seats`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::json;
 
@@ -57,23 +57,19 @@ pub(super) fn on_snapshot(
     let snapshot = dir.join("snapshot.gpkg");
     crate::store::server::pull(&url, &snapshot)?;
     let mut reply = command(snapshot.clone())?;
-    rename_paths(&mut reply.json, &snapshot, &url.redacted());
+    let from = snapshot.display().to_string();
+    rename_paths(&mut reply.json, &from, &url.redacted());
     for line in &mut reply.stderr {
-        *line = line.replace(&snapshot.display().to_string(), &url.redacted());
+        *line = line.replace(&from, &url.redacted());
     }
     Ok(reply)
 }
 
-fn rename_paths(v: &mut serde_json::Value, from: &Path, to: &str) {
-    let from = from.display().to_string();
+fn rename_paths(v: &mut serde_json::Value, from: &str, to: &str) {
     match v {
-        serde_json::Value::String(s) if s.contains(&from) => *s = s.replace(&from, to),
-        serde_json::Value::Array(a) => a
-            .iter_mut()
-            .for_each(|x| rename_paths(x, Path::new(&from), to)),
-        serde_json::Value::Object(o) => o
-            .values_mut()
-            .for_each(|x| rename_paths(x, Path::new(&from), to)),
+        serde_json::Value::String(s) if s.contains(from) => *s = s.replace(from, to),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| rename_paths(x, from, to)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| rename_paths(x, from, to)),
         _ => {}
     }
 }

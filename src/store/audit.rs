@@ -228,6 +228,9 @@ pub(crate) fn append(conn: &Connection, e: &AuditEvent) -> rusqlite::Result<i64>
 /// Appends one entry in a transaction of its own (a reveal, a sign-in, an export: nothing
 /// else is written with them).
 pub fn record(path: &Path, e: &AuditEvent) -> Result<i64, StoreError> {
+    if let Some(url) = crate::store::server::as_server(path) {
+        return crate::store::server::record_audit(&url, e);
+    }
     let mut conn = crate::store::update::open_for_writing(path)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

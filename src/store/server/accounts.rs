@@ -37,18 +37,24 @@ pub fn sign_in(
 ) -> Result<SignedIn, StoreError> {
     let conn = accounts_mirror(url)?;
     let signed = crate::store::accounts::open_slot(&conn, &url.label(), name, passphrase)?;
+    record_audit(
+        url,
+        &AuditEvent::sign_in(name, signed.account.role.code(), at),
+    )?;
+    Ok(signed)
+}
+
+/// Appends one audit entry in a transaction of its own (a sign-in, a reveal, an export), under
+/// the write lock so that two seats never take the same place in the chain.
+pub fn record_audit(url: &ServerUrl, e: &AuditEvent) -> Result<i64, StoreError> {
     let mut client = connect(url)?;
-    let mut tx = client.transaction().sctx(url, "starting the write")?;
+    let mut tx = client.transaction().sctx(url, "starting the audit entry")?;
     tx.execute(
         "SELECT pg_advisory_xact_lock($1)",
         &[&crate::store::server::schema::WRITE_LOCK],
     )
     .sctx(url, "waiting for the write lock")?;
-    case_writes::append_audit(
-        &mut tx,
-        url,
-        &AuditEvent::sign_in(name, signed.account.role.code(), at),
-    )?;
-    tx.commit().sctx(url, "committing")?;
-    Ok(signed)
+    let seq = case_writes::append_audit(&mut tx, url, e)?;
+    tx.commit().sctx(url, "committing the audit entry")?;
+    Ok(seq)
 }

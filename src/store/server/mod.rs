@@ -13,7 +13,7 @@ mod publish;
 mod schema;
 mod url;
 
-pub use accounts::{has_accounts, sign_in};
+pub use accounts::{has_accounts, record_audit, sign_in};
 pub use link::{LinkState, ServerDocument};
 pub use mirror::{load_as, load_with_seq, pull};
 pub use publish::{PublishReport, publish};
@@ -25,6 +25,11 @@ use crate::store::StoreError;
 /// location as a path, and a `postgresql://` URL is a location too.
 pub fn as_server(path: &std::path::Path) -> Option<ServerUrl> {
     path.to_str().and_then(ServerUrl::parse)
+}
+
+/// A location as messages show it: a path, or a URL without its password.
+pub fn location_name(path: &std::path::Path) -> String {
+    as_server(path).map_or_else(|| path.display().to_string(), |u| u.redacted())
 }
 
 /// Opens a connection (a short timeout: a seat must learn at once that the server is gone).
