@@ -13,7 +13,8 @@ use crate::store::{ChangeWatch, Changes, SeqRange, StoreError, Target};
 /// the server the document lives on.
 pub enum Link {
     File(ChangeWatch),
-    Server(ServerDocument),
+    /// Boxed: a seat's two connections are large beside a file's watch.
+    Server(Box<ServerDocument>),
 }
 
 /// An open document: the data, plus what is derived from it for display.
@@ -124,7 +125,7 @@ impl Document {
             };
             let link = ServerDocument::open(&url, seq, dataset.meta.time_zone.clone())?;
             let mut doc = Document::new(path, dataset);
-            doc.watch = Some(Link::Server(link));
+            doc.watch = Some(Link::Server(Box::new(link)));
             return Ok(doc);
         }
         crate::store::prepare_for_sharing(&path)?;

@@ -120,7 +120,8 @@ fn seat(
     commits: &Commits,
     deadline: Instant,
 ) -> Result<SeatResult, StoreError> {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ (number as u64 + 1) * 0x9e37_79b9);
+    let mut rng =
+        rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ ((number as u64 + 1) * 0x9e37_79b9));
     let (mut d, seq) = crate::store::server::load_with_seq(url)?;
     let mut index = SpatialIndex::build(&d);
     let mut link = ServerDocument::open(url, seq, d.meta.time_zone.clone())?;

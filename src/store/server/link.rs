@@ -274,13 +274,16 @@ impl ServerDocument {
         let tz = self.tz.clone();
         let client = self.writable()?;
         let result = case_writes::save_case_step(client, &url, &tz, seen, next, events);
-        self.after_write(&result, || {
-            Some(InDoubt {
-                case_code: seen.code.clone(),
-                next: next.clone(),
-                event: events.first().cloned(),
-            })
-        });
+        match &result {
+            Ok(w) => self.own_write(w.log),
+            Err(e) => self.after_failure(e, || {
+                Some(InDoubt {
+                    case_code: seen.code.clone(),
+                    next: next.clone(),
+                    event: events.first().cloned(),
+                })
+            }),
+        }
         result
     }
 
@@ -308,9 +311,8 @@ impl ServerDocument {
             }
             Err(case_writes::InsertError::Make(e)) => Err(e),
             Err(case_writes::InsertError::Store(e)) => {
-                let failed: Result<WrittenCases, StoreError> = Err(e);
-                self.after_write(&failed, || first);
-                Err(failed.unwrap_err().into())
+                self.after_failure(&e, || first);
+                Err(e.into())
             }
         }
     }
@@ -329,19 +331,16 @@ impl ServerDocument {
         })
     }
 
-    fn after_write(
-        &mut self,
-        result: &Result<WrittenCases, StoreError>,
-        in_doubt: impl FnOnce() -> Option<InDoubt>,
-    ) {
-        match result {
-            Ok(w) => self.own_write(w.log),
-            Err(e @ StoreError::InDoubt { .. }) => {
+    /// A write failed: if the connection went, the link is down (and a commit cut off is
+    /// remembered to be looked up); any other refusal leaves the link as it is.
+    fn after_failure(&mut self, e: &StoreError, in_doubt: impl FnOnce() -> Option<InDoubt>) {
+        match e {
+            StoreError::InDoubt { .. } => {
                 self.in_doubt = in_doubt();
                 self.went_down(e);
             }
-            Err(e @ StoreError::Unreachable { .. }) => self.went_down(e),
-            Err(_) => {}
+            StoreError::Unreachable { .. } => self.went_down(e),
+            _ => {}
         }
     }
 
