@@ -17,6 +17,7 @@ pub mod index;
 pub mod ledger;
 pub mod map;
 pub mod model;
+pub mod propose;
 pub mod stats;
 pub mod store;
 pub mod ui;

@@ -106,6 +106,12 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
                                 stats: &ws.doc.stats,
                                 view,
                                 live_counts: &live,
+                                selected_unit: match ws.selection {
+                                    Some(crate::ui::HitKind::Unit(i)) => {
+                                        ws.doc.dataset.units.get(i).map(|u| u.id)
+                                    }
+                                    _ => None,
+                                },
                             },
                             s,
                         )

@@ -196,7 +196,13 @@ pub(crate) fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 .planning
                 .diff
                 .as_ref()
-                .map(|(_, diff)| diff.households.iter().map(|h| h.0).collect())
+                .map(|(_, diff)| {
+                    diff.households
+                        .iter()
+                        .map(|h| h.0)
+                        .chain(diff.regrouped_households.iter().copied())
+                        .collect()
+                })
                 .unwrap_or_default();
             let mut map = Map::new(None, &mut ws.memory, centre);
             if let Some(tiles) = ws.basemap.tiles.as_deref_mut() {

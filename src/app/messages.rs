@@ -132,6 +132,10 @@ pub fn rule_text(rule: Rule) -> Message {
             "无法删除该顶点（边界至少需要三个顶点）",
             "cannot delete this vertex (an outline needs three)",
         ),
+        Rule::Propose => (
+            "无法生成方案：请给出村（社区）或网格的编码、每单元户数和容差",
+            "cannot make a proposal: give a village's or a grid's code, households per unit and a tolerance",
+        ),
         Rule::Write => (
             "文件无法写入，未做任何修改",
             "the file could not be written; nothing changed",

@@ -371,6 +371,55 @@ impl Workspace {
                 let pair = self.planning.merge.clone();
                 editor.merge(d, index, pair[0], pair[1]).cloned()
             }
+            A::Partition | A::Rebalance => {
+                let f = &self.planning.propose;
+                let made =
+                    crate::propose::Options::from_fields(&f.households, &f.tolerance, &f.lock)
+                        .and_then(|options| {
+                            let unit = crate::propose::unit_with_code(d, &f.unit_code).ok_or_else(
+                                || {
+                                    crate::propose::ProposeError::Unit(format!(
+                                        "{}: no such unit",
+                                        f.unit_code.trim()
+                                    ))
+                                },
+                            )?;
+                            let census = crate::propose::Census::new(d);
+                            if action == A::Partition {
+                                crate::propose::partition(d, &census, unit, &options)
+                            } else {
+                                crate::propose::rebalance(d, &census, unit, &options)
+                            }
+                        });
+                match made {
+                    Err(e) => Err(EditError::Refused(crate::edit::Refusal::new(
+                        crate::check::Rule::Propose,
+                        None,
+                        e.to_string(),
+                    ))),
+                    Ok(proposal) => {
+                        self.planning.proposal = Some(proposal.report());
+                        if !proposal.changes_anything() {
+                            self.planning.message =
+                                Some(EditOutcome::Done(crate::app::Message::new(|s| {
+                                    s.proposal_unchanged.to_owned()
+                                })));
+                            return;
+                        }
+                        editor.level = proposal.blocks.level;
+                        editor
+                            .regroup(
+                                d,
+                                index,
+                                proposal.blocks.parent.id,
+                                proposal.blocks.level,
+                                &proposal.parts(),
+                                &proposal.label(),
+                            )
+                            .cloned()
+                    }
+                }
+            }
             A::Paint => {
                 let households = self.planning.painted.clone();
                 let target = self.planning.paint_target;

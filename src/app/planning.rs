@@ -25,6 +25,8 @@ pub enum Tool {
     Merge,
     Paint,
     Carve,
+    /// Automatic proposals: partition and rebalance.
+    Propose,
 }
 
 pub struct Planning {
@@ -71,6 +73,30 @@ pub struct Planning {
     pub message: Option<EditOutcome>,
     /// Where the last refusal happened (shown on the map).
     pub refusal_at: Option<Coord<f64>>,
+    /// The proposal tool's fields, as typed.
+    pub propose: ProposeFields,
+    /// The report of the last proposal made here.
+    pub proposal: Option<crate::propose::Report>,
+}
+
+/// What the planner types for a proposal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProposeFields {
+    pub unit_code: String,
+    pub households: String,
+    pub tolerance: String,
+    pub lock: String,
+}
+
+impl Default for ProposeFields {
+    fn default() -> Self {
+        ProposeFields {
+            unit_code: String::new(),
+            households: String::new(),
+            tolerance: "0.2".to_owned(),
+            lock: String::new(),
+        }
+    }
 }
 
 impl Default for Planning {
@@ -101,6 +127,8 @@ impl Default for Planning {
             lasso: Vec::new(),
             message: None,
             refusal_at: None,
+            propose: ProposeFields::default(),
+            proposal: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::app::Tool;
 use crate::map::ScreenTransform;
+use crate::model::Level;
 
 use crate::app::workspace::Workspace;
 
@@ -148,6 +149,23 @@ pub(crate) fn planning_pointer(ws: &mut Workspace, response: &egui::Response, t:
                     }
                     picks.push(id);
                 }
+            }
+        }
+        Tool::Propose => {
+            // A click picks the unit to cut: the village (for grids) or the grid (for
+            // micro-grids) under the pointer.
+            let level = match ws.planning.editor.level {
+                Level::MicroGrid => Level::Grid,
+                _ => Level::Village,
+            };
+            if response.clicked()
+                && let Some(p) = response.interact_pointer_pos()
+                && let Some(u) = ws
+                    .doc
+                    .index
+                    .unit_at(&ws.doc.dataset, level, t.to_lon_lat(p))
+            {
+                ws.planning.propose.unit_code = ws.doc.dataset.units[u].code.clone();
             }
         }
         Tool::Paint => {

@@ -29,6 +29,8 @@ pub enum PlanningAction {
     FinishCarve,
     Merge,
     Paint,
+    Partition,
+    Rebalance,
 }
 
 /// What the panel reads of the open document.
@@ -39,6 +41,8 @@ pub struct PanelView<'a> {
     /// The map's view, [min lon, min lat, max lon, max lat].
     pub view: Option<[f64; 4]>,
     pub live_counts: &'a std::collections::HashMap<UnitId, crate::map::LiveCount>,
+    /// The unit selected on the map, if any (it fills in the proposal's unit).
+    pub selected_unit: Option<UnitId>,
 }
 
 pub fn planning_panel_ui(
@@ -68,6 +72,7 @@ pub fn planning_panel_ui(
             (Tool::Merge, s.tool_merge),
             (Tool::Paint, s.tool_paint),
             (Tool::Carve, s.tool_carve),
+            (Tool::Propose, s.tool_propose),
         ] {
             ui.selectable_value(&mut p.tool, tool, label);
         }
@@ -192,11 +197,128 @@ pub fn planning_panel_ui(
                 }
             });
         }
+        Tool::Propose => propose_ui(ui, p, doc, s, &mut action),
     }
     outcome_ui(ui, p, s);
     ui.separator();
     balance_ui(ui, p, doc, s);
     action
+}
+
+/// The proposal tool: the unit, the target and tolerance, locks, the two buttons, and the
+/// report of the last proposal (per unit its households, deviation and compactness).
+fn propose_ui(
+    ui: &mut Ui,
+    p: &mut Planning,
+    doc: &PanelView,
+    s: &Strings,
+    action: &mut Option<PlanningAction>,
+) {
+    ui.weak(s.propose_hint);
+    // The selected village or grid fills in the unit (a micro-grid: its grid).
+    if let Some(id) = doc.selected_unit
+        && let Ok(i) = doc.dataset.units.binary_search_by_key(&id, |u| u.id)
+    {
+        let u = &doc.dataset.units[i];
+        let target = match u.level {
+            Level::Village | Level::Grid => Some(u.code.clone()),
+            Level::MicroGrid => u
+                .parent
+                .and_then(|g| doc.dataset.units.binary_search_by_key(&g, |x| x.id).ok())
+                .map(|g| doc.dataset.units[g].code.clone()),
+            _ => None,
+        };
+        if let Some(code) = target
+            && p.propose.unit_code.is_empty()
+        {
+            p.propose.unit_code = code;
+        }
+    }
+    egui::Grid::new("propose_fields")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (label, text) in [
+                (s.propose_unit, &mut p.propose.unit_code),
+                (s.propose_households, &mut p.propose.households),
+                (s.propose_tolerance, &mut p.propose.tolerance),
+            ] {
+                let l = ui.label(label);
+                ui.add(egui::TextEdit::singleline(text).desired_width(150.0))
+                    .labelled_by(l.id);
+                ui.end_row();
+            }
+        });
+    let l = ui.label(s.propose_lock);
+    ui.add(egui::TextEdit::singleline(&mut p.propose.lock).desired_width(300.0))
+        .labelled_by(l.id);
+    ui.horizontal(|ui| {
+        let ready = !p.propose.unit_code.trim().is_empty();
+        if ui
+            .add_enabled(ready, egui::Button::new(s.partition_now))
+            .clicked()
+        {
+            *action = Some(PlanningAction::Partition);
+        }
+        if ui
+            .add_enabled(ready, egui::Button::new(s.rebalance_now))
+            .clicked()
+        {
+            *action = Some(PlanningAction::Rebalance);
+        }
+    });
+    let Some(r) = &p.proposal else {
+        return;
+    };
+    ui.separator();
+    ui.label(
+        RichText::new(format!(
+            "{} · {} {}",
+            s.proposal_heading, r.unit_code, r.unit_name
+        ))
+        .strong(),
+    );
+    if let Some(_why) = &r.infeasible_reason {
+        ui.colored_label(Color32::from_rgb(200, 120, 40), s.proposal_infeasible);
+    }
+    ui.label(format!(
+        "{}: {:+.1}% · {}: {}–{}",
+        s.worst_deviation,
+        r.worst_deviation * 100.0,
+        s.propose_tolerance,
+        r.band.low,
+        r.band.high
+    ));
+    ui.label(format!(
+        "{}: {:.3} / {:.3}",
+        s.compactness_mean_min, r.polsby_popper_mean, r.polsby_popper_min
+    ));
+    ui.label(format!(
+        "{}: {} / {}",
+        s.households_moved, r.households_moved, r.households_total
+    ));
+    egui::Grid::new("proposal_units")
+        .num_columns(4)
+        .striped(true)
+        .show(ui, |ui| {
+            for u in &r.units {
+                let color = if u.within_tolerance {
+                    Color32::from_rgb(90, 170, 90)
+                } else if u.deviation < 0.0 {
+                    Color32::from_rgb(80, 130, 210)
+                } else {
+                    Color32::from_rgb(210, 80, 70)
+                };
+                ui.label(u.code.as_deref().unwrap_or(s.new_unit));
+                ui.label(format!("{}{}", u.households, s.households_suffix));
+                ui.colored_label(color, format!("{:+.0}%", u.deviation * 100.0));
+                if u.contiguous {
+                    ui.label(format!("{:.2}", u.polsby_popper));
+                } else {
+                    ui.colored_label(Color32::from_rgb(210, 80, 70), s.unit_in_pieces);
+                }
+                ui.end_row();
+            }
+        });
 }
 
 /// "新增单元 2 · 删除单元 1 · 修改单元 3": what a plan does to the units.

@@ -4,12 +4,14 @@
 mod assign;
 mod edit;
 mod open;
+mod partition;
 mod seats;
 mod workload;
 
 pub use assign::{AssignBench, AssignParams, run_assign};
 pub use edit::{EditReport, run_edit};
 pub use open::{OpenBench, run_open};
+pub use partition::{PartitionBench, run_partition};
 pub use seats::{SeatsBench, run_seats};
 pub use workload::{Workload, voronoi_square};
 

@@ -37,6 +37,8 @@ pub enum Rule {
     Carve,
     InsertVertex,
     DeleteVertex,
+    /// An automatic proposal (partition, rebalance) that cannot be made or drafted.
+    Propose,
     /// The file could not be written.
     Write,
 }
@@ -68,6 +70,7 @@ impl Rule {
             Rule::Carve => "carve",
             Rule::InsertVertex => "insert_vertex",
             Rule::DeleteVertex => "delete_vertex",
+            Rule::Propose => "propose",
             Rule::Write => "write",
         }
     }

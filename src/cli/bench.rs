@@ -65,6 +65,19 @@ pub(super) fn edit(data: PathBuf, frames: usize) -> anyhow::Result<Reply> {
     Ok(Reply::ok(serde_json::to_value(&report)?))
 }
 
+/// `gridatlas bench partition`: proposals against the naive baseline.
+pub(super) fn partition(
+    data: PathBuf,
+    villages: usize,
+    grids: usize,
+    tolerance: f64,
+    seed: u64,
+) -> anyhow::Result<Reply> {
+    let report = crate::bench::run_partition(&data, villages, grids, tolerance, seed)
+        .map_err(anyhow::Error::msg)?;
+    Ok(Reply::ok(serde_json::to_value(&report)?))
+}
+
 /// `gridatlas bench cases`: the case desk's frame time.
 pub(super) fn cases(data: PathBuf, size: String, frames: usize) -> anyhow::Result<Reply> {
     let (w, h) = parse_size(&size)?;

@@ -195,7 +195,7 @@ pub(super) fn assign(file: PathBuf) -> anyhow::Result<Reply> {
 /// Before a command writes, scheduled plans whose day has come (today in the document's time
 /// zone) take effect, as they do when the window opens: the command then works on the net as
 /// it stands today. Returns "name · date" of each.
-fn plans_taking_effect(
+pub(super) fn plans_taking_effect(
     file: &std::path::Path,
     d: &mut crate::model::Dataset,
     index: &mut crate::index::SpatialIndex,

@@ -8,6 +8,7 @@ mod briefing;
 mod document;
 mod export;
 mod import;
+mod plan;
 mod server;
 
 use std::path::PathBuf;
@@ -190,6 +191,29 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
+    /// 自动划分: a draft plan cutting a village into grids of about N households (whole
+    /// micro-grids) or a grid into micro-grids (households' cells), contiguous, within
+    /// tolerance, compact; locked units kept. Prints the report and the plan.
+    Partition {
+        #[command(flatten)]
+        args: plan::ProposalArgs,
+        #[arg(long, value_enum)]
+        into: plan::IntoLevel,
+        /// How many units in all (locked ones included), instead of --households.
+        #[arg(long, conflicts_with = "households")]
+        count: Option<usize>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// 均衡调整: a draft plan bringing every child of the unit within tolerance by moving as
+    /// few households as possible across the borders they have.
+    Rebalance {
+        #[command(flatten)]
+        args: plan::ProposalArgs,
+    },
+    /// Boundary plans: list, show a plan's comparison, approve.
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
     /// Benchmarks (release build), printing JSON.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -315,6 +339,23 @@ pub enum ImportCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// Partition and rebalance on a range of villages (into grids) and grids (into
+    /// micro-grids) against the naive baseline (k-means → Voronoi), the largest village alone,
+    /// and a rebalance of every village; never writes.
+    Partition {
+        #[arg(long)]
+        data: PathBuf,
+        /// Villages in the range (smallest to largest by households).
+        #[arg(long, default_value_t = 8)]
+        villages: usize,
+        /// Grids in the range, cut into micro-grids.
+        #[arg(long, default_value_t = 6)]
+        grids: usize,
+        #[arg(long, default_value_t = 0.2)]
+        tolerance: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Operators at many seats on one server document: steps per second, conflicts refused,
     /// propagation from one seat's commit to another seat's screen, and lost updates (0).
     Seats {
@@ -537,6 +578,13 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             choropleth,
         }) => bench::frame(data, size, frames, choropleth),
         Command::Bench(BenchCommand::Edit { data, frames }) => bench::edit(data, frames),
+        Command::Bench(BenchCommand::Partition {
+            data,
+            villages,
+            grids,
+            tolerance,
+            seed,
+        }) => bench::partition(data, villages, grids, tolerance, seed),
         Command::Bench(BenchCommand::Cases { data, size, frames }) => {
             bench::cases(data, size, frames)
         }
@@ -584,6 +632,14 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
         }
         Command::Check { file } => server::on_snapshot(file, document::check_document),
         Command::User(c) => accounts::user(c),
+        Command::Partition {
+            args,
+            into,
+            count,
+            seed,
+        } => plan::partition(args, into, count, seed),
+        Command::Rebalance { args } => plan::rebalance(args),
+        Command::Plan(c) => plan::plan(c),
         Command::Staffing { file } => server::on_snapshot(file, |file| {
             let d = crate::store::load(&file)?;
             Ok(Reply::ok(serde_json::to_value(crate::stats::staffing(&d))?))

@@ -10,7 +10,7 @@ mod attributes;
 mod case_history;
 mod names;
 mod outline;
-mod partition;
+pub(crate) mod partition;
 mod population;
 mod tree;
 

@@ -11,6 +11,7 @@ mod invariants;
 mod local;
 mod merge;
 mod paint;
+mod regroup;
 mod split;
 mod vertices;
 
@@ -19,3 +20,4 @@ pub use editor::{EditError, Editor};
 pub use grab::{Grab, GrabError, neighbouring_siblings, shared_vertex};
 pub use invariants::{Refusal, check_units};
 pub use merge::{recode as recode_subtree, renumbered_name};
+pub use regroup::RegroupPart;

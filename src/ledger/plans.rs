@@ -188,6 +188,9 @@ pub struct PlanDiff {
     pub households: Vec<(usize, Option<UnitId>, Option<UnitId>)>,
     pub cases: Vec<(usize, Option<UnitId>, Option<UnitId>)>,
     pub workers: Vec<(usize, UnitId, UnitId)>,
+    /// Households that keep their micro-grid while the plan moves that micro-grid to another
+    /// grid (a regrouping): they change grid, and the compare view shows them too.
+    pub regrouped_households: Vec<usize>,
 }
 
 fn unit_in(d: &Dataset, id: UnitId) -> Option<&Unit> {
@@ -252,6 +255,22 @@ pub fn diff(d: &Dataset, changes: &[Change]) -> PlanDiff {
         .filter(|(_, (a, b))| a != b)
         .map(|(w, (a, b))| (w, a, b))
         .collect();
+    let moved_micro_grids: std::collections::HashSet<UnitId> = out
+        .replaced
+        .iter()
+        .filter(|was| was.level == crate::model::Level::MicroGrid)
+        .filter(|was| unit_in(d, was.id).is_some_and(|now| now.parent != was.parent))
+        .map(|was| was.id)
+        .collect();
+    if !moved_micro_grids.is_empty() {
+        out.regrouped_households = d
+            .households
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.unit.is_some_and(|u| moved_micro_grids.contains(&u)))
+            .map(|(i, _)| i)
+            .collect();
+    }
     out
 }
 
