@@ -302,6 +302,52 @@ fn partition_show_approve_and_check_from_the_command_line() {
 }
 
 #[test]
+fn a_township_is_partitioned_village_by_village_in_one_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::document(dir.path());
+    let file = path.to_str().unwrap();
+    let d = gridatlas::store::load(&path).unwrap();
+    let township = d
+        .units_of_level(Level::Township)
+        .next()
+        .unwrap()
+        .code
+        .clone();
+    let villages = d.units_of_level(Level::Village).count();
+    let (code, out, err) = common::gridatlas(&[
+        "partition",
+        file,
+        "--unit",
+        &township,
+        "--into",
+        "grid",
+        "--plan",
+        "全镇划分",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out["villages"], villages);
+    assert_eq!(out["contiguous"], true);
+    assert_eq!(out["villages_within_tolerance"], out["villages_feasible"]);
+    let steps = out["plan"]["steps"].as_u64().unwrap();
+    assert!(steps >= 1 && steps <= villages as u64);
+    let (code, _, err) = common::gridatlas(&["plan", "approve", file, "--plan", "全镇划分"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = common::gridatlas(&["check", file]);
+    assert_eq!(code, 0, "{err}");
+    // Micro-grids into a township: refused, naming the options.
+    let (code, _, err) = common::gridatlas(&[
+        "partition",
+        file,
+        "--unit",
+        &township,
+        "--into",
+        "micro_grid",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--into micro_grid"), "{err}");
+}
+
+#[test]
 fn the_panel_drafts_a_partition_and_shows_its_report() {
     let dir = tempfile::tempdir().unwrap();
     let (mut h, path) = common::harness_on_file(dir.path());

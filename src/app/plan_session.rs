@@ -407,7 +407,7 @@ impl Workspace {
                             return;
                         }
                         editor.level = proposal.blocks.level;
-                        editor
+                        let made = editor
                             .regroup(
                                 d,
                                 index,
@@ -416,7 +416,22 @@ impl Workspace {
                                 &proposal.parts(),
                                 &proposal.label(),
                             )
-                            .cloned()
+                            .cloned();
+                        // New units have their codes now: the report names them.
+                        if let (Ok(change), Some(report)) = (&made, &mut self.planning.proposal) {
+                            let mut fresh = change
+                                .after
+                                .iter()
+                                .filter(|u| change.added().any(|a| a == u.id))
+                                .filter(|u| u.level == proposal.blocks.level);
+                            for r in report.units.iter_mut().filter(|r| r.code.is_none()) {
+                                if let Some(u) = fresh.next() {
+                                    r.code = Some(u.code.clone());
+                                    r.name = Some(u.name.clone());
+                                }
+                            }
+                        }
+                        made
                     }
                 }
             }

@@ -438,6 +438,13 @@ fn plan_ui(
                     s.households_changing,
                     diff.households.len()
                 ));
+                if !diff.regrouped_households.is_empty() {
+                    ui.label(format!(
+                        "{}: {}",
+                        s.households_changing_grid,
+                        diff.regrouped_households.len()
+                    ));
+                }
                 let code = |u: Option<UnitId>| {
                     u.and_then(|u| d.units.binary_search_by_key(&u, |x| x.id).ok())
                         .map_or("—".to_owned(), |i| d.units[i].name.clone())
@@ -536,10 +543,12 @@ fn plan_ui(
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.label(RichText::new(format!("{} · {date}", s.confirm_approval)).strong());
             ui.label(format!(
-                "{} · {} {}",
+                "{} · {} {} · {} {}",
                 units_summary(diff, s),
                 s.households_changing,
-                diff.households.len()
+                diff.households.len(),
+                s.households_changing_grid,
+                diff.regrouped_households.len()
             ));
             let later = date.as_str() > p.today.as_str();
             ui.label(if later {

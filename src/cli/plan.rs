@@ -83,6 +83,7 @@ pub enum PlanCommand {
     },
 }
 
+#[derive(Clone, Copy)]
 enum Kind {
     Partition {
         into: IntoLevel,
@@ -152,66 +153,140 @@ fn propose(args: ProposalArgs, kind: Kind) -> anyhow::Result<Reply> {
         },
     };
     let census = Census::new(&d);
-    let proposal = match kind {
-        Kind::Partition { into, .. } => {
-            let level = d
-                .units
-                .iter()
-                .find(|u| u.id == unit)
-                .map(|u| u.level.child());
-            if level != Some(Some(into.level())) {
-                anyhow::bail!(
-                    "--unit {} --into {}: a village is cut into grids and a grid into micro-grids",
-                    args.unit,
-                    into.level().name_en().replace(' ', "_")
-                );
-            }
-            crate::propose::partition(&d, &census, unit, &options)?
-        }
-        Kind::Rebalance => crate::propose::rebalance(&d, &census, unit, &options)?,
+    let Some(parent) = d.units.iter().find(|u| u.id == unit).cloned() else {
+        anyhow::bail!("--unit {}: no such unit", args.unit);
     };
-    let solved_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let mut report = serde_json::to_value(proposal.report())?;
-    let mut plan = serde_json::Value::Null;
-    if !args.dry_run && proposal.changes_anything() {
-        let now = Timestamp::now();
-        let name = args
-            .plan
-            .clone()
-            .unwrap_or_else(|| format!("{} {}", proposal.label(), d.meta.time_zone.minute(now)));
-        let (id, codes) = draft(&file, &mut d, &mut index, &proposal, &name, &now.to_iso())?;
-        // New units have their codes now: fill them in, in the order the report lists them.
-        if let Some(units) = report.get_mut("units").and_then(|u| u.as_array_mut()) {
-            let mut fresh = codes.into_iter();
-            for u in units.iter_mut().filter(|u| u["code"].is_null()) {
-                if let Some((code, name)) = fresh.next() {
-                    u["code"] = json!(code);
-                    u["name"] = json!(name);
+    // A township is proposed village by village, in one plan.
+    let township = parent.level == Level::Township;
+    let targets: Vec<(UnitId, String)> = if township {
+        let mut v: Vec<(UnitId, String)> = d
+            .units
+            .iter()
+            .filter(|u| u.parent == Some(unit) && u.level == Level::Village)
+            .map(|u| (u.id, u.code.clone()))
+            .collect();
+        v.sort_by(|a, b| a.1.cmp(&b.1));
+        v
+    } else {
+        vec![(unit, parent.code.clone())]
+    };
+    if let Kind::Partition { into, .. } = kind {
+        let expected = if township {
+            Some(Level::Grid)
+        } else {
+            parent.level.child()
+        };
+        if expected != Some(into.level()) {
+            anyhow::bail!(
+                "--unit {} --into {}: a village (or each village of a township) is cut into grids, a grid into micro-grids",
+                args.unit,
+                match into {
+                    IntoLevel::Grid => "grid",
+                    IntoLevel::MicroGrid => "micro_grid",
+                }
+            );
+        }
+    }
+    if township && options.count.is_some() {
+        anyhow::bail!(
+            "--count {}: a township is cut village by village; give --households, or --count for one village",
+            options.count.unwrap_or(0)
+        );
+    }
+    let now = Timestamp::now();
+    let name = args.plan.clone().unwrap_or_else(|| {
+        let what = match kind {
+            Kind::Partition { .. } => "自动划分",
+            Kind::Rebalance => "均衡调整",
+        };
+        format!("{what} {} {}", parent.name, d.meta.time_zone.minute(now))
+    });
+    let mut editor = Editor::default();
+    let mut plan: Option<i64> = None;
+    let mut reports: Vec<serde_json::Value> = Vec::new();
+    for (target, code) in &targets {
+        let mut opts = options.clone();
+        if township {
+            // Each village takes the locked codes that are its own grids.
+            opts.lock.retain(|l| l.trim().starts_with(code.as_str()));
+        }
+        let proposal = match kind {
+            Kind::Partition { .. } => crate::propose::partition(&d, &census, *target, &opts)?,
+            Kind::Rebalance => crate::propose::rebalance(&d, &census, *target, &opts)?,
+        };
+        let mut report = serde_json::to_value(proposal.report())?;
+        if !args.dry_run && proposal.changes_anything() {
+            let codes = draft_step(
+                &file,
+                &mut d,
+                &mut index,
+                &mut editor,
+                &proposal,
+                &mut plan,
+                (&name, &now.to_iso()),
+            )
+            .map_err(|e| match plan {
+                Some(id) if township => anyhow::anyhow!(
+                    "{e} (plan {name}, id {id}, keeps the villages before {code} as its steps)"
+                ),
+                _ => e,
+            })?;
+            // New units have their codes now: fill them in, in the order the report lists them.
+            if let Some(units) = report.get_mut("units").and_then(|u| u.as_array_mut()) {
+                let mut fresh = codes.into_iter();
+                for u in units.iter_mut().filter(|u| u["code"].is_null()) {
+                    if let Some((code, name)) = fresh.next() {
+                        u["code"] = json!(code);
+                        u["name"] = json!(name);
+                    }
                 }
             }
         }
-        plan = json!({ "id": id, "name": name, "status": "draft",
-            "by": who.as_ref().map(|s| s.account.name.clone()) });
+        reports.push(report);
     }
-    report["plan"] = plan;
-    report["plans_taking_effect"] = json!(taking_effect);
-    report["solve_ms"] = json!((solved_ms * 10.0).round() / 10.0);
-    report["elapsed_ms"] = json!(started.elapsed().as_millis());
-    Ok(Reply::ok(report))
+    let solved_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let plan = match plan {
+        Some(id) => json!({ "id": id, "name": name, "status": "draft",
+            "steps": editor.changes().len(),
+            "by": who.as_ref().map(|s| s.account.name.clone()) }),
+        None => serde_json::Value::Null,
+    };
+    let mut reply = if township {
+        let f = |key: &'static str| reports.iter().filter_map(move |r| r[key].as_f64());
+        json!({
+            "unit_code": parent.code,
+            "unit_name": parent.name,
+            "villages": reports.len(),
+            "villages_within_tolerance": reports.iter().filter(|r| r["within_tolerance"] == true).count(),
+            "villages_feasible": reports.iter().filter(|r| r["feasible"] == true).count(),
+            "worst_deviation": f("worst_deviation").fold(0.0, f64::max),
+            "polsby_popper_min": f("polsby_popper_min").reduce(f64::min),
+            "households_moved": f("households_moved").sum::<f64>(),
+            "contiguous": reports.iter().all(|r| r["contiguous"] == true),
+            "reports": reports,
+        })
+    } else {
+        reports.pop().unwrap_or_default()
+    };
+    reply["plan"] = plan;
+    reply["plans_taking_effect"] = json!(taking_effect);
+    reply["solve_ms"] = json!((solved_ms * 10.0).round() / 10.0);
+    reply["elapsed_ms"] = json!(started.elapsed().as_millis());
+    Ok(Reply::ok(reply))
 }
 
-/// Drafts `proposal` as a new plan of one step, through the editor's commit (every invariant
-/// checked) and the plan session (file first). Returns the plan's id and the (code, name) of
-/// each unit the step created.
-pub(crate) fn draft(
+/// Drafts `proposal` as the next step of the plan (created, named `name`, before its first
+/// step), through the editor's commit (every invariant checked) and the plan session (file
+/// first). Returns the (code, name) of each unit the step created.
+pub(crate) fn draft_step(
     file: &Path,
     d: &mut Dataset,
     index: &mut SpatialIndex,
+    editor: &mut Editor,
     proposal: &Proposal,
-    name: &str,
-    created_at: &str,
-) -> anyhow::Result<(i64, Vec<(String, String)>)> {
-    let mut editor = Editor::default();
+    plan: &mut Option<i64>,
+    (name, created_at): (&str, &str),
+) -> anyhow::Result<Vec<(String, String)>> {
     editor.level = proposal.blocks.level;
     let change = editor
         .regroup(
@@ -224,27 +299,43 @@ pub(crate) fn draft(
         )
         .map_err(|e| {
             anyhow::anyhow!(
-                "{}: the proposal was refused: {e}; nothing was written",
-                file.display()
+                "{} {} {}: the proposal was refused: {e}; nothing was written",
+                file.display(),
+                proposal.blocks.parent.code,
+                proposal.blocks.parent.name
             )
         })?
         .clone();
     let created: Vec<(String, String)> = change
-        .added()
-        .filter_map(|id| d.units.iter().find(|u| u.id == id))
-        .filter(|u| u.level == proposal.blocks.level)
+        .after
+        .iter()
+        .filter(|u| change.added().any(|a| a == u.id) && u.level == proposal.blocks.level)
         .map(|u| (u.code.clone(), u.name.clone()))
         .collect();
-    // Put memory back while the plan is created and its step written, as the window does.
-    change.revert(d);
-    let plan = store::create_plan(file, name, created_at)?;
-    change.apply(d);
+    let id = match *plan {
+        Some(id) => id,
+        None => {
+            // Memory goes back while the plan is created, as the window does: file first.
+            change.revert(d);
+            let made = store::create_plan(file, name, created_at);
+            change.apply(d);
+            let id = match made {
+                Ok(id) => id,
+                Err(e) => {
+                    editor.undo(d, index);
+                    return Err(e.into());
+                }
+            };
+            *plan = Some(id);
+            id
+        }
+    };
     let session = crate::ledger::PlanSession {
         path: file.to_owned(),
-        plan,
+        plan: id,
     };
-    session.keep(d, index, &mut editor)?;
-    Ok((plan, created))
+    session.keep(d, index, editor)?;
+    Ok(created)
 }
 
 fn find_plan(file: &Path, plan: &str) -> anyhow::Result<store::PlanInfo> {

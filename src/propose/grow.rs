@@ -257,14 +257,11 @@ fn grow(
             take(b, i, assignment, &mut frontier, &mut weight);
         }
     }
-    loop {
-        // The lightest region that can still grow.
-        let Some(i) = (0..regions.len())
-            .filter(|&i| !frontier[i].is_empty())
-            .min_by_key(|&i| (weight[i], i))
-        else {
-            break;
-        };
+    // The lightest region that can still grow takes its frontier block nearest its centre.
+    while let Some(i) = (0..regions.len())
+        .filter(|&i| !frontier[i].is_empty())
+        .min_by_key(|&i| (weight[i], i))
+    {
         let c = centres[i];
         let Some(b) = frontier[i]
             .iter()

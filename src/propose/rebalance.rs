@@ -3,14 +3,16 @@
 //!
 //! Greedy, and honest about it: each round takes the move of one border block — or, when no
 //! single move helps, a chain of two (A gives a block to B, B gives one to C: the way an
-//! overfull grid passes households to an underfull one beyond a balanced neighbour) — that
+//! overfull grid passes households to an underfull one beyond a balanced neighbour), or else
+//! of three — that
 //! most lowers the households outside the band, the fewest households moved breaking ties. A
 //! region already in the band changes only as the middle of such a chain. When the band is
 //! reached, blocks that moved are offered back to the region they came from if the band
 //! still holds. Regions stay one piece at every step; locked regions neither give nor take.
 //!
-//! Limitations: chains are at most two moves long, so a surplus that must cross two balanced
-//! regions is not found; it is reported (the band is not reached), with the best found.
+//! Limitations: chains are at most three moves long, so a surplus that must cross three
+//! balanced regions is not found; it is reported (the band is not reached), with the best
+//! found.
 
 use crate::propose::graph::{Band, BlockGraph, members};
 use crate::propose::grow::NONE;
@@ -70,6 +72,29 @@ impl State<'_> {
                 if to < self.k && to != from && !self.locked[to] && !seen.contains(&to) {
                     seen.push(to);
                     out.push(Move { block: b, from, to });
+                }
+            }
+        }
+        out
+    }
+
+    /// The moves of blocks now in `region`.
+    fn moves_out_of(&self, region: usize) -> Vec<Move> {
+        let mut out = Vec::new();
+        if region >= self.k || self.locked[region] {
+            return out;
+        }
+        for b in (0..self.g.len()).filter(|&b| self.assignment[b] == region && self.free[b]) {
+            let mut seen: Vec<usize> = Vec::new();
+            for &(n, _) in &self.g.neighbours[b] {
+                let to = self.assignment[n];
+                if to < self.k && to != region && !self.locked[to] && !seen.contains(&to) {
+                    seen.push(to);
+                    out.push(Move {
+                        block: b,
+                        from: region,
+                        to,
+                    });
                 }
             }
         }
@@ -184,18 +209,53 @@ pub fn rebalance(
         }
         if best.is_none() {
             // Two moves: the first to a region that then passes a block on.
+            let mut chains: Vec<Vec<Move>> = Vec::new();
             for &m1 in &singles {
                 s.apply(m1);
-                let onward: Vec<Move> = s
-                    .moves()
-                    .into_iter()
-                    .filter(|m2| m2.from == m1.to && m2.block != m1.block && m2.to != m1.from)
-                    .collect();
-                s.undo(m1);
-                for m2 in onward {
-                    let (dv, dm) = s.delta(&weights, &[m1, m2]);
-                    consider(&mut best, (dv, dm, m1.block), vec![m1, m2], &mut s);
+                for m2 in s.moves_out_of(m1.to) {
+                    if m2.block != m1.block && m2.to != m1.from {
+                        chains.push(vec![m1, m2]);
+                    }
                 }
+                s.undo(m1);
+            }
+            for chain in chains {
+                let (dv, dm) = s.delta(&weights, &chain);
+                consider(&mut best, (dv, dm, chain[0].block), chain, &mut s);
+            }
+        }
+        if best.is_none() {
+            // Three: a surplus that must cross two regions in the band. Only chains whose
+            // first two steps keep the violation as it was are extended.
+            let mut chains: Vec<Vec<Move>> = Vec::new();
+            for &m1 in &singles {
+                s.apply(m1);
+                let second: Vec<Move> = s
+                    .moves_out_of(m1.to)
+                    .into_iter()
+                    .filter(|m2| m2.block != m1.block && m2.to != m1.from)
+                    .collect();
+                for m2 in second {
+                    if s.delta(&weights, &[m1, m2]).0 > 0 {
+                        continue;
+                    }
+                    s.apply(m2);
+                    for m3 in s.moves_out_of(m2.to) {
+                        if m3.block != m1.block
+                            && m3.block != m2.block
+                            && m3.to != m1.from
+                            && m3.to != m2.from
+                        {
+                            chains.push(vec![m1, m2, m3]);
+                        }
+                    }
+                    s.undo(m2);
+                }
+                s.undo(m1);
+            }
+            for chain in chains {
+                let (dv, dm) = s.delta(&weights, &chain);
+                consider(&mut best, (dv, dm, chain[0].block), chain, &mut s);
             }
         }
         let Some((_, chain)) = best else { break };
