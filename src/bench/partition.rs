@@ -95,6 +95,8 @@ pub struct AllVillages {
     pub feasible_within_tolerance_after: usize,
     pub households_moved: u64,
     pub villages_changed: usize,
+    /// Villages whose total allows the band but the rebalance did not reach it (codes).
+    pub feasible_not_reached: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -395,6 +397,7 @@ pub fn run_partition(
         feasible_within_tolerance_after: 0,
         households_moved: 0,
         villages_changed: 0,
+        feasible_not_reached: Vec::new(),
     };
     for v in village_ids {
         let Ok(p) = crate::propose::rebalance(&d, &census, v, &options) else {
@@ -412,6 +415,9 @@ pub fn run_partition(
         all.within_tolerance_after += usize::from(r.within_tolerance);
         all.feasible += usize::from(r.feasible);
         all.feasible_within_tolerance_after += usize::from(r.feasible && r.within_tolerance);
+        if r.feasible && !r.within_tolerance {
+            all.feasible_not_reached.push(r.unit_code.clone());
+        }
         all.households_moved += r.households_moved;
         all.villages_changed += usize::from(p.changes_anything());
     }

@@ -30,7 +30,7 @@ use crate::propose::graph::{Band, BlockGraph, members};
 /// A block no region has (locked, or outside the problem).
 pub const NONE: usize = usize::MAX;
 
-const STARTS: u64 = 4;
+const STARTS: u64 = 8;
 
 fn dist2(a: Coord<f64>, b: Coord<f64>) -> f64 {
     (a.x - b.x).powi(2) + (a.y - b.y).powi(2)
@@ -99,8 +99,11 @@ fn partition_once(g: &BlockGraph, free: &[bool], k: usize, band: Band, seed: u64
         }
     }
     balance(g, &mut assignment, k, band, free, None);
-    gather(g, &mut assignment, k, band, free);
-    compact(g, &mut assignment, k, band, free);
+    // Round (inertia) then smooth (perimeter), twice: each opens moves for the other.
+    for _ in 0..2 {
+        gather(g, &mut assignment, k, band, free);
+        compact(g, &mut assignment, k, band, free);
+    }
     assignment
 }
 

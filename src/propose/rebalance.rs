@@ -186,7 +186,7 @@ pub fn rebalance(
         k,
         assignment: home.to_vec(),
     };
-    let limit = 4 * g.len() + 20;
+    let limit = 20 * g.len() + 20;
     for _ in 0..limit {
         if s.violation() == 0 {
             break;
@@ -256,6 +256,28 @@ pub fn rebalance(
             for chain in chains {
                 let (dv, dm) = s.delta(&weights, &chain);
                 consider(&mut best, (dv, dm, chain[0].block), chain, &mut s);
+            }
+        }
+        if best.is_none() {
+            // Stuck: the neighbours of what is still outside sit at the band's edge. Spread
+            // the load (a move that keeps the violation and lowers the squared deviation from
+            // the target: it strictly decreases, so this ends) and try again.
+            let t = band.target;
+            let sq = |x: i64| (x as f64 - t).powi(2);
+            let spread = singles
+                .iter()
+                .filter_map(|&m| {
+                    let (dv, _) = s.delta(&weights, &[m]);
+                    let hh = g.households[m.block] as i64;
+                    let (wa, wb) = (weights[m.from] as i64, weights[m.to] as i64);
+                    let ds = sq(wa - hh) + sq(wb + hh) - sq(wa) - sq(wb);
+                    (dv == 0 && ds < -1e-9).then_some((ds, m))
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.block.cmp(&b.1.block)));
+            if let Some((_, m)) = spread
+                && s.allowed(m)
+            {
+                best = Some(((0, 0, m.block), vec![m]));
             }
         }
         let Some((_, chain)) = best else { break };
