@@ -376,14 +376,7 @@ impl Workspace {
                 let made =
                     crate::propose::Options::from_fields(&f.households, &f.tolerance, &f.lock)
                         .and_then(|options| {
-                            let unit = crate::propose::unit_with_code(d, &f.unit_code).ok_or_else(
-                                || {
-                                    crate::propose::ProposeError::Unit(format!(
-                                        "{}: no such unit",
-                                        f.unit_code.trim()
-                                    ))
-                                },
-                            )?;
+                            let unit = crate::propose::unit_by_code(d, &f.unit_code)?;
                             let census = crate::propose::Census::new(d);
                             if action == A::Partition {
                                 crate::propose::partition(d, &census, unit, &options)

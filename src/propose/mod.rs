@@ -17,7 +17,8 @@ pub use borders::{perimeter, shared_borders};
 pub use graph::{Band, BlockGraph, MIN_SHARED_M};
 pub use grow::{NONE, partition as partition_blocks};
 pub use proposal::{
-    Mode, Options, Proposal, RegionReport, Report, partition, rebalance, unit_with_code,
+    Mode, Options, Proposal, RegionReport, Report, partition, rebalance, unit_by_code,
+    unit_with_code,
 };
 pub use rebalance::{Rebalanced, rebalance as rebalance_blocks};
 

@@ -459,6 +459,12 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
+/// The unit with `code`, or an error naming the code (the panel's words for a typo).
+pub fn unit_by_code(d: &Dataset, code: &str) -> Result<UnitId, ProposeError> {
+    unit_with_code(d, code)
+        .ok_or_else(|| ProposeError::Unit(format!("{}: no unit has this code", code.trim())))
+}
+
 /// The unit with `code`, for the command line and the panel.
 pub fn unit_with_code(d: &Dataset, code: &str) -> Option<UnitId> {
     d.units.iter().find(|u| u.code == code.trim()).map(|u| u.id)
