@@ -127,6 +127,10 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
 fn ms_since(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
@@ -215,14 +219,16 @@ fn baseline(
     Figures {
         ms: round2(ms),
         units: pieces.len(),
-        worst_deviation: weights
-            .iter()
-            .map(|&w| band.deviation(w).abs())
-            .fold(0.0, f64::max),
+        worst_deviation: round4(
+            weights
+                .iter()
+                .map(|&w| band.deviation(w).abs())
+                .fold(0.0, f64::max),
+        ),
         within_tolerance: weights.iter().all(|&w| band.violation(w as i64) == 0),
         contiguous: pieces.iter().all(|p| p.geometry.0.len() <= 1),
-        polsby_popper_mean: pp.iter().sum::<f64>() / pp.len().max(1) as f64,
-        polsby_popper_min: pp.iter().copied().fold(f64::INFINITY, f64::min).min(1.0),
+        polsby_popper_mean: round4(pp.iter().sum::<f64>() / pp.len().max(1) as f64),
+        polsby_popper_min: round4(pp.iter().copied().fold(f64::INFINITY, f64::min).min(1.0)),
         households_moved: moved,
     }
 }
@@ -350,12 +356,12 @@ pub fn run_partition(
             .count(),
         partition_polsby_popper_mean: mean(&|c| c.partition.polsby_popper_mean),
         baseline_polsby_popper_mean: mean(&|c| c.baseline.polsby_popper_mean),
-        partition_polsby_popper_min: min(&|c| c.partition.polsby_popper_min),
-        baseline_polsby_popper_min: min(&|c| c.baseline.polsby_popper_min),
+        partition_polsby_popper_min: round4(min(&|c| c.partition.polsby_popper_min)),
+        baseline_polsby_popper_min: round4(min(&|c| c.baseline.polsby_popper_min)),
         partition_households_moved: partition_moved,
         rebalance_households_moved: rebalance_moved,
         rebalance_to_partition_moved: if partition_moved > 0 {
-            round2(rebalance_moved as f64 / partition_moved as f64 * 100.0) / 100.0
+            round2(rebalance_moved as f64 / partition_moved as f64)
         } else {
             0.0
         },

@@ -37,6 +37,16 @@ pub struct Band {
 }
 
 impl Band {
+    /// The band around `target` households with a relative `tolerance`, rounded inwards.
+    ///
+    /// ```
+    /// use gridatlas::propose::Band;
+    /// let band = Band::new(100.0, 0.2);
+    /// assert_eq!((band.low, band.high), (80, 120));
+    /// // 700 households cannot make 5 grids of 100 ± 20 %: at most 600 fit.
+    /// assert!(!band.feasible(700, 5));
+    /// assert_eq!(band.violation(125), 5);
+    /// ```
     pub fn new(target: f64, tolerance: f64) -> Band {
         Band {
             target,
