@@ -24,17 +24,7 @@ fn assert_checks(d: &Dataset) {
 
 fn apply(d: &mut Dataset, index: &mut SpatialIndex, p: &Proposal) -> Editor {
     let mut editor = Editor::default();
-    editor.level = p.blocks.level;
-    editor
-        .regroup(
-            d,
-            index,
-            p.blocks.parent.id,
-            p.blocks.level,
-            &p.parts(),
-            &p.label(),
-        )
-        .unwrap();
+    p.apply(&mut editor, d, index).unwrap();
     editor
 }
 

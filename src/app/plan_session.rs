@@ -399,30 +399,10 @@ impl Workspace {
                                 })));
                             return;
                         }
-                        editor.level = proposal.blocks.level;
-                        let made = editor
-                            .regroup(
-                                d,
-                                index,
-                                proposal.blocks.parent.id,
-                                proposal.blocks.level,
-                                &proposal.parts(),
-                                &proposal.label(),
-                            )
-                            .cloned();
+                        let made = proposal.apply(editor, d, index).cloned();
                         // New units have their codes now: the report names them.
                         if let (Ok(change), Some(report)) = (&made, &mut self.planning.proposal) {
-                            let mut fresh = change
-                                .after
-                                .iter()
-                                .filter(|u| change.added().any(|a| a == u.id))
-                                .filter(|u| u.level == proposal.blocks.level);
-                            for r in report.units.iter_mut().filter(|r| r.code.is_none()) {
-                                if let Some(u) = fresh.next() {
-                                    r.code = Some(u.code.clone());
-                                    r.name = Some(u.name.clone());
-                                }
-                            }
+                            report.name_new_units(change, proposal.blocks.level);
                         }
                         made
                     }

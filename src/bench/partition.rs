@@ -237,17 +237,7 @@ fn baseline(
 fn edit_ms(d: &mut Dataset, index: &mut SpatialIndex, p: &Proposal) -> Result<f64, String> {
     let started = Instant::now();
     let mut editor = Editor::default();
-    editor.level = p.blocks.level;
-    let parts = p.parts();
-    editor
-        .regroup(
-            d,
-            index,
-            p.blocks.parent.id,
-            p.blocks.level,
-            &parts,
-            &p.label(),
-        )
+    p.apply(&mut editor, d, index)
         .map_err(|e| format!("{} {}: {e}", p.blocks.parent.code, p.blocks.parent.name))?;
     let ms = ms_since(started);
     editor.undo(d, index);

@@ -214,9 +214,9 @@ fn propose(args: ProposalArgs, kind: Kind) -> anyhow::Result<Reply> {
             Kind::Partition { .. } => crate::propose::partition(&d, &census, *target, &opts)?,
             Kind::Rebalance => crate::propose::rebalance(&d, &census, *target, &opts)?,
         };
-        let mut report = serde_json::to_value(proposal.report())?;
+        let mut report = proposal.report();
         if !args.dry_run && proposal.changes_anything() {
-            let codes = draft_step(
+            let change = draft_step(
                 &file,
                 &mut d,
                 &mut index,
@@ -231,17 +231,9 @@ fn propose(args: ProposalArgs, kind: Kind) -> anyhow::Result<Reply> {
                 ),
                 _ => e,
             })?;
-            // New units have their codes now: fill them in, in the order the report lists them.
-            if let Some(units) = report.get_mut("units").and_then(|u| u.as_array_mut()) {
-                let mut fresh = codes.into_iter();
-                for u in units.iter_mut().filter(|u| u["code"].is_null()) {
-                    if let Some((code, name)) = fresh.next() {
-                        u["code"] = json!(code);
-                        u["name"] = json!(name);
-                    }
-                }
-            }
+            report.name_new_units(&change, proposal.blocks.level);
         }
+        let report = serde_json::to_value(report)?;
         reports.push(report);
     }
     let solved_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -277,7 +269,7 @@ fn propose(args: ProposalArgs, kind: Kind) -> anyhow::Result<Reply> {
 
 /// Drafts `proposal` as the next step of the plan (created, named `name`, before its first
 /// step), through the editor's commit (every invariant checked) and the plan session (file
-/// first). Returns the (code, name) of each unit the step created.
+/// first). Returns the step.
 pub(crate) fn draft_step(
     file: &Path,
     d: &mut Dataset,
@@ -286,17 +278,9 @@ pub(crate) fn draft_step(
     proposal: &Proposal,
     plan: &mut Option<i64>,
     (name, created_at): (&str, &str),
-) -> anyhow::Result<Vec<(String, String)>> {
-    editor.level = proposal.blocks.level;
-    let change = editor
-        .regroup(
-            d,
-            index,
-            proposal.blocks.parent.id,
-            proposal.blocks.level,
-            &proposal.parts(),
-            &proposal.label(),
-        )
+) -> anyhow::Result<crate::edit::Change> {
+    let change = proposal
+        .apply(editor, d, index)
         .map_err(|e| {
             anyhow::anyhow!(
                 "{} {} {}: the proposal was refused: {e}; nothing was written",
@@ -306,12 +290,6 @@ pub(crate) fn draft_step(
             )
         })?
         .clone();
-    let created: Vec<(String, String)> = change
-        .after
-        .iter()
-        .filter(|u| change.added().any(|a| a == u.id) && u.level == proposal.blocks.level)
-        .map(|u| (u.code.clone(), u.name.clone()))
-        .collect();
     let id = match *plan {
         Some(id) => id,
         None => {
@@ -335,7 +313,7 @@ pub(crate) fn draft_step(
         plan: id,
     };
     session.keep(d, index, editor)?;
-    Ok(created)
+    Ok(change)
 }
 
 fn find_plan(file: &Path, plan: &str) -> anyhow::Result<store::PlanInfo> {

@@ -64,6 +64,13 @@ impl Change {
             .filter(|id| !self.before.iter().any(|b| b.id == *id))
     }
 
+    /// The units this change created, as they are after it.
+    pub fn added_units(&self) -> impl Iterator<Item = &Unit> + '_ {
+        self.after
+            .iter()
+            .filter(|u| !self.before.iter().any(|b| b.id == u.id))
+    }
+
     pub fn apply(&self, d: &mut Dataset) {
         remove(d, self.removed().collect::<Vec<_>>().into_iter());
         put(d, &self.after);

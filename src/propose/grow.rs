@@ -317,8 +317,37 @@ fn border_moves(
     out
 }
 
+/// How many more households the move leaves outside the band (negative: fewer).
+fn violation_change(g: &BlockGraph, weights: &[u32], band: Band, m: Move) -> i64 {
+    let w = g.households[m.block] as i64;
+    let (wa, wb) = (weights[m.from] as i64, weights[m.to] as i64);
+    band.violation(wa - w) + band.violation(wb + w) - band.violation(wa) - band.violation(wb)
+}
+
+/// The best candidate (lowest key; then block and region order, so that ties are decided the
+/// same way every time) whose block can leave its region without cutting it in two.
+fn first_allowed<K: PartialOrd>(
+    g: &BlockGraph,
+    assignment: &[usize],
+    k: usize,
+    mut candidates: Vec<(K, Move)>,
+) -> Option<Move> {
+    candidates.sort_by(|a, b| {
+        a.0.partial_cmp(&b.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.block.cmp(&b.1.block))
+            .then(a.1.to.cmp(&b.1.to))
+    });
+    let regions = members(assignment, k);
+    candidates
+        .into_iter()
+        .map(|c| c.1)
+        .find(|m| g.stays_connected_without(assignment, &regions[m.from], m.block))
+}
+
 /// Balance: best-improvement moves that lower (households outside the band, sum of squared
-/// deviations from the target), lexicographically. `locked` regions neither give nor take.
+/// deviations from the target), lexicographically, the longer shared border breaking ties.
+/// `locked` regions neither give nor take.
 pub(crate) fn balance(
     g: &BlockGraph,
     assignment: &mut [usize],
@@ -327,38 +356,25 @@ pub(crate) fn balance(
     free: &[bool],
     locked: Option<&[bool]>,
 ) {
-    let t = band.target;
+    let sq = |x: i64| (x as f64 - band.target).powi(2);
     let limit = 20 * g.len() + 100;
     for _ in 0..limit {
         let weights = g.weights(assignment, k);
-        let regions = members(assignment, k);
-        let mut candidates: Vec<(i64, f64, f64, Move)> = Vec::new();
+        let mut candidates: Vec<((i64, f64, f64), Move)> = Vec::new();
         for m in border_moves(g, assignment, free, k, locked) {
             let w = g.households[m.block] as i64;
             let (wa, wb) = (weights[m.from] as i64, weights[m.to] as i64);
-            let dv = band.violation(wa - w) + band.violation(wb + w)
-                - band.violation(wa)
-                - band.violation(wb);
-            let sq = |x: i64| (x as f64 - t).powi(2);
+            let dv = violation_change(g, &weights, band, m);
             let ds = sq(wa - w) + sq(wb + w) - sq(wa) - sq(wb);
             if dv < 0 || (dv == 0 && ds < -1e-9) {
                 let gain = g.shared_with(assignment, m.block, m.to)
                     - g.shared_with(assignment, m.block, m.from);
-                candidates.push((dv, ds, -gain, m));
+                candidates.push(((dv, ds, -gain), m));
             }
         }
-        candidates.sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then(a.1.total_cmp(&b.1))
-                .then(a.2.total_cmp(&b.2))
-                .then(a.3.block.cmp(&b.3.block))
-                .then(a.3.to.cmp(&b.3.to))
-        });
-        let chosen = candidates
-            .into_iter()
-            .map(|c| c.3)
-            .find(|m| g.stays_connected_without(assignment, &regions[m.from], m.block));
-        let Some(m) = chosen else { break };
+        let Some(m) = first_allowed(g, assignment, k, candidates) else {
+            break;
+        };
         assignment[m.block] = m.to;
     }
 }
@@ -380,17 +396,11 @@ fn gather(g: &BlockGraph, assignment: &mut [usize], k: usize, band: Band, free: 
     let limit = 10 * g.len() + 50;
     for _ in 0..limit {
         let weights = g.weights(assignment, k);
-        let regions = members(assignment, k);
         let mut candidates: Vec<(f64, Move)> = Vec::new();
         for m in border_moves(g, assignment, free, k, None) {
-            let hh = g.households[m.block] as i64;
-            let (wa, wb) = (weights[m.from] as i64, weights[m.to] as i64);
-            let dv = band.violation(wa - hh) + band.violation(wb + hh)
-                - band.violation(wa)
-                - band.violation(wb);
             let (ma, mb) = (mass[m.from], mass[m.to]);
             let x = w(m.block);
-            if dv > 0 || ma - x <= 0.0 {
+            if violation_change(g, &weights, band, m) > 0 || ma - x <= 0.0 {
                 continue;
             }
             let c = g.centre_m[m.block];
@@ -400,16 +410,9 @@ fn gather(g: &BlockGraph, assignment: &mut [usize], k: usize, band: Band, free: 
                 candidates.push((delta, m));
             }
         }
-        candidates.sort_by(|a, b| {
-            a.0.total_cmp(&b.0)
-                .then(a.1.block.cmp(&b.1.block))
-                .then(a.1.to.cmp(&b.1.to))
-        });
-        let chosen = candidates
-            .into_iter()
-            .map(|c| c.1)
-            .find(|m| g.stays_connected_without(assignment, &regions[m.from], m.block));
-        let Some(m) = chosen else { break };
+        let Some(m) = first_allowed(g, assignment, k, candidates) else {
+            break;
+        };
         let x = w(m.block);
         let c = g.centre_m[m.block] * x;
         assignment[m.block] = m.to;
@@ -453,6 +456,26 @@ pub(crate) fn compactness_cost(g: &BlockGraph, assignment: &[usize], k: usize) -
         .sum()
 }
 
+/// The (area, perimeter) of the region `m` leaves and of the one it joins, after it.
+fn shapes_after(
+    g: &BlockGraph,
+    assignment: &[usize],
+    (area, perimeter): (&[f64], &[f64]),
+    m: Move,
+) -> [(f64, f64); 2] {
+    let b = m.block;
+    [
+        (
+            area[m.from] - g.area_m2[b],
+            perimeter[m.from] - g.perimeter_m[b] + 2.0 * g.shared_with(assignment, b, m.from),
+        ),
+        (
+            area[m.to] + g.area_m2[b],
+            perimeter[m.to] + g.perimeter_m[b] - 2.0 * g.shared_with(assignment, b, m.to),
+        ),
+    ]
+}
+
 /// Compactness: best-improvement moves of border blocks that lower the sum of P²/A over the
 /// two regions involved (Polsby–Popper up), never adding households outside the band. The
 /// perimeters and areas are kept up to date move by move.
@@ -461,23 +484,12 @@ fn compact(g: &BlockGraph, assignment: &mut [usize], k: usize, band: Band, free:
     let limit = 10 * g.len() + 50;
     for _ in 0..limit {
         let weights = g.weights(assignment, k);
-        let regions = members(assignment, k);
-        let mut candidates: Vec<(f64, Move, [f64; 4])> = Vec::new();
+        let mut candidates: Vec<(f64, Move)> = Vec::new();
         for m in border_moves(g, assignment, free, k, None) {
-            let w = g.households[m.block] as i64;
-            let (wa, wb) = (weights[m.from] as i64, weights[m.to] as i64);
-            let dv = band.violation(wa - w) + band.violation(wb + w)
-                - band.violation(wa)
-                - band.violation(wb);
-            if dv > 0 {
+            if violation_change(g, &weights, band, m) > 0 {
                 continue;
             }
-            let b = m.block;
-            let pa =
-                perimeter[m.from] - g.perimeter_m[b] + 2.0 * g.shared_with(assignment, b, m.from);
-            let pb = perimeter[m.to] + g.perimeter_m[b] - 2.0 * g.shared_with(assignment, b, m.to);
-            let aa = area[m.from] - g.area_m2[b];
-            let ab = area[m.to] + g.area_m2[b];
+            let [(aa, pa), (ab, pb)] = shapes_after(g, assignment, (&area, &perimeter), m);
             if aa <= 0.0 {
                 continue;
             }
@@ -486,25 +498,16 @@ fn compact(g: &BlockGraph, assignment: &mut [usize], k: usize, band: Band, free:
             let after = roundness_cost(aa, pa) + roundness_cost(ab, pb);
             // A gain worth having: a thousandth of the pair's cost (no churn on rounding).
             if after < before * (1.0 - 1e-3) {
-                candidates.push((after - before, m, [aa, pa, ab, pb]));
+                candidates.push((after - before, m));
             }
         }
-        candidates.sort_by(|a, b| {
-            a.0.total_cmp(&b.0)
-                .then(a.1.block.cmp(&b.1.block))
-                .then(a.1.to.cmp(&b.1.to))
-        });
-        let chosen = candidates
-            .into_iter()
-            .find(|(_, m, _)| g.stays_connected_without(assignment, &regions[m.from], m.block));
-        let Some((_, m, [aa, pa, ab, pb])) = chosen else {
+        let Some(m) = first_allowed(g, assignment, k, candidates) else {
             break;
         };
+        let [(aa, pa), (ab, pb)] = shapes_after(g, assignment, (&area, &perimeter), m);
         assignment[m.block] = m.to;
-        area[m.from] = aa;
-        perimeter[m.from] = pa;
-        area[m.to] = ab;
-        perimeter[m.to] = pb;
+        (area[m.from], perimeter[m.from]) = (aa, pa);
+        (area[m.to], perimeter[m.to]) = (ab, pb);
     }
 }
 

@@ -141,6 +141,20 @@ impl Options {
     }
 }
 
+impl Report {
+    /// Gives the new units of the report (no code yet) the codes and names the edit that drafted
+    /// them chose, in the order both list them.
+    pub fn name_new_units(&mut self, change: &crate::edit::Change, level: crate::model::Level) {
+        let mut fresh = change.added_units().filter(|u| u.level == level);
+        for r in self.units.iter_mut().filter(|r| r.code.is_none()) {
+            if let Some(u) = fresh.next() {
+                r.code = Some(u.code.clone());
+                r.name = Some(u.name.clone());
+            }
+        }
+    }
+}
+
 fn locked_units(blocks: &Blocks, options: &Options) -> Result<Vec<bool>, ProposeError> {
     let mut locked = vec![false; blocks.existing.len()];
     for code in &options.lock {
@@ -444,6 +458,25 @@ impl Proposal {
             });
         }
         out
+    }
+
+    /// Makes the proposal in `d` as one edit of `editor` (which takes the proposal's level):
+    /// every invariant checked by its commit, one undo step.
+    pub fn apply<'e>(
+        &self,
+        editor: &'e mut crate::edit::Editor,
+        d: &mut Dataset,
+        index: &mut crate::index::SpatialIndex,
+    ) -> Result<&'e crate::edit::Change, crate::edit::EditError> {
+        editor.level = self.blocks.level;
+        editor.regroup(
+            d,
+            index,
+            self.blocks.parent.id,
+            self.blocks.level,
+            &self.parts(),
+            &self.label(),
+        )
     }
 
     /// A label for the plan step.
