@@ -106,9 +106,23 @@ pub(super) fn rebalance(args: ProposalArgs) -> anyhow::Result<Reply> {
     propose(args, Kind::Rebalance)
 }
 
+/// Plans live in a GeoPackage so far: a server document is proposed on (dry run) but its
+/// plans are drafted and approved in a pulled copy.
+fn refuse_server(file: &Path, what: &str) -> anyhow::Result<()> {
+    if store::server::as_server(file).is_some() {
+        anyhow::bail!(
+            "{what}: a document on a server takes case work only so far; plans are drafted and approved in a GeoPackage (gridatlas pull URL --to FILE, then publish into a fresh database); nothing was written"
+        );
+    }
+    Ok(())
+}
+
 fn propose(args: ProposalArgs, kind: Kind) -> anyhow::Result<Reply> {
     let started = Instant::now();
     let file = args.file.clone();
+    if !args.dry_run {
+        refuse_server(&file, "a proposal drafts a plan")?;
+    }
     let who = crate::cli::accounts::authorize(
         &file,
         args.user.as_deref(),
@@ -344,6 +358,10 @@ fn find_plan(file: &Path, plan: &str) -> anyhow::Result<store::PlanInfo> {
 }
 
 pub(super) fn plan(command: PlanCommand) -> anyhow::Result<Reply> {
+    let (PlanCommand::List { file }
+    | PlanCommand::Show { file, .. }
+    | PlanCommand::Approve { file, .. }) = &command;
+    refuse_server(file, "gridatlas plan")?;
     match command {
         PlanCommand::List { file } => {
             let plans = store::list_plans(&file)?;
