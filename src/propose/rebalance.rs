@@ -3,8 +3,8 @@
 //!
 //! Greedy, and honest about it: each round takes the move of one border block — or, when no
 //! single move helps, a chain of two (A gives a block to B, B gives one to C: the way an
-//! overfull grid passes households to an underfull one beyond a balanced neighbour), or else
-//! of three — that
+//! overfull grid passes households to an underfull one beyond a balanced neighbour; or B gives
+//! one back to A, a swap that moves the difference of two blocks), or else of three — that
 //! most lowers the households outside the band, the fewest households moved breaking ties. A
 //! region already in the band changes only as the middle of such a chain. When the band is
 //! reached, blocks that moved are offered back to the region they came from if the band
@@ -208,12 +208,12 @@ pub fn rebalance(
             consider(&mut best, key, vec![m], &mut s);
         }
         if best.is_none() {
-            // Two moves: the first to a region that then passes a block on.
+            // Two moves: the first to a region that then passes a block on (or back: a swap).
             let mut chains: Vec<Vec<Move>> = Vec::new();
             for &m1 in &singles {
                 s.apply(m1);
                 for m2 in s.moves_out_of(m1.to) {
-                    if m2.block != m1.block && m2.to != m1.from {
+                    if m2.block != m1.block {
                         chains.push(vec![m1, m2]);
                     }
                 }
