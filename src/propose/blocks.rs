@@ -6,11 +6,13 @@
 //!   cell within the micro-grid it is in today (a micro-grid without households is one
 //!   block). They tile every micro-grid exactly, so a micro-grid that keeps its households
 //!   keeps its outline, and a household moved carries its cell with it. Households at the
-//!   same point are one block: a cell cannot be split between them.
+//!   same point are one block: a cell cannot be split between them. A cell that a concave
+//!   micro-grid cuts in parts is one block per part (the others with no households), so no
+//!   region is made of detached parts.
 
 use std::collections::HashMap;
 
-use geo::{Area, BoundingRect, Centroid};
+use geo::{Area, BoundingRect, Centroid, Contains};
 use geo_types::{Coord, MultiPolygon};
 
 use crate::geom::{LocalMetres, voronoi_cells};
@@ -159,11 +161,31 @@ impl Blocks {
                         continue;
                     }
                     let sites: Vec<Coord<f64>> = at.iter().map(|a| a.0).collect();
-                    for (cell, (_, hs)) in voronoi_cells(&sites, &shape).into_iter().zip(at) {
-                        shapes_m.push(cell);
-                        unit.push(None);
-                        households.push(hs);
-                        home.push(e);
+                    for (cell, (site, hs)) in voronoi_cells(&sites, &shape).into_iter().zip(at) {
+                        // A concave micro-grid can cut a cell in parts: the part with the
+                        // households is their block, each other part a block of its own (with
+                        // no one in it), so that no region is made of detached parts.
+                        let with_site = cell
+                            .0
+                            .iter()
+                            .position(|p| p.contains(&geo_types::Point(site)))
+                            .or_else(|| {
+                                (0..cell.0.len()).max_by(|&a, &b| {
+                                    cell.0[a]
+                                        .unsigned_area()
+                                        .total_cmp(&cell.0[b].unsigned_area())
+                                })
+                            });
+                        for (i, part) in cell.0.into_iter().enumerate() {
+                            shapes_m.push(MultiPolygon::new(vec![part]));
+                            unit.push(None);
+                            households.push(if Some(i) == with_site {
+                                hs.clone()
+                            } else {
+                                Vec::new()
+                            });
+                            home.push(e);
+                        }
                     }
                 }
             }

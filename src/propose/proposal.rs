@@ -358,8 +358,20 @@ impl Proposal {
             }
         }
         let pp = g.polsby_popper(&self.assignment, k);
-        let contiguity = g.contiguity(&self.assignment, k);
         let regions = members(&self.assignment, k);
+        // One piece: its blocks joined by real borders, and where a block is itself in parts
+        // (a Voronoi cell cut by a concave micro-grid, a micro-grid another program left in
+        // two), the outline the region will have is one piece too.
+        let contiguity: Vec<bool> = g
+            .contiguity(&self.assignment, k)
+            .into_iter()
+            .zip(&regions)
+            .map(|(joined, blocks)| {
+                joined
+                    && (blocks.iter().all(|&b| self.blocks.shapes_m[b].0.len() <= 1)
+                        || self.pieces(blocks) <= 1)
+            })
+            .collect();
         let units: Vec<RegionReport> = (0..k)
             .filter(|&r| !regions[r].is_empty())
             .map(|r| {
@@ -428,6 +440,13 @@ impl Proposal {
                     .count(),
             units,
         }
+    }
+
+    /// Pieces (of 1 m² or more) of the outline the union of `blocks` has.
+    fn pieces(&self, blocks: &[usize]) -> usize {
+        use geo::Area;
+        let union = geo::unary_union(blocks.iter().map(|&b| &self.blocks.shapes_m[b]));
+        union.0.iter().filter(|p| p.unsigned_area() >= 1.0).count()
     }
 
     /// The regroup edit that makes this proposal: one part per non-empty region.
