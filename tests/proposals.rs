@@ -394,3 +394,102 @@ fn the_panel_drafts_a_partition_and_shows_its_report() {
     );
     h.get_by_label_contains("无需调整");
 }
+
+/// A proposal is drafted, then another program (as QGIS or sqlite3 would) changes what it
+/// replaces before the approval: the approval is refused whole, the other program's change is
+/// kept, and nothing it deleted comes back.
+#[test]
+fn another_writer_meanwhile_refuses_the_approval_and_keeps_its_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::document(dir.path());
+    let file = path.to_str().unwrap();
+    let d = gridatlas::store::load(&path).unwrap();
+    let village = d.units_of_level(Level::Village).next().unwrap().clone();
+    let (code, _, err) = common::gridatlas(&[
+        "partition",
+        file,
+        "--unit",
+        &village.code,
+        "--into",
+        "grid",
+        "--plan",
+        "甲",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // QGIS renames one of the village's grids meanwhile.
+    let other = common::other_writer(&path);
+    let grid = d
+        .units
+        .iter()
+        .find(|u| u.parent == Some(village.id) && u.level == Level::Grid)
+        .unwrap()
+        .clone();
+    other
+        .execute(
+            "UPDATE units SET name = '别人改的名字' WHERE id = ?1",
+            [grid.id.0],
+        )
+        .unwrap();
+    let (code, _, err) = common::gridatlas(&["plan", "approve", file, "--plan", "甲"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("another program"), "{err}");
+    let now = gridatlas::store::load(&path).unwrap();
+    for u in &d.units {
+        let kept = now.units.iter().find(|n| n.id == u.id).unwrap();
+        if u.id == grid.id {
+            assert_eq!(kept.name, "别人改的名字");
+            assert_eq!(kept.geometry, u.geometry);
+        } else {
+            assert_eq!(kept, u, "the refused approval wrote {}", u.code);
+        }
+    }
+    assert_eq!(now.units.len(), d.units.len());
+    let plans = gridatlas::store::list_plans(&path).unwrap();
+    assert_eq!(plans[0].status, "draft");
+
+    // Micro-grids from households' cells: a household the plan moves is deleted elsewhere.
+    let grid = d.units_of_level(Level::Grid).nth(5).unwrap().code.clone();
+    let (code, _, err) = common::gridatlas(&[
+        "partition",
+        file,
+        "--unit",
+        &grid,
+        "--into",
+        "micro_grid",
+        "--plan",
+        "乙",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let plan = gridatlas::store::list_plans(&path)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "乙")
+        .unwrap();
+    let mut planned = gridatlas::store::load(&path).unwrap();
+    let before = planned.clone();
+    let mut index = SpatialIndex::build(&planned);
+    let mut editor = Editor::default();
+    gridatlas::ledger::open_plan(&path, plan.id, &mut planned, &mut index, &mut editor).unwrap();
+    let diff = gridatlas::ledger::diff(&planned, editor.changes());
+    let moved = planned.households[diff.households[0].0].id;
+    other
+        .execute("DELETE FROM households WHERE id = ?1", [moved.0])
+        .unwrap();
+    let (code, _, err) = common::gridatlas(&["plan", "approve", file, "--plan", "乙"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!("household id {}", moved.0)) && err.contains("no longer"),
+        "{err}"
+    );
+    let now = gridatlas::store::load(&path).unwrap();
+    assert_eq!(now.households.len(), before.households.len() - 1);
+    assert!(now.households.iter().all(|h| h.id != moved));
+    assert_eq!(
+        now.units, before.units,
+        "nothing of the refused plan was written"
+    );
+    for h in &now.households {
+        let was = before.households.iter().find(|b| b.id == h.id).unwrap();
+        assert_eq!(h.unit, was.unit);
+    }
+}

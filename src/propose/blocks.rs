@@ -15,7 +15,10 @@ use std::collections::HashMap;
 use geo::{Area, BoundingRect, Centroid, Contains};
 use geo_types::{Coord, MultiPolygon};
 
-use crate::geom::{LocalMetres, voronoi_cells};
+use crate::geom::{LocalMetres, Welder, voronoi_cells};
+
+/// Cell vertices closer than this (m) are made one, as the demo generator's.
+const WELD_M: f64 = 0.001;
 use crate::model::{Dataset, Level, Unit, UnitId};
 use crate::propose::ProposeError;
 use crate::propose::borders::{perimeter, shared_borders};
@@ -161,7 +164,16 @@ impl Blocks {
                         continue;
                     }
                     let sites: Vec<Coord<f64>> = at.iter().map(|a| a.0).collect();
-                    for (cell, (site, hs)) in voronoi_cells(&sites, &shape).into_iter().zip(at) {
+                    // Neighbouring cells come out of the clipping a fraction of a millimetre
+                    // apart; welded (as the demo's cells are), a union of them has no sliver
+                    // holes, whose rings would touch themselves.
+                    let mut welder = Welder::new(WELD_M);
+                    welder.register(&shape);
+                    let cells: Vec<MultiPolygon<f64>> = voronoi_cells(&sites, &shape)
+                        .iter()
+                        .map(|c| welder.weld(c))
+                        .collect();
+                    for (cell, (site, hs)) in cells.into_iter().zip(at) {
                         // A concave micro-grid can cut a cell in parts: the part with the
                         // households is their block, each other part a block of its own (with
                         // no one in it), so that no region is made of detached parts.
