@@ -13,19 +13,17 @@ use gridatlas::index::SpatialIndex;
 use gridatlas::model::{Dataset, Level, UnitId};
 use gridatlas::propose::{Census, Options, Proposal};
 
-fn assert_checks(d: &Dataset) {
-    let r = gridatlas::check::check(d);
-    assert!(
-        r.violations.is_empty(),
-        "{:?}",
-        &r.violations[..r.violations.len().min(3)]
-    );
-}
-
 fn apply(d: &mut Dataset, index: &mut SpatialIndex, p: &Proposal) -> Editor {
     let mut editor = Editor::default();
     p.apply(&mut editor, d, index).unwrap();
     editor
+}
+
+/// Runs the command line and requires exit 0; its JSON.
+fn ok(args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = common::gridatlas(args);
+    assert_eq!(code, 0, "gridatlas {}: {err}", args.join(" "));
+    out
 }
 
 fn villages(d: &Dataset) -> Vec<UnitId> {
@@ -57,7 +55,7 @@ fn every_village_partitioned_is_contiguous_balanced_and_passes_check() {
         let mut editor = apply(&mut d, &mut index, &p);
         let after: Vec<Option<UnitId>> = d.households.iter().map(|h| h.unit).collect();
         assert_eq!(before, after, "{}", r.unit_code);
-        assert_checks(&d);
+        common::assert_checks(&d);
         editor.undo(&mut d, &mut index);
         assert_eq!(d.units, original.units, "undo restores {}", r.unit_code);
     }
@@ -77,7 +75,7 @@ fn grids_are_cut_into_micro_grids_from_households_cells() {
         assert!(r.within_tolerance, "{:?}", r.units);
     }
     apply(&mut d, &mut index, &p);
-    assert_checks(&d);
+    common::assert_checks(&d);
     // Each new micro-grid holds the households the report gave it.
     let mut counts: Vec<u32> = d
         .units
@@ -121,7 +119,7 @@ fn locked_units_are_kept_exactly() {
     for k in kids {
         assert_eq!(d.units.iter().find(|u| u.id == k.id), Some(&k));
     }
-    assert_checks(&d);
+    common::assert_checks(&d);
     // A code that is not a child of the unit is refused, naming it.
     let bad = Options {
         lock: vec!["999".into()],
@@ -170,7 +168,7 @@ fn rebalancing_a_balanced_unit_changes_nothing_and_an_unbalanced_one_moves_few()
     if r.changes_anything() {
         assert!(report.households_moved <= fresh.report().households_moved.max(1));
         apply(&mut d, &mut index, &r);
-        assert_checks(&d);
+        common::assert_checks(&d);
     }
 }
 
@@ -216,7 +214,7 @@ fn partition_show_approve_and_check_from_the_command_line() {
         .unwrap()
         .code
         .clone();
-    let (code, out, err) = common::gridatlas(&[
+    let out = ok(&[
         "partition",
         file,
         "--unit",
@@ -226,7 +224,6 @@ fn partition_show_approve_and_check_from_the_command_line() {
         "--plan",
         "自动划分测试",
     ]);
-    assert_eq!(code, 0, "{err}");
     assert_eq!(out["plan"]["name"], "自动划分测试");
     assert!(out["contiguous"].as_bool().unwrap());
     assert!(out["polsby_popper_min"].as_f64().unwrap() > 0.0);
@@ -244,8 +241,7 @@ fn partition_show_approve_and_check_from_the_command_line() {
     assert_eq!(plan["status"], "draft");
     assert_eq!(plan["steps"], 1);
     assert_eq!(gridatlas::store::load(&path).unwrap().units, d.units);
-    let (code, shown, err) = common::gridatlas(&["plan", "show", file, "--plan", "自动划分测试"]);
-    assert_eq!(code, 0, "{err}");
+    let shown = ok(&["plan", "show", file, "--plan", "自动划分测试"]);
     assert!(shown["units"].as_array().unwrap().len() > 1);
     assert!(shown["households_changing_grid"].as_u64().unwrap() > 0);
     assert_eq!(shown["households_changing_micro_grid"], 0);
@@ -265,7 +261,7 @@ fn partition_show_approve_and_check_from_the_command_line() {
     // A grid into micro-grids, approved, checks too.
     let d = gridatlas::store::load(&path).unwrap();
     let grid = d.units_of_level(Level::Grid).nth(2).unwrap().code.clone();
-    let (code, out, err) = common::gridatlas(&[
+    let out = ok(&[
         "partition",
         file,
         "--unit",
@@ -275,12 +271,9 @@ fn partition_show_approve_and_check_from_the_command_line() {
         "--plan",
         "微网格",
     ]);
-    assert_eq!(code, 0, "{err}");
     assert!(out["contiguous"].as_bool().unwrap());
-    let (code, _, err) = common::gridatlas(&["plan", "approve", file, "--plan", "微网格"]);
-    assert_eq!(code, 0, "{err}");
-    let (code, _, err) = common::gridatlas(&["check", file]);
-    assert_eq!(code, 0, "{err}");
+    ok(&["plan", "approve", file, "--plan", "微网格"]);
+    ok(&["check", file]);
     // Bad input: one line naming what is wrong, nothing written.
     let (code, _, err) = common::gridatlas(&["partition", file, "--unit", &grid, "--into", "grid"]);
     assert_eq!(code, 2);
@@ -312,7 +305,7 @@ fn a_township_is_partitioned_village_by_village_in_one_plan() {
         .code
         .clone();
     let villages = d.units_of_level(Level::Village).count();
-    let (code, out, err) = common::gridatlas(&[
+    let out = ok(&[
         "partition",
         file,
         "--unit",
@@ -322,16 +315,13 @@ fn a_township_is_partitioned_village_by_village_in_one_plan() {
         "--plan",
         "全镇划分",
     ]);
-    assert_eq!(code, 0, "{err}");
     assert_eq!(out["villages"], villages);
     assert_eq!(out["contiguous"], true);
     assert_eq!(out["villages_within_tolerance"], out["villages_feasible"]);
     let steps = out["plan"]["steps"].as_u64().unwrap();
     assert!(steps >= 1 && steps <= villages as u64);
-    let (code, _, err) = common::gridatlas(&["plan", "approve", file, "--plan", "全镇划分"]);
-    assert_eq!(code, 0, "{err}");
-    let (code, _, err) = common::gridatlas(&["check", file]);
-    assert_eq!(code, 0, "{err}");
+    ok(&["plan", "approve", file, "--plan", "全镇划分"]);
+    ok(&["check", file]);
     // Micro-grids into a township: refused, naming the options.
     let (code, _, err) = common::gridatlas(&[
         "partition",
@@ -381,7 +371,7 @@ fn the_panel_drafts_a_partition_and_shows_its_report() {
     let report = ws.planning.proposal.as_ref().unwrap();
     assert_eq!(report.unit_code, village);
     assert!(report.contiguous);
-    assert_checks(&ws.doc.dataset);
+    common::assert_checks(&ws.doc.dataset);
     // The compare view highlights the households that change grid.
     let diff = &ws.planning.diff.as_ref().unwrap().1;
     assert!(!diff.regrouped_households.is_empty());
@@ -405,7 +395,7 @@ fn another_writer_meanwhile_refuses_the_approval_and_keeps_its_change() {
     let file = path.to_str().unwrap();
     let d = gridatlas::store::load(&path).unwrap();
     let village = d.units_of_level(Level::Village).next().unwrap().clone();
-    let (code, _, err) = common::gridatlas(&[
+    ok(&[
         "partition",
         file,
         "--unit",
@@ -415,7 +405,6 @@ fn another_writer_meanwhile_refuses_the_approval_and_keeps_its_change() {
         "--plan",
         "甲",
     ]);
-    assert_eq!(code, 0, "{err}");
     // QGIS renames one of the village's grids meanwhile.
     let other = common::other_writer(&path);
     let grid = d
@@ -449,7 +438,7 @@ fn another_writer_meanwhile_refuses_the_approval_and_keeps_its_change() {
 
     // Micro-grids from households' cells: a household the plan moves is deleted elsewhere.
     let grid = d.units_of_level(Level::Grid).nth(5).unwrap().code.clone();
-    let (code, _, err) = common::gridatlas(&[
+    ok(&[
         "partition",
         file,
         "--unit",
@@ -459,7 +448,6 @@ fn another_writer_meanwhile_refuses_the_approval_and_keeps_its_change() {
         "--plan",
         "乙",
     ]);
-    assert_eq!(code, 0, "{err}");
     let plan = gridatlas::store::list_plans(&path)
         .unwrap()
         .into_iter()

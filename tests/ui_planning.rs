@@ -79,15 +79,6 @@ fn approve(h: &mut Harness<'static, GridAtlasApp>, date: &str) {
     h.run_steps(3);
 }
 
-fn assert_checks(d: &Dataset) {
-    let r = gridatlas::check::check(d);
-    assert!(
-        r.violations.is_empty(),
-        "{:?}",
-        &r.violations[..r.violations.len().min(3)]
-    );
-}
-
 #[test]
 fn drag_a_shared_vertex_then_undo_with_ctrl_z() {
     let dir = tempfile::tempdir().unwrap();
@@ -148,7 +139,7 @@ fn drag_a_shared_vertex_then_undo_with_ctrl_z() {
         moved_to(&planned) >= 2,
         "two or more grids hold the moved vertex"
     );
-    assert_checks(&planned);
+    common::assert_checks(&planned);
     // The panel names the edit.
     h.get_by_label_contains("已保存编辑：拖动顶点");
     h.key_combination_modifiers(Modifiers::COMMAND, &[egui::Key::Z]);
@@ -177,7 +168,7 @@ fn drag_a_shared_vertex_then_undo_with_ctrl_z() {
     let live = gridatlas::store::load(&path).unwrap();
     assert_ne!(live.units, original.units);
     assert!(moved_to(&live) >= 2);
-    assert_checks(&live);
+    common::assert_checks(&live);
     let plans = gridatlas::store::list_plans(&path).unwrap();
     assert_eq!(plans[0].status, "approved");
     assert_eq!(plans[0].effective_date.as_deref(), Some("2026-11-01"));
@@ -236,7 +227,7 @@ fn merge_two_micro_grids_and_paint_households_by_clicking() {
     );
     let merged = h.state().workspace().unwrap().doc.dataset.clone();
     assert!(merged.units.iter().all(|u| u.id != b));
-    assert_checks(&merged);
+    common::assert_checks(&merged);
 
     // Paint: two households of the merged micro-grid go to a sibling.
     h.get_by_role_and_label(Role::Button, "划转住户").click();
@@ -298,7 +289,7 @@ fn merge_two_micro_grids_and_paint_households_by_clicking() {
             h.state().workspace().unwrap().planning.message
         );
     }
-    assert_checks(&painted);
+    common::assert_checks(&painted);
 }
 
 #[test]

@@ -216,19 +216,6 @@ impl BlockGraph {
             .collect()
     }
 
-    /// Total border between blocks of different regions (m): what compactness work lowers.
-    pub fn cut_m(&self, assignment: &[usize]) -> f64 {
-        let mut cut = 0.0;
-        for (b, ns) in self.neighbours.iter().enumerate() {
-            for &(n, l) in ns {
-                if n > b && assignment[n] != assignment[b] {
-                    cut += l;
-                }
-            }
-        }
-        cut
-    }
-
     /// Connected pieces of the graph restricted to `keep` blocks, each a list of blocks.
     pub fn components(&self, keep: &[bool]) -> Vec<Vec<usize>> {
         let mut seen = vec![false; self.len()];

@@ -43,12 +43,12 @@ pub fn partition(g: &BlockGraph, free: &[bool], k: usize, band: Band, seed: u64)
     for start in 0..STARTS {
         let a = partition_once(g, free, k, band, seed.wrapping_add(start));
         let v = violation(g, &a, k, band);
-        let cut = compactness_cost(g, &a, k);
+        let cost = compactness_cost(g, &a, k);
         if best
             .as_ref()
-            .is_none_or(|(bv, bc, _)| v < *bv || (v == *bv && cut < bc - 1e-6))
+            .is_none_or(|(bv, bc, _)| v < *bv || (v == *bv && cost < bc - 1e-6))
         {
-            best = Some((v, cut, a));
+            best = Some((v, cost, a));
         }
     }
     best.map(|(_, _, a)| a).unwrap_or_default()
@@ -448,7 +448,7 @@ fn roundness_cost(area: f64, perimeter: f64) -> f64 {
 }
 
 /// The compactness cost of a partition: the sum of every region's P²/A.
-pub(crate) fn compactness_cost(g: &BlockGraph, assignment: &[usize], k: usize) -> f64 {
+fn compactness_cost(g: &BlockGraph, assignment: &[usize], k: usize) -> f64 {
     let (area, perimeter) = shapes(g, assignment, k);
     area.iter()
         .zip(&perimeter)

@@ -13,14 +13,12 @@ mod proposal;
 mod rebalance;
 
 pub use blocks::{BlockKind, Blocks, Census};
-pub use borders::{perimeter, shared_borders};
-pub use graph::{Band, BlockGraph, MIN_SHARED_M};
-pub use grow::{NONE, partition as partition_blocks};
+pub use borders::perimeter;
+pub use graph::{Band, BlockGraph};
 pub use proposal::{
     Mode, Options, Proposal, RegionReport, Report, partition, rebalance, unit_by_code,
     unit_with_code,
 };
-pub use rebalance::{Rebalanced, rebalance as rebalance_blocks};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProposeError {

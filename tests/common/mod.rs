@@ -218,3 +218,13 @@ pub fn step(
     desk.cases_changed(&doc.dataset);
     Ok(())
 }
+
+/// The whole checker finds nothing (the first three findings shown otherwise).
+pub fn assert_checks(d: &Dataset) {
+    let r = gridatlas::check::check(d);
+    assert!(
+        r.violations.is_empty(),
+        "{:?}",
+        &r.violations[..r.violations.len().min(3)]
+    );
+}
