@@ -379,21 +379,6 @@ pub(super) fn plan(command: PlanCommand) -> anyhow::Result<Reply> {
     }
 }
 
-/// Households per unit at every level, from each household's micro-grid up.
-fn households_per_unit(d: &Dataset) -> HashMap<UnitId, (u32, u32)> {
-    let tree = UnitTree::new(d);
-    let mut out: HashMap<UnitId, (u32, u32)> = HashMap::new();
-    for h in &d.households {
-        let Some(u) = h.unit else { continue };
-        for a in tree.ancestors(u).into_iter().flatten() {
-            let e = out.entry(a).or_default();
-            e.0 += 1;
-            e.1 += h.members as u32;
-        }
-    }
-    out
-}
-
 /// Polsby–Popper of an outline (4πA/P², in local metres).
 fn polsby_popper(mp: &geo_types::MultiPolygon<f64>) -> f64 {
     use geo::{Area, BoundingRect};
@@ -423,12 +408,13 @@ fn show(file: &Path, plan: &str) -> anyhow::Result<Reply> {
     }
     let mut d = store::load(file)?;
     let mut index = SpatialIndex::build(&d);
-    let live = households_per_unit(&d);
+    // Households and persons per unit, rolled up the hierarchy (the window's statistics).
+    let live = crate::stats::Stats::compute(&d, d.meta.as_of);
     let live_units: HashMap<UnitId, crate::model::Unit> =
         d.units.iter().map(|u| (u.id, u.clone())).collect();
     let mut editor = Editor::default();
     crate::ledger::open_plan(file, info.id, &mut d, &mut index, &mut editor)?;
-    let planned = households_per_unit(&d);
+    let planned = crate::stats::Stats::compute(&d, d.meta.as_of);
     let diff = crate::ledger::diff(&d, editor.changes());
     let tree = UnitTree::new(&d);
     let unit_json = |id: UnitId, state: &str| {
@@ -438,12 +424,14 @@ fn show(file: &Path, plan: &str) -> anyhow::Result<Reply> {
         let level = u.map(|u| u.level).unwrap_or(Level::Grid);
         let standard = crate::propose::standard_households(level) as f64;
         let (h_after, p_after) = if now.is_some() {
-            planned.get(&id).copied().unwrap_or_default()
+            planned
+                .get(id)
+                .map_or((0, 0), |t| (t.households, t.persons))
         } else {
             (0, 0)
         };
         let (h_before, _) = if was.is_some() {
-            live.get(&id).copied().unwrap_or_default()
+            live.get(id).map_or((0, 0), |t| (t.households, t.persons))
         } else {
             (0, 0)
         };
