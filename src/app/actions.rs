@@ -85,18 +85,6 @@ impl Action {
             _ => false,
         }
     }
-
-    /// Writes that go through the case ledger, which both backends carry; the others (plans,
-    /// rosters, workers) are written by the file's code only so far.
-    fn writes_cases(&self) -> bool {
-        matches!(
-            self,
-            Action::CaseStep(..)
-                | Action::SubmitCaseDraft
-                | Action::ImportCases
-                | Action::Command(Command::ReportCase)
-        )
-    }
 }
 
 impl Workspace {
@@ -142,22 +130,13 @@ impl Workspace {
             ));
             return;
         }
-        if self.doc.is_on_server() && action == Action::Planning(PlanningAction::ActivateDuePlans) {
-            // Plans are not carried by a server document yet: none are due there.
-            return;
-        }
-        if self.doc.is_on_server() && action.writes() && !turning_off {
-            let refusal = if self.doc.server_down().is_some() {
-                Some(crate::app::messages::server_away())
-            } else if !action.writes_cases() {
-                Some(crate::app::messages::not_on_server_yet())
-            } else {
-                None
-            };
-            if let Some(m) = refusal {
-                self.desk.message = Some(crate::app::DeskMessage::Refused(m));
-                return;
+        if self.doc.server_down().is_some() && action.writes() && !turning_off {
+            if action != Action::Planning(PlanningAction::ActivateDuePlans) {
+                self.desk.message = Some(crate::app::DeskMessage::Refused(
+                    crate::app::messages::server_away(),
+                ));
             }
+            return;
         }
         match action {
             Action::Command(c) => self.run(c, lang),

@@ -389,14 +389,6 @@ pub fn in_doubt_resolved(case: &str, written: bool) -> Message {
     }
 }
 
-/// A write only the file's code carries yet, asked of a server document.
-pub fn not_on_server_yet() -> Message {
-    Message::of(
-        "服务器上的文档目前只支持案件操作（上报、流转、导入事件）；边界方案、名册和人员变更请在 GeoPackage 上进行（gridatlas pull）",
-        "a document on a server takes case work only so far (reports, steps, case imports); plans, rosters and workers are changed in a GeoPackage (gridatlas pull)",
-    )
-}
-
 /// The background reload stopped without an answer.
 pub fn reload_failed() -> Message {
     Message::of("重新读取文档失败", "reading the document again failed")

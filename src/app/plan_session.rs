@@ -250,7 +250,7 @@ impl Workspace {
     /// Scheduled plans whose day has come take effect. Not while a plan is open here (its
     /// edits are in memory, over the live net): closing it asks again.
     pub(crate) fn activate_due_plans(&mut self) {
-        if self.planning.plan.is_some() || !self.doc.path.exists() {
+        if self.planning.plan.is_some() || (!self.doc.is_on_server() && !self.doc.path.exists()) {
             return;
         }
         let today = self.doc.dataset.meta.time_zone.date(self.desk.now);

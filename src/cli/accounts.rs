@@ -109,7 +109,7 @@ pub fn sign_in_if_needed(
         Some(u) => sign_in(file, u).map(Some),
         None if store::has_accounts(file)? => anyhow::bail!(
             "{}: the document has accounts and its personal data is encrypted: {what} needs --user NAME (passphrase in {PASSPHRASE_VAR})",
-            file.display()
+            crate::store::server::location_name(&file)
         ),
         None => Ok(None),
     }
@@ -166,7 +166,7 @@ pub(super) fn user(command: UserCommand) -> anyhow::Result<Reply> {
                 if role != Role::Admin {
                     anyhow::bail!(
                         "{}: the first account must be an admin (--role admin); nothing was changed",
-                        file.display()
+                        crate::store::server::location_name(&file)
                     );
                 }
                 let passphrase = first_passphrase(&name)?;
@@ -187,7 +187,7 @@ pub(super) fn user(command: UserCommand) -> anyhow::Result<Reply> {
             let Some(user) = user else {
                 anyhow::bail!(
                     "{}: accounts are added by an admin: pass --user ADMIN (passphrase in {PASSPHRASE_VAR})",
-                    file.display()
+                    crate::store::server::location_name(&file)
                 );
             };
             let by = sign_in(&file, &user)?;
@@ -228,8 +228,12 @@ pub(super) fn audit(
 ) -> anyhow::Result<Reply> {
     // Dates are the document's local days, as everywhere.
     let zone = match store::read_meta_value(&file, "time_zone")? {
-        Some(name) => crate::model::TimeZone::named(&name)
-            .map_err(|e| anyhow::anyhow!("{}: time_zone: {e}", file.display()))?,
+        Some(name) => crate::model::TimeZone::named(&name).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: time_zone: {e}",
+                crate::store::server::location_name(&file)
+            )
+        })?,
         None => crate::model::TimeZone::beijing(),
     };
     let bound = |t: Option<String>, flag: &str| {
@@ -252,7 +256,14 @@ pub(super) fn audit(
     let findings = store::audit::verify(&file)?;
     let stderr: Vec<String> = findings
         .iter()
-        .map(|f| format!("{}: audit entry {}: {}", file.display(), f.seq, f.message))
+        .map(|f| {
+            format!(
+                "{}: audit entry {}: {}",
+                crate::store::server::location_name(&file),
+                f.seq,
+                f.message
+            )
+        })
         .collect();
     json["verified"] = json!(findings.is_empty());
     json["findings"] = json!(findings);

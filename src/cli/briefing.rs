@@ -49,7 +49,7 @@ pub(super) fn briefing(command: BriefingCommand) -> anyhow::Result<Reply> {
                 template.as_deref(),
                 Timestamp::now(),
             )
-            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            .map_err(|e| anyhow::anyhow!("{}: {e}", crate::store::server::location_name(&file)))?;
             (file, out, pdf, format!("monthly {month}"))
         }
         BriefingCommand::Grid {
@@ -71,13 +71,15 @@ pub(super) fn briefing(command: BriefingCommand) -> anyhow::Result<Reply> {
                 None => store::load(&file)?,
             };
             let pdf = crate::briefing::grid_pdf(&d, &unit, template.as_deref(), Timestamp::now())
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+                .map_err(|e| {
+                anyhow::anyhow!("{}: {e}", crate::store::server::location_name(&file))
+            })?;
             (file, out, pdf, format!("grid {unit}"))
         }
     };
     write_atomically(&out, &pdf)?;
     Ok(Reply::ok(json!({
-        "file": file.display().to_string(),
+        "file": crate::store::server::location_name(&file).to_string(),
         "briefing": what,
         "out": out.display().to_string(),
         "bytes": pdf.len(),

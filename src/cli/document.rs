@@ -152,7 +152,7 @@ pub(super) fn assign(file: PathBuf) -> anyhow::Result<Reply> {
     if let Some(v) = check::unfit_to_write(&d) {
         anyhow::bail!(
             "{}: {}; nothing was written — fix the outline first (gridatlas check lists every problem)",
-            file.display(),
+            crate::store::server::location_name(&file),
             v.message
         );
     }
@@ -178,7 +178,7 @@ pub(super) fn assign(file: PathBuf) -> anyhow::Result<Reply> {
         .map(|(c, _)| c.id.0)
         .collect();
     Ok(Reply::ok(json!({
-        "file": file.display().to_string(),
+        "file": crate::store::server::location_name(&file).to_string(),
         "assigned": a.households.len() + a.cases.len() - outside_h.len() - outside_c.len(),
         "assigned_households": a.households.len() - outside_h.len(),
         "assigned_cases": a.cases.len() - outside_c.len(),
@@ -204,7 +204,10 @@ pub(super) fn plans_taking_effect(
     let today = d.meta.time_zone.date(now);
     let activation = crate::ledger::activate_due_plans(file, &today, &now.to_iso(), d, index);
     if let Some(e) = activation.stopped {
-        anyhow::bail!("{}: {e}; nothing else was written", file.display());
+        anyhow::bail!(
+            "{}: {e}; nothing else was written",
+            crate::store::server::location_name(&file)
+        );
     }
     Ok(activation
         .done
@@ -269,17 +272,13 @@ pub(super) fn import_cases(
     if let Some(v) = check::unfit_to_write(&dataset) {
         anyhow::bail!(
             "{}: {}; nothing was written — fix the outline first (gridatlas check lists every problem)",
-            file.display(),
+            crate::store::server::location_name(&file),
             v.message
         );
     }
     let mut dataset = dataset;
     let mut index = crate::index::SpatialIndex::build(&dataset);
-    // A server document carries no plans yet (see ARCHITECTURE.md): none can be due there.
-    let taking_effect = match &server {
-        None => plans_taking_effect(&file, &mut dataset, &mut index)?,
-        Some(_) => Vec::new(),
-    };
+    let taking_effect = plans_taking_effect(&file, &mut dataset, &mut index)?;
     let mut link = match &server {
         Some(url) => Some(store::server::ServerDocument::open(
             url,
@@ -334,7 +333,7 @@ pub(super) fn check_document(file: PathBuf) -> anyhow::Result<Reply> {
         .collect();
     report.add(orphans);
     let mut value = serde_json::to_value(&report)?;
-    value["file"] = json!(file.display().to_string());
+    value["file"] = json!(crate::store::server::location_name(&file).to_string());
     value["load_ms"] = json!(load_ms);
     Ok(Reply {
         json: value,

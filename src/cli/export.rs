@@ -346,7 +346,7 @@ pub(crate) fn export(
         )?;
     }
     Ok(Reply::ok(json!({
-        "file": file.display().to_string(),
+        "file": crate::store::server::location_name(&file).to_string(),
         "to": to.display().to_string(),
         "rows": n,
         "masked": !unmasked,

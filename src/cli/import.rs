@@ -37,7 +37,7 @@ pub(crate) fn new_document(
     }
     Ok(Reply::ok(json!({
         "admin": admin.as_ref().map(|(a, _)| a),
-        "file": file.display().to_string(),
+        "file": crate::store::server::location_name(&file).to_string(),
         "county_code": county_code,
         "name": created.meta.title,
         "time_zone": created.meta.time_zone.name(),
@@ -115,7 +115,7 @@ pub(super) fn import(command: ImportCommand) -> anyhow::Result<Reply> {
                     }
                     stderr.push(format!(
                         "{}: {n} defect(s); nothing was written{}",
-                        file.display(),
+                        crate::store::server::location_name(&file),
                         if repair { "" } else { " (--repair fixes gaps, overlaps, invalid rings and units sticking out by stated rules)" }
                     ));
                     Ok(Reply {
@@ -188,7 +188,10 @@ fn roster_reply(
         Ok(report) => Ok(Reply::ok(serde_json::to_value(&report)?)),
         Err(import::ImportFailure::Input(problems)) => {
             let mut stderr = problems.clone();
-            stderr.push(format!("{}: nothing was written", file.display()));
+            stderr.push(format!(
+                "{}: nothing was written",
+                crate::store::server::location_name(&file)
+            ));
             Ok(Reply {
                 json: json!({ "written": false, "problems": problems }),
                 stderr,

@@ -106,23 +106,9 @@ pub(super) fn rebalance(args: ProposalArgs) -> anyhow::Result<Reply> {
     propose(args, Kind::Rebalance)
 }
 
-/// Plans live in a GeoPackage so far: a server document is proposed on (dry run) but its
-/// plans are drafted and approved in a pulled copy.
-fn refuse_server(file: &Path, what: &str) -> anyhow::Result<()> {
-    if store::server::as_server(file).is_some() {
-        anyhow::bail!(
-            "{what}: a document on a server takes case work only so far; plans are drafted and approved in a GeoPackage (gridatlas pull URL --to FILE, then publish into a fresh database); nothing was written"
-        );
-    }
-    Ok(())
-}
-
 fn propose(args: ProposalArgs, kind: Kind) -> anyhow::Result<Reply> {
     let started = Instant::now();
     let file = args.file.clone();
-    if !args.dry_run {
-        refuse_server(&file, "a proposal drafts a plan")?;
-    }
     let who = crate::cli::accounts::authorize(
         &file,
         args.user.as_deref(),
@@ -136,7 +122,7 @@ fn propose(args: ProposalArgs, kind: Kind) -> anyhow::Result<Reply> {
     if let Some(v) = crate::check::unfit_to_write(&d) {
         anyhow::bail!(
             "{}: {}; nothing was written — fix the outline first (gridatlas check lists every problem)",
-            file.display(),
+            store::server::location_name(&file),
             v.message
         );
     }
@@ -150,7 +136,7 @@ fn propose(args: ProposalArgs, kind: Kind) -> anyhow::Result<Reply> {
         anyhow::bail!(
             "--unit {}: no unit of {} has that code",
             args.unit,
-            file.display()
+            store::server::location_name(&file)
         );
     };
     let options = Options {
@@ -298,7 +284,7 @@ pub(crate) fn draft_step(
         .map_err(|e| {
             anyhow::anyhow!(
                 "{} {} {}: the proposal was refused: {e}; nothing was written",
-                file.display(),
+                store::server::location_name(&file),
                 proposal.blocks.parent.code,
                 proposal.blocks.parent.name
             )
@@ -352,21 +338,17 @@ fn find_plan(file: &Path, plan: &str) -> anyhow::Result<store::PlanInfo> {
         .ok_or_else(|| {
             anyhow::anyhow!(
                 "--plan {plan}: {} has no plan of that name or id (gridatlas plan list names them)",
-                file.display()
+                store::server::location_name(&file)
             )
         })
 }
 
 pub(super) fn plan(command: PlanCommand) -> anyhow::Result<Reply> {
-    let (PlanCommand::List { file }
-    | PlanCommand::Show { file, .. }
-    | PlanCommand::Approve { file, .. }) = &command;
-    refuse_server(file, "gridatlas plan")?;
     match command {
         PlanCommand::List { file } => {
             let plans = store::list_plans(&file)?;
             Ok(Reply::ok(
-                json!({ "file": file.display().to_string(), "plans": plans }),
+                json!({ "file": store::server::location_name(&file), "plans": plans }),
             ))
         }
         PlanCommand::Show { file, plan } => show(&file, &plan),

@@ -276,6 +276,14 @@ pub fn create_first_admin(
     at: Timestamp,
     keys: KeySource,
 ) -> Result<EncryptReport, StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::All,
+            move |p| create_first_admin(p, name, passphrase, at, keys),
+        );
+        return done.map(|(v, _)| v);
+    }
     let started = std::time::Instant::now();
     check_name(path, name)?;
     check_passphrase(path, name, passphrase)?;
@@ -449,6 +457,14 @@ pub fn install_accounts(
     at: Timestamp,
     keys: KeySource,
 ) -> Result<EncryptReport, StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::All,
+            move |p| install_accounts(p, accounts, at, keys),
+        );
+        return done.map(|(v, _)| v);
+    }
     let Some(((admin, Role::Admin, None, admin_pass), rest)) = accounts.split_first() else {
         return Err(refused(path, "the first account must be an admin".into()));
     };
@@ -528,6 +544,14 @@ pub fn add_account(
     passphrase: &str,
     at: Timestamp,
 ) -> Result<Account, StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::All,
+            move |p| add_account(p, by, name, role, scope, passphrase, at),
+        );
+        return done.map(|(v, _)| v);
+    }
     add_account_with(path, by, name, role, scope, passphrase, at, None)
 }
 
@@ -635,6 +659,14 @@ pub fn remove_account(
     name: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::All,
+            move |p| remove_account(p, by, name, at),
+        );
+        return done.map(|(v, _)| v);
+    }
     require_admin(path, by, "remove accounts")?;
     account_change(path, by, AuditAction::AccountRemove, name, at, |tx| {
         let slot = read_slot(tx, name)
@@ -674,6 +706,14 @@ pub fn change_passphrase(
     new_passphrase: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::All,
+            move |p| change_passphrase(p, by, name, new_passphrase, at),
+        );
+        return done.map(|(v, _)| v);
+    }
     check_passphrase(path, name, new_passphrase)?;
     if by.account.name != name {
         require_admin(path, by, "change another account's passphrase")?;

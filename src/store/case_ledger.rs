@@ -263,6 +263,14 @@ pub fn set_deadline_hours(
     category: crate::model::CategoryCode,
     hours: Option<u32>,
 ) -> Result<(), StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::Plans,
+            move |p| set_deadline_hours(p, category, hours),
+        );
+        return done.map(|(v, _)| v);
+    }
     let conn = open_for_writing(path)?;
     let key = format!("deadline_hours.{category}");
     match hours {

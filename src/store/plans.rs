@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{CaseId, HouseholdId, Level, Unit, UnitId, WorkerId};
 use crate::store::error::SqliteContext;
 use crate::store::update::open_for_writing;
-use crate::store::{StoreError, UnitChanges, geometry, open_validated};
+use crate::store::{StoreError, UnitChanges, geometry};
 
 /// One plan as listed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -154,7 +154,7 @@ fn has_plans(conn: &rusqlite::Connection, path: &Path) -> Result<bool, StoreErro
 
 /// Every plan in the document (none in a version-1 file).
 pub fn list_plans(path: &Path) -> Result<Vec<PlanInfo>, StoreError> {
-    let conn = open_validated(path)?;
+    let conn = crate::store::read::open_validated_for(path, crate::store::server::Tables::Plans)?;
     if !has_plans(&conn, path)? {
         return Ok(Vec::new());
     }
@@ -181,6 +181,14 @@ pub fn list_plans(path: &Path) -> Result<Vec<PlanInfo>, StoreError> {
 
 /// Creates a draft plan; refuses a name already used.
 pub fn create_plan(path: &Path, name: &str, created_at: &str) -> Result<i64, StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::Plans,
+            move |p| create_plan(p, name, created_at),
+        );
+        return done.map(|(v, _)| v);
+    }
     let conn = open_for_writing(path)?;
     let taken: Option<i64> = conn
         .query_row("SELECT id FROM plans WHERE name = ?1", params![name], |r| {
@@ -204,7 +212,7 @@ pub fn create_plan(path: &Path, name: &str, created_at: &str) -> Result<i64, Sto
 
 /// The steps of a plan, in order.
 pub fn plan_steps(path: &Path, plan: i64) -> Result<Vec<StoredChange>, StoreError> {
-    let conn = open_validated(path)?;
+    let conn = crate::store::read::open_validated_for(path, crate::store::server::Tables::Plans)?;
     if !has_plans(&conn, path)? {
         return Ok(Vec::new());
     }
@@ -228,6 +236,14 @@ pub fn plan_steps(path: &Path, plan: i64) -> Result<Vec<StoredChange>, StoreErro
 
 /// Appends a step to a draft plan.
 pub fn push_plan_step(path: &Path, plan: i64, change: &StoredChange) -> Result<(), StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::Plans,
+            move |p| push_plan_step(p, plan, change),
+        );
+        return done.map(|(v, _)| v);
+    }
     let text = to_json(change).map_err(|e| StoreError::NotGridAtlas {
         path: path.to_owned(),
         what: e,
@@ -244,6 +260,14 @@ pub fn push_plan_step(path: &Path, plan: i64, change: &StoredChange) -> Result<(
 
 /// Removes the last step of a draft plan (undo).
 pub fn pop_plan_step(path: &Path, plan: i64) -> Result<(), StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::Plans,
+            move |p| pop_plan_step(p, plan),
+        );
+        return done.map(|(v, _)| v);
+    }
     let conn = open_for_writing(path)?;
     conn.execute(
         "DELETE FROM plan_steps WHERE plan_id = ?1
@@ -292,6 +316,14 @@ pub fn schedule_plan(
     effective_date: &str,
     approved_at: &str,
 ) -> Result<(), StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::Plans,
+            move |p| schedule_plan(p, plan, effective_date, approved_at),
+        );
+        return done.map(|(v, _)| v);
+    }
     let mut conn = open_for_writing(path)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -320,7 +352,7 @@ pub fn due_plans(path: &Path, today: &str) -> Result<Vec<PlanInfo>, StoreError> 
 
 /// Every code a unit ever had and gave up (the history of approved plans): never given again.
 pub fn retired_codes(path: &Path) -> Result<Vec<String>, StoreError> {
-    let conn = open_validated(path)?;
+    let conn = crate::store::read::open_validated_for(path, crate::store::server::Tables::Plans)?;
     if !has_plans(&conn, path)? {
         return Ok(Vec::new());
     }
@@ -338,6 +370,24 @@ pub fn approve_plan(
     replaced: &[Unit],
     net: &UnitChanges,
 ) -> Result<crate::store::SeqRange, StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::All,
+            move |p| {
+                approve_plan(
+                    p,
+                    plan,
+                    expected,
+                    effective_date,
+                    approved_at,
+                    replaced,
+                    net,
+                )
+            },
+        );
+        return done.map(|(_, log)| log);
+    }
     let mut conn = open_for_writing(path)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

@@ -19,13 +19,17 @@ use crate::store::{StoreError, file_header, geometry};
 /// Opens `path` read-only after checking that it is a GridAtlas GeoPackage this program can
 /// read. Never writes to the file.
 pub fn open_validated(path: &Path) -> Result<Connection, StoreError> {
+    open_validated_for(path, crate::store::server::Tables::All)
+}
+
+/// [`open_validated`], for a reader that needs only `tables`: a server document is then
+/// mirrored in part (a plan list need not fetch the county's households).
+pub(crate) fn open_validated_for(
+    path: &Path,
+    tables: crate::store::server::Tables,
+) -> Result<Connection, StoreError> {
     if let Some(url) = crate::store::server::as_server(path) {
-        return Err(StoreError::Refused {
-            path: url.label(),
-            what:
-                "this needs the document as a file; `gridatlas pull URL --to FILE` takes a snapshot"
-                    .into(),
-        });
+        return crate::store::server::open_mirror(&url, tables);
     }
     file_header::check(path)?;
     let conn = crate::store::access::open_for_reading(path).ctx(path, "opening")?;

@@ -27,6 +27,14 @@ pub fn write_households(
     key: Option<&DocumentKey>,
     audit: Option<&AuditEvent>,
 ) -> Result<(Vec<Household>, SeqRange), StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::All,
+            move |p| write_households(p, new, changed, key, audit),
+        );
+        return done.map(|((h, _), log)| (h, log));
+    }
     let mut conn = open_for_writing(path)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -169,6 +177,14 @@ pub fn write_workers(
     key: Option<&DocumentKey>,
     audit: Option<&AuditEvent>,
 ) -> Result<Vec<Worker>, StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::All,
+            move |p| write_workers(p, new, key, audit),
+        );
+        return done.map(|(w, _)| w);
+    }
     let mut conn = open_for_writing(path)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

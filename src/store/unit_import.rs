@@ -13,7 +13,7 @@ use crate::store::{SeqRange, StoreError, UnitChanges};
 
 /// A `gridatlas_meta` value, or `None` when the key is absent.
 pub fn read_meta_value(path: &Path, key: &str) -> Result<Option<String>, StoreError> {
-    let conn = crate::store::open_validated(path)?;
+    let conn = crate::store::read::open_validated_for(path, crate::store::server::Tables::Plans)?;
     conn.query_row(
         "SELECT value FROM gridatlas_meta WHERE key = ?1",
         [key],
@@ -35,6 +35,14 @@ pub fn write_unit_import(
     net: &UnitChanges,
     meta: &[(&str, Option<&str>)],
 ) -> Result<SeqRange, StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::All,
+            move |p| write_unit_import(p, replaced, net, meta),
+        );
+        return done.map(|(_, log)| log);
+    }
     let mut conn = open_for_writing(path)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

@@ -37,6 +37,15 @@ pub(crate) fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
 /// SQLite calls damaged.
 static SOUND: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
 
+/// A file this process built itself a moment ago (a server document's working copy): no need
+/// to ask SQLite whether it is sound.
+pub(crate) fn vouch_sound(path: &Path) {
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    if let Ok(mut s) = SOUND.lock() {
+        s.push(key);
+    }
+}
+
 /// Refuses to write into a file whose b-trees SQLite reports damaged: a write there could
 /// spread the damage, and nothing written could be trusted.
 fn refuse_if_corrupt(path: &Path, conn: &Connection) -> Result<(), StoreError> {
@@ -104,6 +113,11 @@ pub fn orphan_case_events(path: &Path) -> Result<Vec<(i64, i64)>, StoreError> {
 /// Checks that a writing command may write `path`: a readable GridAtlas document this version
 /// can migrate, that SQLite does not report damaged. Nothing is changed but a migration.
 pub fn ensure_writable(path: &Path) -> Result<(), StoreError> {
+    if let Some(url) = crate::store::server::as_server(path) {
+        // The server says at the write whether it takes it; here, that it is one we can read.
+        return crate::store::server::open_mirror(&url, crate::store::server::Tables::Plans)
+            .map(drop);
+    }
     open_for_writing(path).map(drop)
 }
 
@@ -166,6 +180,14 @@ pub fn update_assignments(
     households: &[Reassignment<HouseholdId>],
     cases: &[Reassignment<CaseId>],
 ) -> Result<(), StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::All,
+            move |p| update_assignments(p, households, cases),
+        );
+        return done.map(|(v, _)| v);
+    }
     let mut conn = open_for_writing(path)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

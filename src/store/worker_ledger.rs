@@ -39,6 +39,14 @@ pub fn save_worker(
     key: Option<&DocumentKey>,
     audit: &AuditEvent,
 ) -> Result<(Worker, SeqRange), StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::All,
+            move |p| save_worker(p, seen, next, key, audit),
+        );
+        return done.map(|((w, _), log)| (w, log));
+    }
     let mut conn = open_for_writing(path)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -120,6 +128,14 @@ pub fn link_party_contact(
     next: Option<WorkerId>,
     audit: &AuditEvent,
 ) -> Result<SeqRange, StoreError> {
+    if crate::store::server::as_server(path).is_some() {
+        let done = crate::store::server::write_through(
+            path,
+            crate::store::server::Tables::All,
+            move |p| link_party_contact(p, household, seen, next, audit),
+        );
+        return done.map(|(_, log)| log);
+    }
     let mut conn = open_for_writing(path)?;
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

@@ -108,6 +108,10 @@ pub fn create(path: &Path, dataset: &Dataset, replace: bool) -> Result<(), Store
         .ctx(&tmp, "configuring the new file")?;
         crate::store::sql_functions::register(&conn).ctx(&tmp, "registering SQL functions")?;
         let tx = conn.transaction().ctx(&tmp, "starting the write")?;
+        // References are checked when the whole document is in, not row by row: after a plan
+        // has made new grids, micro-grids with smaller ids have parents with larger ones.
+        tx.execute_batch("PRAGMA defer_foreign_keys=ON")
+            .ctx(&tmp, "configuring the new file")?;
         write_all(&tx, dataset).ctx(&tmp, "writing")?;
         tx.commit().ctx(&tmp, "committing")?;
         // The document is used in WAL mode from now on (persisted in the file header).

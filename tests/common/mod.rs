@@ -2,6 +2,8 @@
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 #![allow(dead_code)] // each test crate uses a different part
 
+pub mod pg;
+
 use egui::{Event, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
 use gridatlas::app::{Document, GridAtlasApp};

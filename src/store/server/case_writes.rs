@@ -15,7 +15,7 @@ use crate::store::server::{ServerContext, ServerUrl, blob, is_disconnect};
 use crate::store::{AuditEvent, StoreError, WrittenCases};
 
 /// A writing transaction, holding the write lock; `before` is the last change-log entry.
-fn begin<'a>(
+pub(super) fn begin<'a>(
     client: &'a mut postgres::Client,
     url: &ServerUrl,
 ) -> Result<(postgres::Transaction<'a>, i64), StoreError> {
@@ -28,7 +28,7 @@ fn begin<'a>(
 
 /// Commits; a connection lost during the commit leaves the outcome unknown
 /// ([`StoreError::InDoubt`]), which the caller resolves once the server is back.
-fn commit(tx: postgres::Transaction, url: &ServerUrl) -> Result<(), StoreError> {
+pub(super) fn commit(tx: postgres::Transaction, url: &ServerUrl) -> Result<(), StoreError> {
     tx.commit().map_err(|e| {
         if is_disconnect(&e) {
             StoreError::InDoubt { path: url.label() }

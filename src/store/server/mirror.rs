@@ -54,9 +54,7 @@ fn server_tables(
     tx: &mut postgres::Transaction,
     url: &ServerUrl,
 ) -> Result<Vec<ServerTable>, StoreError> {
-    static KNOWN: std::sync::Mutex<Vec<(String, Vec<ServerTable>)>> =
-        std::sync::Mutex::new(Vec::new());
-    if let Some((_, t)) = KNOWN
+    if let Some((_, t)) = known_tables()
         .lock()
         .expect("table cache")
         .iter()
@@ -66,12 +64,26 @@ fn server_tables(
     }
     let tables = read_server_tables(tx, url)?;
     if tables.iter().any(|t| t.name == "cases") {
-        KNOWN
+        known_tables()
             .lock()
             .expect("table cache")
             .push((url.secret().to_owned(), tables.clone()));
     }
     Ok(tables)
+}
+
+/// Forgets what the catalogue said of `url`'s tables (a write created one).
+pub(super) fn forget_tables(url: &ServerUrl) {
+    if let Ok(mut known) = known_tables().lock() {
+        known.retain(|(u, _)| u != url.secret());
+    }
+}
+
+type KnownTables = std::sync::Mutex<Vec<(String, Vec<ServerTable>)>>;
+
+fn known_tables() -> &'static KnownTables {
+    static KNOWN: KnownTables = std::sync::Mutex::new(Vec::new());
+    &KNOWN
 }
 
 fn read_server_tables(
@@ -271,8 +283,51 @@ pub(crate) fn mirror_tables(
     Ok(())
 }
 
+/// The tables of the document that `wanted` names, read in the caller's transaction (a write
+/// under the lock reads what it will change), into `mirror`.
+pub(super) fn mirror_tables_in(
+    tx: &mut postgres::Transaction,
+    url: &ServerUrl,
+    mirror: &Connection,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<(), StoreError> {
+    let tables = server_tables(tx, url)?;
+    let label = url.label();
+    let w = mirror
+        .unchecked_transaction()
+        .ctx(&label, "building the mirror")?;
+    for t in tables.iter().filter(|t| wanted(&t.name)) {
+        copy_rows(tx, url, &w, t, "true", &[])?;
+    }
+    w.commit().ctx(&label, "building the mirror")
+}
+
+/// A read-only look at a server document for the file's readers: the tables `tables` names,
+/// as one snapshot, in an in-memory mirror with the file's columns.
+pub(crate) fn open_mirror(
+    url: &ServerUrl,
+    tables: crate::store::server::Tables,
+) -> Result<Connection, StoreError> {
+    let mut client = connect(url)?;
+    let mirror = Connection::open_in_memory().ctx(&url.label(), "building the mirror")?;
+    let mut tx = snapshot(&mut client, url)?;
+    mirror_tables_in(&mut tx, url, &mirror, &|t| tables.includes(t))?;
+    tx.commit().sctx(url, "ending the read")?;
+    if !table_names(&mirror, "main")
+        .ctx(&url.label(), "reading the mirror")?
+        .contains("gridatlas_meta")
+    {
+        return Err(StoreError::NotGridAtlas {
+            path: url.label(),
+            what: "the database holds no GridAtlas document (no gridatlas_meta table); `gridatlas publish` one into it".into(),
+        });
+    }
+    check_version(&mirror, url)?;
+    Ok(mirror)
+}
+
 /// The server's schema version must be one this program reads (the same rule as a file's).
-fn check_version(mirror: &Connection, url: &ServerUrl) -> Result<(), StoreError> {
+pub(super) fn check_version(mirror: &Connection, url: &ServerUrl) -> Result<(), StoreError> {
     let label = url.label();
     let version: Option<String> = mirror
         .query_row(
@@ -444,7 +499,7 @@ pub fn pull(url: &ServerUrl, file: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn table_names(conn: &Connection, schema: &str) -> rusqlite::Result<HashSet<String>> {
+pub(super) fn table_names(conn: &Connection, schema: &str) -> rusqlite::Result<HashSet<String>> {
     conn.prepare(&format!(
         "SELECT name FROM {schema}.sqlite_master WHERE type = 'table'"
     ))?
@@ -452,7 +507,11 @@ fn table_names(conn: &Connection, schema: &str) -> rusqlite::Result<HashSet<Stri
     .collect()
 }
 
-fn column_names(conn: &Connection, schema: &str, table: &str) -> rusqlite::Result<Vec<String>> {
+pub(super) fn column_names(
+    conn: &Connection,
+    schema: &str,
+    table: &str,
+) -> rusqlite::Result<Vec<String>> {
     conn.prepare(&format!("PRAGMA {schema}.table_info({})", quoted(table)))?
         .query_map([], |r| r.get(1))?
         .collect()

@@ -7,6 +7,7 @@
 mod accounts;
 mod blob;
 mod case_writes;
+mod checkout;
 mod link;
 mod mirror;
 mod publish;
@@ -15,6 +16,7 @@ mod url;
 
 pub use accounts::{has_accounts, record_audit, sign_in};
 pub use link::{LinkState, ServerDocument};
+pub(crate) use mirror::open_mirror;
 pub use mirror::{load_as, load_with_seq, pull};
 pub use publish::{PublishReport, publish};
 pub use url::{ServerUrl, is_server_url};
@@ -87,4 +89,21 @@ impl<T> ServerContext<T> for Result<T, postgres::Error> {
             }
         })
     }
+}
+
+pub(crate) use checkout::Tables;
+
+/// A write of the file's code on the server document at `path` (`as_server` says whether it
+/// is one), done through a working copy (`checkout`), with the range of the server's change
+/// log that holds it.
+pub(crate) fn write_through<T>(
+    path: &std::path::Path,
+    tables: Tables,
+    write: impl FnOnce(&std::path::Path) -> Result<T, StoreError>,
+) -> Result<(T, crate::store::SeqRange), StoreError> {
+    let url = as_server(path).ok_or_else(|| StoreError::Refused {
+        path: path.to_owned(),
+        what: "not a server document".into(),
+    })?;
+    checkout::write_through(&url, tables, write)
 }

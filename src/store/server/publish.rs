@@ -96,16 +96,30 @@ pub(crate) fn copy_table(
     url: &ServerUrl,
     table: &Table,
 ) -> Result<u64, StoreError> {
+    copy_rows_where(source, file, tx, url, table, &table.name, "1")
+}
+
+/// The rows of `table` in `source` that match `filter` (SQL after WHERE), through `COPY` into
+/// the server's table `into` (the table itself, or a staging table with its columns).
+pub(crate) fn copy_rows_where(
+    source: &rusqlite::Connection,
+    file: &Path,
+    tx: &mut postgres::Transaction,
+    url: &ServerUrl,
+    table: &Table,
+    into: &str,
+    filter: &str,
+) -> Result<u64, StoreError> {
     let mut writer = tx
         .copy_in(&format!(
             "COPY {} ({}) FROM STDIN",
-            quoted(&table.name),
+            quoted(into),
             table.column_list()
         ))
         .sctx(url, "copying")?;
     let mut stmt = source
         .prepare(&format!(
-            "SELECT {} FROM {}",
+            "SELECT {} FROM {} WHERE {filter}",
             table.column_list(),
             quoted(&table.name)
         ))
