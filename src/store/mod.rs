@@ -16,6 +16,7 @@ mod feature_export;
 mod file_header;
 mod foreign_layer;
 mod geometry;
+mod household_ranges;
 mod info;
 mod mbtiles;
 mod personal;

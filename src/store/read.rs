@@ -192,12 +192,23 @@ pub fn load_with_seq(path: &Path) -> Result<(Dataset, i64), StoreError> {
         .ctx(path, "starting the read")?;
     let seq =
         crate::store::change_log::snapshot_seq(&snapshot).ctx(path, "reading the change log")?;
-    let dataset = read_all(&snapshot, path)?;
+    let households = crate::store::household_ranges::FileHouseholds { path, seq };
+    let dataset = read_all_with(&snapshot, path, Some(&households))?;
     drop(snapshot);
     Ok((dataset, seq))
 }
 
 pub(crate) fn read_all(conn: &Connection, path: &Path) -> Result<Dataset, StoreError> {
+    read_all_with(conn, path, None)
+}
+
+/// [`read_all`], the households read by `households` (in id ranges, on threads of their own,
+/// beside the other tables on `conn`) when it is given and the document is large.
+pub(crate) fn read_all_with(
+    conn: &Connection,
+    path: &Path,
+    households: Option<&dyn crate::store::household_ranges::HouseholdSource>,
+) -> Result<Dataset, StoreError> {
     let reader = Reader { conn, path };
     let meta = reader.meta()?;
     let units = reader.units("")?;
@@ -208,13 +219,26 @@ pub(crate) fn read_all(conn: &Connection, path: &Path) -> Result<Dataset, StoreE
         }
     }
     check_tree(&units).map_err(|(id, what)| reader.bad("units", id, what))?;
-    let workers = reader.workers(&unit_ids)?;
-    let households = reader.households(&unit_ids)?;
-    let cases = reader.cases(&unit_ids, "")?;
-    let case_ids: HashSet<CaseId> = cases.iter().map(|c| c.id).collect();
-    // History of a case deleted by another program (QGIS deletes the feature, not its history)
-    // stays in the file but is not loaded; `check` lists it (`orphan_case_events`).
-    let case_events = reader.case_events(&case_ids, "WHERE case_id IN (SELECT id FROM cases)")?;
+    let rest = || -> Result<_, StoreError> {
+        let workers = reader.workers(&unit_ids)?;
+        let cases = reader.cases(&unit_ids, "")?;
+        let case_ids: HashSet<CaseId> = cases.iter().map(|c| c.id).collect();
+        // History of a case deleted by another program (QGIS deletes the feature, not its
+        // history) stays in the file but is not loaded; `check` lists it
+        // (`orphan_case_events`).
+        let case_events =
+            reader.case_events(&case_ids, "WHERE case_id IN (SELECT id FROM cases)")?;
+        Ok((workers, cases, case_events))
+    };
+    let (households, (workers, cases, case_events)) = match households {
+        Some(source) => crate::store::household_ranges::read_beside(
+            source,
+            &unit_ids,
+            |filter| reader.households(&unit_ids, filter),
+            rest,
+        )?,
+        None => (reader.households(&unit_ids, "")?, rest()?),
+    };
     Ok(Dataset {
         meta,
         units,
@@ -223,6 +247,61 @@ pub(crate) fn read_all(conn: &Connection, path: &Path) -> Result<Dataset, StoreE
         cases,
         case_events,
     })
+}
+
+/// A household's columns as a backend fetched them; [`HouseholdRow::decode`] checks them
+/// into a [`Household`], one code for the file and the server.
+pub(crate) struct HouseholdRow {
+    pub id: i64,
+    pub location: geo_types::Point<f64>,
+    pub code: String,
+    pub address: String,
+    pub head_name: String,
+    pub phone: String,
+    pub members: i64,
+    pub tags: String,
+    pub unit: Option<i64>,
+    pub contact: Option<i64>,
+}
+
+impl HouseholdRow {
+    pub(crate) fn decode(self, units: &HashSet<UnitId>) -> Field<Household> {
+        let (known, unknown) = TagSet::decode_lenient(&self.tags);
+        Ok(Household {
+            id: HouseholdId(self.id),
+            code: self.code,
+            address: self.address,
+            head_name: self.head_name,
+            phone: self.phone,
+            members: u16::try_from(self.members)
+                .map_err(|_| format!("members {} is out of range", self.members))?,
+            tags: known,
+            unknown_tags: unknown,
+            unit: unit_ref(self.unit, units, "unit_id")?,
+            // A link to a worker another program deleted is a stale link: none.
+            party_contact: self.contact.map(WorkerId),
+            location: check_lon_lat(self.location)?,
+        })
+    }
+}
+
+/// A longitude and latitude as a household's point, checked as a file's is.
+pub(crate) fn household_point(x: Option<f64>, y: Option<f64>) -> Field<geo_types::Point<f64>> {
+    match (x, y) {
+        (Some(x), Some(y)) => check_lon_lat(geo_types::Point::new(x, y)),
+        _ => Err("geometry is missing".into()),
+    }
+}
+
+/// The households `filter` (a WHERE clause) selects, decoded and checked as a load would (a
+/// range of a large read, `household_ranges`).
+pub(crate) fn households_where(
+    conn: &Connection,
+    path: &Path,
+    units: &HashSet<UnitId>,
+    filter: &str,
+) -> Result<Vec<Household>, StoreError> {
+    Reader { conn, path }.households(units, filter)
 }
 
 /// The hierarchy must be a tree, one level per step: a unit that is its own ancestor would make
@@ -562,42 +641,38 @@ impl Reader<'_> {
         )
     }
 
-    fn households(&self, units: &HashSet<UnitId>) -> Result<Vec<Household>, StoreError> {
+    /// Households, all or those `filter` (a WHERE clause) selects.
+    fn households(
+        &self,
+        units: &HashSet<UnitId>,
+        filter: &str,
+    ) -> Result<Vec<Household>, StoreError> {
         self.rows(
             "households",
             &format!(
-                "SELECT id, geom, code, address, head_name, phone, members, tags, unit_id, {} FROM households ORDER BY id",
+                "SELECT id, geom, code, address, head_name, phone, members, tags, unit_id, {} FROM households {filter} ORDER BY id",
                 self.optional_column("households", "party_member_id")
             ),
             |r| {
                 let id: i64 = r.get(0)?;
                 let blob: Option<Vec<u8>> = r.get(1)?;
-                let members: i64 = r.get(6)?;
-                let tags: String = r.get(7)?;
-                let unit: Option<i64> = r.get(8)?;
-                let contact: Option<i64> = r.get(9)?;
-                let value = (|| {
-                    let location = check_lon_lat(geometry::decode_point(
-                        &blob.ok_or("geometry is missing")?,
-                    )?)?;
-                    let (known, unknown) = TagSet::decode_lenient(&tags);
-                    Ok(Household {
-                        id: HouseholdId(id),
+                let fields = (|| {
+                    Ok(HouseholdRow {
+                        id,
+                        location: check_lon_lat(geometry::decode_point(
+                            &blob.ok_or("geometry is missing")?,
+                        )?)?,
                         code: r.get(2).map_err(|e| e.to_string())?,
                         address: r.get(3).map_err(|e| e.to_string())?,
                         head_name: r.get(4).map_err(|e| e.to_string())?,
                         phone: r.get(5).map_err(|e| e.to_string())?,
-                        members: u16::try_from(members)
-                            .map_err(|_| format!("members {members} is out of range"))?,
-                        tags: known,
-                        unknown_tags: unknown,
-                        unit: unit_ref(unit, units, "unit_id")?,
-                        // A link to a worker another program deleted is a stale link: none.
-                        party_contact: contact.map(WorkerId),
-                        location,
+                        members: r.get(6).map_err(|e| e.to_string())?,
+                        tags: r.get(7).map_err(|e| e.to_string())?,
+                        unit: r.get(8).map_err(|e| e.to_string())?,
+                        contact: r.get(9).map_err(|e| e.to_string())?,
                     })
                 })();
-                Ok((id, value))
+                Ok((id, fields.and_then(|f| f.decode(units))))
             },
         )
     }

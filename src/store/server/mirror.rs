@@ -422,12 +422,180 @@ pub(crate) fn mirror_cases(
 }
 
 /// Reads a whole server document into memory, and the last change-log entry it includes.
+/// The households do not go through the mirror: they are fetched in ranges on connections of
+/// their own that import this read's snapshot (`ServerHouseholds`) and decoded as they
+/// arrive, so that a city's 4.2 million are never in a mirror at all.
 pub fn load_with_seq(url: &ServerUrl) -> Result<(Dataset, i64), StoreError> {
+    let label = url.label();
     let mut client = connect(url)?;
-    let mirror = Connection::open_in_memory().ctx(&url.label(), "building the mirror")?;
-    let seq = mirror_all(&mut client, url, &mirror)?;
-    let dataset = crate::store::read::read_all(&mirror, &url.label())?;
+    let mirror = Connection::open_in_memory().ctx(&label, "building the mirror")?;
+    let mut tx = snapshot(&mut client, url)?;
+    let tables = server_tables(&mut tx, url)?;
+    if !tables.iter().any(|t| t.name == "gridatlas_meta") {
+        return Err(StoreError::NotGridAtlas {
+            path: label,
+            what: "the database holds no GridAtlas document (no gridatlas_meta table); `gridatlas publish` one into it".into(),
+        });
+    }
+    let exported: String = tx
+        .query_one("SELECT pg_export_snapshot()", &[])
+        .sctx(url, "starting the read")?
+        .get(0);
+    let seq = last_seq(&mut tx, url)?;
+    let households = tables
+        .iter()
+        .find(|t| t.name == "households")
+        .cloned()
+        .ok_or_else(|| StoreError::MissingTable {
+            path: label.clone(),
+            table: "households".into(),
+        })?;
+    // The households' unit references are checked against the units as this snapshot has
+    // them (the reader checks them again against the units it decodes).
+    let unit_ids: HashSet<crate::model::UnitId> = tx
+        .query("SELECT id::bigint FROM units", &[])
+        .sctx(url, "reading")?
+        .iter()
+        .map(|r| crate::model::UnitId(r.get(0)))
+        .collect();
+    let source = ServerHouseholds {
+        url,
+        snapshot: exported,
+        table: households.clone(),
+    };
+    // The households are fetched on their own connections while this one mirrors and
+    // decodes everything else.
+    let (rows, dataset) = crate::store::household_ranges::read_beside(
+        &source,
+        &unit_ids,
+        |_| {
+            Err(StoreError::NotGridAtlas {
+                path: label.clone(),
+                what: "households outside the read's snapshot".into(),
+            })
+        },
+        || {
+            let w = mirror
+                .unchecked_transaction()
+                .ctx(&label, "building the mirror")?;
+            for t in tables.iter().filter(|t| t.name != "households") {
+                copy_rows(&mut tx, url, &w, t, "true", &[])?;
+            }
+            // Its columns only: the reader asks which it has, and reads none.
+            create_in_mirror(&w, &label, &households)?;
+            w.commit().ctx(&label, "building the mirror")?;
+            check_version(&mirror, url)?;
+            crate::store::read::read_all(&mirror, &label)
+        },
+    )?;
+    let dataset = Dataset {
+        households: rows,
+        ..dataset
+    };
+    // The exporting transaction stays open until every range has imported its snapshot.
+    tx.commit().sctx(url, "ending the read")?;
     Ok((dataset, seq))
+}
+
+/// Households fetched per range on a connection of its own, in this read's exported
+/// snapshot, and decoded as they arrive.
+struct ServerHouseholds<'a> {
+    url: &'a ServerUrl,
+    snapshot: String,
+    table: ServerTable,
+}
+
+impl ServerHouseholds<'_> {
+    fn in_snapshot<T>(
+        &self,
+        read: impl FnOnce(&mut postgres::Transaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let url = self.url;
+        let mut client = connect(url)?;
+        let mut tx = snapshot(&mut client, url)?;
+        // The id comes from the server itself (pg_export_snapshot), never from input.
+        tx.batch_execute(&format!("SET TRANSACTION SNAPSHOT '{}'", self.snapshot))
+            .sctx(url, "joining the read's snapshot")?;
+        let out = read(&mut tx)?;
+        tx.commit().sctx(url, "ending the read")?;
+        Ok(out)
+    }
+}
+
+impl crate::store::household_ranges::HouseholdSource for ServerHouseholds<'_> {
+    fn bounds(&self) -> Result<Option<(i64, i64, i64)>, StoreError> {
+        self.in_snapshot(|tx| {
+            let r = tx
+                .query_one(
+                    "SELECT coalesce(min(id), 0)::bigint, coalesce(max(id), 0)::bigint, count(*)::bigint FROM households",
+                    &[],
+                )
+                .sctx(self.url, "reading")?;
+            Ok(Some((r.get(0), r.get(1), r.get(2))))
+        })
+    }
+
+    fn range(
+        &self,
+        from: i64,
+        to: i64,
+        units: &HashSet<crate::model::UnitId>,
+    ) -> Result<Option<Vec<crate::model::Household>>, StoreError> {
+        let label = self.url.label();
+        let url = self.url;
+        // Straight from the rows into the one household decoder (`HouseholdRow::decode`): for
+        // the largest table the mirror's insert and re-read cost more than the decoding
+        // itself (a city's open from PostGIS was 16 s, most of it there).
+        let contact = if self
+            .table
+            .columns
+            .iter()
+            .any(|(c, _)| c == "party_member_id")
+        {
+            "party_member_id::bigint"
+        } else {
+            "NULL::bigint"
+        };
+        self.in_snapshot(|tx| {
+            let sql = format!(
+                "SELECT id::bigint, ST_X(geom), ST_Y(geom), code, address, head_name, phone,
+                        members::bigint, tags, unit_id::bigint, {contact}
+                   FROM households WHERE id BETWEEN $1 AND $2 ORDER BY id"
+            );
+            let mut rows = tx
+                .query_raw(&sql, [&from as &(dyn ToSql + Sync), &to])
+                .sctx(url, "reading")?;
+            let mut out = Vec::with_capacity((to - from + 1).max(0) as usize);
+            while let Some(r) = rows.next().sctx(url, "reading")? {
+                let id: i64 = r.get(0);
+                let text = |i: usize| r.get::<_, Option<String>>(i).unwrap_or_default();
+                let household = crate::store::read::household_point(r.get(1), r.get(2))
+                    .and_then(|location| {
+                        crate::store::read::HouseholdRow {
+                            id,
+                            location,
+                            code: text(3),
+                            address: text(4),
+                            head_name: text(5),
+                            phone: text(6),
+                            members: r.get::<_, Option<i64>>(7).unwrap_or(0),
+                            tags: text(8),
+                            unit: r.get(9),
+                            contact: r.get(10),
+                        }
+                        .decode(units)
+                    })
+                    .map_err(|what| StoreError::BadRow {
+                        path: label.clone(),
+                        table: "households",
+                        id,
+                        what,
+                    })?;
+                out.push(household);
+            }
+            Ok(Some(out))
+        })
+    }
 }
 
 /// A server document as `session` may see it (personal data opened, a grid worker's grid
