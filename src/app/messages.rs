@@ -69,8 +69,8 @@ pub fn rule_text(rule: Rule) -> Message {
     let (zh, en) = match rule {
         Rule::SqliteIntegrity => ("SQLite 报告文件已损坏", "SQLite reports the file damaged"),
         Rule::OneCounty => (
-            "文档必须恰有一个县级单元",
-            "a document has exactly one county",
+            "文档至少有一个县级单元，且县级单元互不重叠",
+            "a document has at least one county, and counties do not overlap",
         ),
         Rule::UniqueCode => ("编码重复", "a code is used twice"),
         Rule::CodeFormat => (

@@ -1,4 +1,4 @@
-//! The hierarchy: one county, parents that exist one level up, codes unique, well-formed and
+//! The hierarchy: one county or more (side by side), parents that exist one level up, codes unique, well-formed and
 //! extending their parent's.
 
 use std::collections::HashMap;
@@ -7,15 +7,24 @@ use crate::check::{Rule, Violation, v};
 use crate::model::{Dataset, Level, Unit, UnitCode, UnitId};
 
 pub(super) fn hierarchy(d: &Dataset, by_id: &HashMap<UnitId, &Unit>, out: &mut Vec<Violation>) {
-    let counties = d.units.iter().filter(|u| u.level == Level::County).count();
-    if counties != 1 {
+    // A county's document has one county; a prefecture city's centre has each of its
+    // counties, side by side (their outlines must not overlap: `counties_apart`).
+    let counties: Vec<&Unit> = d
+        .units
+        .iter()
+        .filter(|u| u.level == Level::County)
+        .collect();
+    if counties.is_empty() {
         out.push(v(
             Rule::OneCounty,
             "units",
             0,
             None,
-            format!("a document has exactly one county; this one has {counties}"),
+            "a document has at least one county; this one has none".into(),
         ));
+    }
+    if counties.len() > 1 {
+        out.extend(crate::check::counties_apart(&counties));
     }
     let mut codes: HashMap<&str, UnitId> = HashMap::new();
     for u in &d.units {

@@ -26,7 +26,7 @@ mod workflow;
 use hierarchy::hierarchy;
 use points::Descent;
 pub use rule::Rule;
-pub use tiling::tiling;
+pub use tiling::{counties_apart, tiling};
 use workflow::workflow;
 
 /// Largest gap, overlap or spill-over (m²) tolerated for one parent's children.

@@ -81,3 +81,56 @@ pub fn tiling(parent: &Unit, kids: &[&Unit]) -> Vec<Violation> {
     }
     out
 }
+
+/// The counties of a city's document, side by side: no two overlap (within the tolerance).
+/// They need not cover anything: there is no unit above them.
+pub fn counties_apart(counties: &[&Unit]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let Some(centre) = counties
+        .iter()
+        .filter_map(|c| c.geometry.bounding_rect())
+        .reduce(|a, b| {
+            geo_types::Rect::new(
+                geo_types::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                geo_types::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+            )
+        })
+        .map(|r| r.center())
+    else {
+        return out;
+    };
+    let local = LocalMetres::new(centre.x, centre.y);
+    let shapes: Vec<(&Unit, geo_types::Rect<f64>, MultiPolygon<f64>)> = counties
+        .iter()
+        .filter_map(|c| {
+            let m = local.forward_multipolygon(&c.geometry);
+            m.bounding_rect().map(|r| (*c, r, m))
+        })
+        .collect();
+    for (i, (ca, ra, a)) in shapes.iter().enumerate() {
+        for (cb, rb, b) in shapes.iter().skip(i + 1) {
+            let apart = ra.max().x < rb.min().x
+                || rb.max().x < ra.min().x
+                || ra.max().y < rb.min().y
+                || rb.max().y < ra.min().y;
+            if apart {
+                continue;
+            }
+            let shared = a.intersection(b);
+            let area = shared.unsigned_area();
+            if area > TOLERANCE_M2 {
+                out.push(v(
+                    Rule::OneCounty,
+                    "units",
+                    cb.id.0,
+                    spot(&shared).map(|c| local.inverse(c)),
+                    format!(
+                        "counties {} and {} overlap by {area:.1} m²",
+                        ca.code, cb.code
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}

@@ -8,6 +8,7 @@
 mod accounts;
 mod attributes;
 mod case_history;
+mod city;
 mod names;
 mod outline;
 pub(crate) mod partition;
@@ -41,6 +42,10 @@ pub enum Scale {
     County,
     /// One township of ~5,000 households, for tests.
     Township,
+    /// A prefecture city's centre: Changsha's nine county-level divisions, 4.2 million
+    /// households, 320,000 micro-grids, 200,000 cases (Liuyang's outline real, the rest
+    /// synthetic).
+    City,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +63,7 @@ impl DemoParams {
         match self.scale {
             Scale::County => 420_000,
             Scale::Township => 5_000,
+            Scale::City => 4_200_000,
         }
     }
 
@@ -68,6 +74,7 @@ impl DemoParams {
         match self.scale {
             Scale::County => 20_000,
             Scale::Township => 240,
+            Scale::City => 200_000,
         }
     }
 }
@@ -84,10 +91,54 @@ const HOUSEHOLDS_PER_MICRO_GRID: f64 = 13.0;
 /// The county seat (Liuyang city centre), WGS84.
 const COUNTY_SEAT: (f64, f64) = (113.6385, 28.1655);
 
+/// One county a demo is generated in: its code, name, outline (WGS84) and seat.
+pub(crate) struct CountySpec {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub outline: geo_types::MultiPolygon<f64>,
+    pub seat: Coord<f64>,
+}
+
+impl CountySpec {
+    /// Liuyang, the real outline every county-scale demo is built in.
+    pub fn liuyang() -> Result<CountySpec, String> {
+        Ok(CountySpec {
+            code: COUNTY_CODE,
+            name: COUNTY_NAME,
+            outline: liuyang_wgs84()?,
+            seat: Coord {
+                x: COUNTY_SEAT.0,
+                y: COUNTY_SEAT.1,
+            },
+        })
+    }
+}
+
 /// Generates a demo dataset.
 pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, String> {
+    match params.scale {
+        Scale::City => city::generate(params, progress),
+        _ => generate_county(
+            params,
+            &CountySpec::liuyang()?,
+            params.households(),
+            params.cases(),
+            progress,
+        ),
+    }
+}
+
+/// A county (or one township of it, at the township scale) with `total` households and
+/// `case_count` cases.
+pub(crate) fn generate_county(
+    params: &DemoParams,
+    spec: &CountySpec,
+    total: usize,
+    case_count: usize,
+    progress: Progress,
+) -> Result<Dataset, String> {
     progress(0.0, "县域边界");
-    let county_ll = liuyang_wgs84()?;
+    let county_ll = spec.outline.clone();
     let centre = {
         use geo::BoundingRect;
         county_ll.bounding_rect().ok_or("empty outline")?.center()
@@ -97,14 +148,7 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
 
     progress(0.02, "乡镇（街道）");
-    let seats = township_seats(
-        &county_m,
-        proj.forward(Coord {
-            x: COUNTY_SEAT.0,
-            y: COUNTY_SEAT.1,
-        }),
-        &mut rng,
-    );
+    let seats = township_seats(&county_m, proj.forward(spec.seat), &mut rng);
     let mut welder = crate::geom::Welder::new(0.001);
     welder.register(&county_m);
     let townships: Vec<partition::Piece> = crate::geom::voronoi_cells(&seats, &county_m)
@@ -139,11 +183,10 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
         *s /= all;
     }
     let (selected, county_geometry_m): (Vec<usize>, _) = match params.scale {
-        Scale::County => ((0..TOWNSHIPS).collect(), county_m.clone()),
+        Scale::County | Scale::City => ((0..TOWNSHIPS).collect(), county_m.clone()),
         // One rural town standing alone as a small "county".
         Scale::Township => (vec![STREETS], townships[STREETS].geometry.clone()),
     };
-    let total = params.households();
     let mut counts: Vec<usize> = selected
         .iter()
         .map(|&i| (shares[i] * total as f64) as usize)
@@ -188,7 +231,13 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
         .collect();
 
     progress(0.7, "编码与命名");
-    let named = tree::name_and_number(&trees, &county_geometry_m, &proj, &mut rng);
+    let named = tree::name_and_number(
+        &trees,
+        &county_geometry_m,
+        &proj,
+        (spec.code, spec.name),
+        &mut rng,
+    );
 
     progress(0.75, "户籍档案");
     let micro_index = PointLocator::new(
@@ -232,7 +281,7 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
 
     progress(0.9, "事件");
     let (cases, case_events) = case_history::generate(
-        params.cases(),
+        case_count,
         params.as_of,
         &households,
         &named.units,
@@ -245,11 +294,12 @@ pub fn generate(params: &DemoParams, progress: Progress) -> Result<Dataset, Stri
     let scale = match params.scale {
         Scale::County => "county",
         Scale::Township => "township",
+        Scale::City => "city",
     };
     Ok(Dataset {
         meta: DatasetMeta {
             title: match params.scale {
-                Scale::County => format!("{COUNTY_NAME}（演示数据）"),
+                Scale::County | Scale::City => format!("{}（演示数据）", spec.name),
                 Scale::Township => format!("{}（演示数据，单乡镇）", named.units[1].name),
             },
             provenance: format!(

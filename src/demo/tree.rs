@@ -7,7 +7,7 @@ use rand::Rng;
 use crate::demo::names::PlaceNames;
 use crate::demo::partition::{Piece, partition, reading_order};
 use crate::demo::population;
-use crate::demo::{COUNTY_CODE, COUNTY_NAME, STREETS, TOWNS};
+use crate::demo::{STREETS, TOWNS};
 use crate::geom::LocalMetres;
 use crate::model::{Level, Unit, UnitCode, UnitId};
 
@@ -106,17 +106,18 @@ pub fn name_and_number(
     trees: &[TownTree],
     county_m: &MultiPolygon<f64>,
     proj: &LocalMetres,
+    (county_code, county_name): (&str, &str),
     rng: &mut impl Rng,
 ) -> Named {
     let mut names = PlaceNames::new(rng);
     let mut name_counter = 0;
-    let county_code = UnitCode::parse(COUNTY_CODE, Level::County).expect("valid county code");
+    let county_code = UnitCode::parse(county_code, Level::County).expect("valid county code");
     let mut units = vec![Unit {
         id: UnitId(1),
         level: Level::County,
         parent: None,
         code: county_code.to_string(),
-        name: COUNTY_NAME.to_owned(),
+        name: county_name.to_owned(),
         geometry: proj.inverse_multipolygon(county_m),
     }];
     let push = |units: &mut Vec<Unit>,
