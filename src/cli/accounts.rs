@@ -109,7 +109,7 @@ pub fn sign_in_if_needed(
         Some(u) => sign_in(file, u).map(Some),
         None if store::has_accounts(file)? => anyhow::bail!(
             "{}: the document has accounts and its personal data is encrypted: {what} needs --user NAME (passphrase in {PASSPHRASE_VAR})",
-            crate::store::server::location_name(&file)
+            crate::store::server::location_name(file)
         ),
         None => Ok(None),
     }

@@ -79,7 +79,7 @@ pub(super) fn briefing(command: BriefingCommand) -> anyhow::Result<Reply> {
     };
     write_atomically(&out, &pdf)?;
     Ok(Reply::ok(json!({
-        "file": crate::store::server::location_name(&file).to_string(),
+        "file": crate::store::server::location_name(&file),
         "briefing": what,
         "out": out.display().to_string(),
         "bytes": pdf.len(),

@@ -178,7 +178,7 @@ pub(super) fn assign(file: PathBuf) -> anyhow::Result<Reply> {
         .map(|(c, _)| c.id.0)
         .collect();
     Ok(Reply::ok(json!({
-        "file": crate::store::server::location_name(&file).to_string(),
+        "file": crate::store::server::location_name(&file),
         "assigned": a.households.len() + a.cases.len() - outside_h.len() - outside_c.len(),
         "assigned_households": a.households.len() - outside_h.len(),
         "assigned_cases": a.cases.len() - outside_c.len(),
@@ -206,7 +206,7 @@ pub(super) fn plans_taking_effect(
     if let Some(e) = activation.stopped {
         anyhow::bail!(
             "{}: {e}; nothing else was written",
-            crate::store::server::location_name(&file)
+            crate::store::server::location_name(file)
         );
     }
     Ok(activation
@@ -333,7 +333,7 @@ pub(super) fn check_document(file: PathBuf) -> anyhow::Result<Reply> {
         .collect();
     report.add(orphans);
     let mut value = serde_json::to_value(&report)?;
-    value["file"] = json!(crate::store::server::location_name(&file).to_string());
+    value["file"] = json!(crate::store::server::location_name(&file));
     value["load_ms"] = json!(load_ms);
     Ok(Reply {
         json: value,

@@ -346,7 +346,7 @@ pub(crate) fn export(
         )?;
     }
     Ok(Reply::ok(json!({
-        "file": crate::store::server::location_name(&file).to_string(),
+        "file": crate::store::server::location_name(&file),
         "to": to.display().to_string(),
         "rows": n,
         "masked": !unmasked,

@@ -37,7 +37,7 @@ pub(crate) fn new_document(
     }
     Ok(Reply::ok(json!({
         "admin": admin.as_ref().map(|(a, _)| a),
-        "file": crate::store::server::location_name(&file).to_string(),
+        "file": crate::store::server::location_name(&file),
         "county_code": county_code,
         "name": created.meta.title,
         "time_zone": created.meta.time_zone.name(),
@@ -190,7 +190,7 @@ fn roster_reply(
             let mut stderr = problems.clone();
             stderr.push(format!(
                 "{}: nothing was written",
-                crate::store::server::location_name(&file)
+                crate::store::server::location_name(file)
             ));
             Ok(Reply {
                 json: json!({ "written": false, "problems": problems }),

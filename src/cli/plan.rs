@@ -284,7 +284,7 @@ pub(crate) fn draft_step(
         .map_err(|e| {
             anyhow::anyhow!(
                 "{} {} {}: the proposal was refused: {e}; nothing was written",
-                store::server::location_name(&file),
+                store::server::location_name(file),
                 proposal.blocks.parent.code,
                 proposal.blocks.parent.name
             )
@@ -338,7 +338,7 @@ fn find_plan(file: &Path, plan: &str) -> anyhow::Result<store::PlanInfo> {
         .ok_or_else(|| {
             anyhow::anyhow!(
                 "--plan {plan}: {} has no plan of that name or id (gridatlas plan list names them)",
-                store::server::location_name(&file)
+                store::server::location_name(file)
             )
         })
 }

@@ -213,8 +213,7 @@ fn append(city: &mut Dataset, part: Dataset) {
 /// (a code is the report day and the id), and history entries follow their time.
 fn renumber_cases_by_time(d: &mut Dataset) {
     let tz = TimeZone::beijing();
-    d.cases
-        .sort_by(|a, b| (a.reported_at, a.id.0).cmp(&(b.reported_at, b.id.0)));
+    d.cases.sort_by_key(|c| (c.reported_at, c.id.0));
     let mut new_id = std::collections::HashMap::with_capacity(d.cases.len());
     for (k, case) in d.cases.iter_mut().enumerate() {
         let id = CaseId(k as i64 + 1);
@@ -222,8 +221,7 @@ fn renumber_cases_by_time(d: &mut Dataset) {
         case.id = id;
         case.code = crate::cases::case_code(id, case.reported_at, &tz);
     }
-    d.case_events
-        .sort_by(|a, b| (a.at, a.id.0).cmp(&(b.at, b.id.0)));
+    d.case_events.sort_by_key(|e| (e.at, e.id.0));
     for (k, event) in d.case_events.iter_mut().enumerate() {
         event.id = CaseEventId(k as i64 + 1);
         event.case_id = new_id[&event.case_id];
