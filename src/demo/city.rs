@@ -109,20 +109,16 @@ fn synthetic_counties(liuyang: &MultiPolygon<f64>, seed: u64) -> Result<Vec<Coun
     let west_of_liuyang = liuyang_m.bounding_rect().map_or(0.0, |r| r.min().x);
     let mut sites: Vec<Coord<f64>> = Vec::new();
     while sites.len() < SYNTHETIC.len() {
-        let best = (0..40)
-            .filter_map(|_| crate::demo::partition::random_point_in(&rest, &mut rng))
-            // Seats west of Liuyang: one in the thin strips beside it would make a sliver.
-            .filter(|c| c.x < west_of_liuyang)
-            .map(|c| {
-                let d = sites
-                    .iter()
-                    .map(|s| (s.x - c.x).powi(2) + (s.y - c.y).powi(2))
-                    .fold(f64::INFINITY, f64::min);
-                (c, d)
-            })
-            .max_by(|a, b| a.1.total_cmp(&b.1));
+        // Seats west of Liuyang: one in the thin strips beside it would make a sliver.
+        let best = crate::demo::partition::best_candidate(
+            &rest,
+            &sites,
+            40,
+            |c| c.x < west_of_liuyang,
+            &mut rng,
+        );
         match best {
-            Some((c, _)) => sites.push(c),
+            Some(c) => sites.push(c),
             None => return Err("could not place the city's county seats".into()),
         }
     }

@@ -340,18 +340,8 @@ fn township_seats(
     })
     .collect();
     while seats.len() < TOWNSHIPS {
-        let best = (0..30)
-            .filter_map(|_| partition::random_point_in(county, rng))
-            .map(|c| {
-                let d = seats
-                    .iter()
-                    .map(|s| (s.x - c.x).powi(2) + (s.y - c.y).powi(2))
-                    .fold(f64::INFINITY, f64::min);
-                (c, d)
-            })
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        match best {
-            Some((c, _)) => seats.push(c),
+        match partition::best_candidate(county, &seats, 30, |_| true, rng) {
+            Some(c) => seats.push(c),
             None => break,
         }
     }

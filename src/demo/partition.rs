@@ -95,6 +95,29 @@ fn kmeans(
     centres
 }
 
+/// Best-candidate sampling: of `tries` random points in `shape` that `keep` accepts, the one
+/// whose nearest point of `placed` is farthest (points spread evenly without a grid).
+pub fn best_candidate(
+    shape: &MultiPolygon<f64>,
+    placed: &[Coord<f64>],
+    tries: usize,
+    keep: impl Fn(&Coord<f64>) -> bool,
+    rng: &mut impl Rng,
+) -> Option<Coord<f64>> {
+    (0..tries)
+        .filter_map(|_| random_point_in(shape, rng))
+        .filter(|c| keep(c))
+        .map(|c| {
+            let d = placed
+                .iter()
+                .map(|s| (s.x - c.x).powi(2) + (s.y - c.y).powi(2))
+                .fold(f64::INFINITY, f64::min);
+            (c, d)
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(c, _)| c)
+}
+
 /// A random point inside `shape` (rejection sampling in its bounding box).
 pub fn random_point_in(shape: &MultiPolygon<f64>, rng: &mut impl Rng) -> Option<Coord<f64>> {
     let rect = shape.bounding_rect()?;
