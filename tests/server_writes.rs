@@ -351,3 +351,90 @@ fn a_seat_follows_a_plan_approved_at_another() {
     }
     assert_eq!(seat.dataset.households, server.households);
 }
+
+#[test]
+fn another_program_writing_during_an_approval_is_neither_overwritten_nor_resurrected() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_, url) = published(&cluster, dir.path(), "meanwhile");
+    let d = store::load(Path::new(&url)).unwrap();
+    let mut villages = d.units_of_level(Level::Village);
+    let (planned, other) = (villages.next().unwrap(), villages.last().unwrap());
+    ok(&[
+        "partition",
+        &url,
+        "--unit",
+        &planned.code,
+        "--into",
+        "grid",
+        "--plan",
+        "丁",
+    ]);
+    // Rows the plan does not touch: a unit and a household of another village.
+    let unit = d
+        .units
+        .iter()
+        .find(|u| u.parent == Some(other.id))
+        .unwrap()
+        .id
+        .0;
+    let inside = |h: &gridatlas::model::Household| {
+        h.unit.is_some_and(|m| {
+            let grid = d.units.iter().find(|u| u.id == m).unwrap().parent;
+            d.units.iter().find(|u| Some(u.id) == grid).unwrap().parent == Some(other.id)
+        })
+    };
+    let household = d.households.iter().find(|h| inside(h)).unwrap().id.0;
+
+    // Another program (psql, QGIS) renames that unit over and over and deletes the household
+    // while the approval runs: its writes wait on the change log's lock and commit after.
+    let approving = std::sync::atomic::AtomicBool::new(true);
+    let (names, during) = std::thread::scope(|s| {
+        let writer = s.spawn(|| {
+            let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            let (mut k, mut during) = (0, 0);
+            let mut deleted = false;
+            loop {
+                let busy = approving.load(std::sync::atomic::Ordering::SeqCst);
+                k += 1;
+                c.execute(
+                    "UPDATE units SET name = $1 WHERE id = $2",
+                    &[&format!("别人改的名字{k}"), &unit],
+                )
+                .unwrap();
+                if busy {
+                    during += 1;
+                    if during == 3 && !deleted {
+                        c.execute("DELETE FROM households WHERE id = $1", &[&household])
+                            .unwrap();
+                        deleted = true;
+                    }
+                } else if k > 3 {
+                    assert!(deleted, "the delete went in while the approval ran");
+                    return (k, during);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        let approved = ok(&["plan", "approve", &url, "--plan", "丁"]);
+        approving.store(false, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(approved["status"], "approved", "{approved}");
+        writer.join().unwrap()
+    });
+    assert!(during > 0, "the other program wrote while the approval ran");
+    let after = store::load(Path::new(&url)).unwrap();
+    // The other program's last name stands; its deleted household did not come back.
+    let kept = after.units.iter().find(|u| u.id.0 == unit).unwrap();
+    assert_eq!(kept.name, format!("别人改的名字{names}"));
+    assert!(after.households.iter().all(|h| h.id.0 != household));
+    assert_eq!(after.households.len(), d.households.len() - 1);
+    // And the approval is there whole: the planned village's grids are the plan's.
+    assert!(
+        store::list_plans(Path::new(&url))
+            .unwrap()
+            .iter()
+            .any(|p| p.name == "丁" && p.status == "approved")
+    );
+    let (code, _, err) = common::gridatlas(&["check", &url]);
+    assert_eq!(code, 0, "{err}");
+}
