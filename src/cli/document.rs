@@ -264,9 +264,7 @@ pub(super) fn import_cases(
     let started = Instant::now();
     let server = store::server::as_server(&file);
     // A writing command: refused up front on a file it may not write (damaged, newer).
-    if server.is_none() {
-        store::ensure_writable(&file)?;
-    }
+    store::ensure_writable(&file)?;
     let (dataset, seq) = store::load_with_seq(&file)?;
     // Assignments against broken outlines must not be stored.
     if let Some(v) = check::unfit_to_write(&dataset) {

@@ -428,16 +428,6 @@ pub fn new_document(
     }
     let now = Timestamp::now();
     let dataset = Dataset {
-        meta: DatasetMeta {
-            title: name.to_owned(),
-            provenance: format!(
-                "created with gridatlas new on {} for county {code}; boundaries and rosters as imported",
-                time_zone.date(now)
-            ),
-            as_of: now,
-            time_zone,
-            deadline_hours: Default::default(),
-        },
         units: vec![Unit {
             id: UnitId(1),
             level: Level::County,
@@ -446,10 +436,16 @@ pub fn new_document(
             name: name.to_owned(),
             geometry: geo_types::MultiPolygon::new(Vec::new()),
         }],
-        households: Vec::new(),
-        workers: Vec::new(),
-        cases: Vec::new(),
-        case_events: Vec::new(),
+        ..Dataset::empty(DatasetMeta {
+            title: name.to_owned(),
+            provenance: format!(
+                "created with gridatlas new on {} for county {code}; boundaries and rosters as imported",
+                time_zone.date(now)
+            ),
+            as_of: now,
+            time_zone,
+            deadline_hours: Default::default(),
+        })
     };
     store::create(path, &dataset, false).map_err(|e| e.to_string())?;
     store::write_unit_import(

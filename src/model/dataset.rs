@@ -29,7 +29,33 @@ pub struct Dataset {
     pub case_events: Vec<CaseEvent>,
 }
 
+impl DatasetMeta {
+    /// No title or provenance, as of the epoch, in Beijing time: for a dataset that is a
+    /// container (a working copy's empty start, a test's), not a document of its own.
+    pub fn blank() -> DatasetMeta {
+        DatasetMeta {
+            title: String::new(),
+            provenance: String::new(),
+            as_of: Timestamp(0),
+            time_zone: TimeZone::beijing(),
+            deadline_hours: Default::default(),
+        }
+    }
+}
+
 impl Dataset {
+    /// A dataset with nothing in it but `meta`.
+    pub fn empty(meta: DatasetMeta) -> Dataset {
+        Dataset {
+            meta,
+            units: Vec::new(),
+            households: Vec::new(),
+            workers: Vec::new(),
+            cases: Vec::new(),
+            case_events: Vec::new(),
+        }
+    }
+
     pub fn units_of_level(&self, level: Level) -> impl Iterator<Item = &Unit> {
         self.units.iter().filter(move |u| u.level == level)
     }

@@ -276,9 +276,9 @@ pub fn create_first_admin(
     at: Timestamp,
     keys: KeySource,
 ) -> Result<EncryptReport, StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::All,
             move |p| create_first_admin(p, name, passphrase, at, keys),
         );
@@ -457,9 +457,9 @@ pub fn install_accounts(
     at: Timestamp,
     keys: KeySource,
 ) -> Result<EncryptReport, StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::All,
             move |p| install_accounts(p, accounts, at, keys),
         );
@@ -544,9 +544,9 @@ pub fn add_account(
     passphrase: &str,
     at: Timestamp,
 ) -> Result<Account, StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::All,
             move |p| add_account(p, by, name, role, scope, passphrase, at),
         );
@@ -659,9 +659,9 @@ pub fn remove_account(
     name: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::All,
             move |p| remove_account(p, by, name, at),
         );
@@ -706,9 +706,9 @@ pub fn change_passphrase(
     new_passphrase: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::All,
             move |p| change_passphrase(p, by, name, new_passphrase, at),
         );

@@ -263,9 +263,9 @@ pub fn set_deadline_hours(
     category: crate::model::CategoryCode,
     hours: Option<u32>,
 ) -> Result<(), StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::Plans,
             move |p| set_deadline_hours(p, category, hours),
         );

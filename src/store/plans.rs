@@ -181,9 +181,9 @@ pub fn list_plans(path: &Path) -> Result<Vec<PlanInfo>, StoreError> {
 
 /// Creates a draft plan; refuses a name already used.
 pub fn create_plan(path: &Path, name: &str, created_at: &str) -> Result<i64, StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::Plans,
             move |p| create_plan(p, name, created_at),
         );
@@ -236,9 +236,9 @@ pub fn plan_steps(path: &Path, plan: i64) -> Result<Vec<StoredChange>, StoreErro
 
 /// Appends a step to a draft plan.
 pub fn push_plan_step(path: &Path, plan: i64, change: &StoredChange) -> Result<(), StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::Plans,
             move |p| push_plan_step(p, plan, change),
         );
@@ -260,9 +260,9 @@ pub fn push_plan_step(path: &Path, plan: i64, change: &StoredChange) -> Result<(
 
 /// Removes the last step of a draft plan (undo).
 pub fn pop_plan_step(path: &Path, plan: i64) -> Result<(), StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::Plans,
             move |p| pop_plan_step(p, plan),
         );
@@ -316,9 +316,9 @@ pub fn schedule_plan(
     effective_date: &str,
     approved_at: &str,
 ) -> Result<(), StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::Plans,
             move |p| schedule_plan(p, plan, effective_date, approved_at),
         );
@@ -370,9 +370,9 @@ pub fn approve_plan(
     replaced: &[Unit],
     net: &UnitChanges,
 ) -> Result<crate::store::SeqRange, StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::All,
             move |p| {
                 approve_plan(

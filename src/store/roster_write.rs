@@ -27,9 +27,9 @@ pub fn write_households(
     key: Option<&DocumentKey>,
     audit: Option<&AuditEvent>,
 ) -> Result<(Vec<Household>, SeqRange), StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::All,
             move |p| write_households(p, new, changed, key, audit),
         );
@@ -177,9 +177,9 @@ pub fn write_workers(
     key: Option<&DocumentKey>,
     audit: Option<&AuditEvent>,
 ) -> Result<Vec<Worker>, StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::All,
             move |p| write_workers(p, new, key, audit),
         );

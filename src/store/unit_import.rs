@@ -35,9 +35,9 @@ pub fn write_unit_import(
     net: &UnitChanges,
     meta: &[(&str, Option<&str>)],
 ) -> Result<SeqRange, StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::All,
             move |p| write_unit_import(p, replaced, net, meta),
         );

@@ -46,6 +46,15 @@ pub(crate) fn vouch_sound(path: &Path) {
     }
 }
 
+/// Forgets a file [`vouch_sound`] vouched for (a working copy, removed).
+/// Call it while the file still exists (its name is resolved as when it was vouched for).
+pub(crate) fn forget_sound(path: &Path) {
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    if let Ok(mut s) = SOUND.lock() {
+        s.retain(|p| *p != key);
+    }
+}
+
 /// Refuses to write into a file whose b-trees SQLite reports damaged: a write there could
 /// spread the damage, and nothing written could be trusted.
 fn refuse_if_corrupt(path: &Path, conn: &Connection) -> Result<(), StoreError> {
@@ -180,9 +189,9 @@ pub fn update_assignments(
     households: &[Reassignment<HouseholdId>],
     cases: &[Reassignment<CaseId>],
 ) -> Result<(), StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::All,
             move |p| update_assignments(p, households, cases),
         );

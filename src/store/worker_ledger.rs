@@ -39,9 +39,9 @@ pub fn save_worker(
     key: Option<&DocumentKey>,
     audit: &AuditEvent,
 ) -> Result<(Worker, SeqRange), StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::All,
             move |p| save_worker(p, seen, next, key, audit),
         );
@@ -128,9 +128,9 @@ pub fn link_party_contact(
     next: Option<WorkerId>,
     audit: &AuditEvent,
 ) -> Result<SeqRange, StoreError> {
-    if crate::store::server::as_server(path).is_some() {
+    if let Some(url) = crate::store::server::as_server(path) {
         let done = crate::store::server::write_through(
-            path,
+            &url,
             crate::store::server::Tables::All,
             move |p| link_party_contact(p, household, seen, next, audit),
         );

@@ -93,23 +93,10 @@ pub fn search(d: &Dataset, query: &str, limit: usize) -> Vec<SearchHit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DatasetMeta, Household, HouseholdId, TagSet, Timestamp};
+    use crate::model::{DatasetMeta, Household, HouseholdId, TagSet};
 
     fn with_household(name: &str, address: &str) -> Dataset {
-        let mut d = Dataset {
-            meta: DatasetMeta {
-                title: String::new(),
-                provenance: String::new(),
-                as_of: Timestamp(0),
-                time_zone: crate::model::TimeZone::beijing(),
-                deadline_hours: Default::default(),
-            },
-            units: Vec::new(),
-            households: Vec::new(),
-            workers: Vec::new(),
-            cases: Vec::new(),
-            case_events: Vec::new(),
-        };
+        let mut d = Dataset::empty(DatasetMeta::blank());
         d.households.push(Household {
             id: HouseholdId(1),
             code: "4301811010010010010001".into(),

@@ -63,10 +63,14 @@ pub(crate) fn write_through<T>(
     fill(&mut tx, url, &scratch, tables)?;
     crate::store::update::vouch_sound(&scratch.document);
     let answer = write(&scratch.document)?;
-    push(&mut tx, url, &scratch.document)?;
+    let created = push(&mut tx, url, &scratch.document)?;
     let after = mirror::last_seq(&mut tx, url)?;
     case_writes::commit(tx, url)?;
-    mirror::forget_tables(url);
+    if created {
+        // The catalogue's answer is kept per server (it costs more than a step); a new
+        // table (accounts, the audit log) makes it stale.
+        mirror::forget_tables(url);
+    }
     Ok((answer, SeqRange { before, after }))
 }
 
@@ -99,6 +103,9 @@ impl Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
+        // A window writes through many copies in a session: the list of vouched files must
+        // not grow with them.
+        crate::store::update::forget_sound(&self.document);
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -119,20 +126,7 @@ fn fill(
     mirror::check_version(&rows, url)?;
     drop(rows);
 
-    let empty = crate::model::Dataset {
-        meta: crate::model::DatasetMeta {
-            title: String::new(),
-            provenance: String::new(),
-            as_of: crate::model::Timestamp(0),
-            time_zone: crate::model::TimeZone::beijing(),
-            deadline_hours: Default::default(),
-        },
-        units: Vec::new(),
-        households: Vec::new(),
-        workers: Vec::new(),
-        cases: Vec::new(),
-        case_events: Vec::new(),
-    };
+    let empty = crate::model::Dataset::empty(crate::model::DatasetMeta::blank());
     let doc = &scratch.document;
     crate::store::create(doc, &empty, false)?;
     let conn = Connection::open(doc).ctx(doc, "building the copy")?;
@@ -232,8 +226,9 @@ fn primary_key(table: &Table) -> Option<&str> {
 
 /// Sends back every row the writer touched: deleted keys are deleted on the server, the rest
 /// are copied in (`COPY`, as publish does) and upserted, so the server's triggers version and
-/// log them and every seat hears of them.
-fn push(tx: &mut postgres::Transaction, url: &ServerUrl, doc: &Path) -> Result<(), StoreError> {
+/// log them and every seat hears of them. Says whether it created a table on the server.
+fn push(tx: &mut postgres::Transaction, url: &ServerUrl, doc: &Path) -> Result<bool, StoreError> {
+    let mut created = false;
     let conn = Connection::open(doc).ctx(doc, "reading the copy")?;
     let touched: Vec<String> = conn
         .prepare(&format!("SELECT DISTINCT table_name FROM {CAPTURE}"))
@@ -249,6 +244,7 @@ fn push(tx: &mut postgres::Transaction, url: &ServerUrl, doc: &Path) -> Result<(
         // A table the writer created (the accounts, the audit log, on a document that had
         // none) is created on the server and goes whole; otherwise the rows captured go.
         let rows = if created_on_server(tx, url, &table)? {
+            created = true;
             "1".to_owned()
         } else if touched.contains(&name) {
             format!(
@@ -300,7 +296,7 @@ fn push(tx: &mut postgres::Transaction, url: &ServerUrl, doc: &Path) -> Result<(
             .sctx(url, "writing")?;
         }
     }
-    Ok(())
+    Ok(created)
 }
 
 /// Creates `table` on the server when it is not there yet; says whether it did.

@@ -72,6 +72,17 @@ fn server_tables(
     Ok(tables)
 }
 
+/// Refuses a database without the document's tables (an empty one, or someone else's).
+fn require_document(tables: &[ServerTable], url: &ServerUrl) -> Result<(), StoreError> {
+    if tables.iter().any(|t| t.name == "gridatlas_meta") {
+        return Ok(());
+    }
+    Err(StoreError::NotGridAtlas {
+        path: url.label(),
+        what: "the database holds no GridAtlas document (no gridatlas_meta table); `gridatlas publish` one into it".into(),
+    })
+}
+
 /// Forgets what the catalogue said of `url`'s tables (a write created one).
 pub(super) fn forget_tables(url: &ServerUrl) {
     if let Ok(mut known) = known_tables().lock() {
@@ -247,12 +258,7 @@ pub(crate) fn mirror_all(
 ) -> Result<i64, StoreError> {
     let mut tx = snapshot(client, url)?;
     let tables = server_tables(&mut tx, url)?;
-    if !tables.iter().any(|t| t.name == "gridatlas_meta") {
-        return Err(StoreError::NotGridAtlas {
-            path: url.label(),
-            what: "the database holds no GridAtlas document (no gridatlas_meta table); `gridatlas publish` one into it".into(),
-        });
-    }
+    require_document(&tables, url)?;
     let seq = last_seq(&mut tx, url)?;
     let label = url.label();
     let w = mirror
@@ -311,17 +317,9 @@ pub(crate) fn open_mirror(
     let mut client = connect(url)?;
     let mirror = Connection::open_in_memory().ctx(&url.label(), "building the mirror")?;
     let mut tx = snapshot(&mut client, url)?;
+    require_document(&server_tables(&mut tx, url)?, url)?;
     mirror_tables_in(&mut tx, url, &mirror, &|t| tables.includes(t))?;
     tx.commit().sctx(url, "ending the read")?;
-    if !table_names(&mirror, "main")
-        .ctx(&url.label(), "reading the mirror")?
-        .contains("gridatlas_meta")
-    {
-        return Err(StoreError::NotGridAtlas {
-            path: url.label(),
-            what: "the database holds no GridAtlas document (no gridatlas_meta table); `gridatlas publish` one into it".into(),
-        });
-    }
     check_version(&mirror, url)?;
     Ok(mirror)
 }
@@ -431,12 +429,7 @@ pub fn load_with_seq(url: &ServerUrl) -> Result<(Dataset, i64), StoreError> {
     let mirror = Connection::open_in_memory().ctx(&label, "building the mirror")?;
     let mut tx = snapshot(&mut client, url)?;
     let tables = server_tables(&mut tx, url)?;
-    if !tables.iter().any(|t| t.name == "gridatlas_meta") {
-        return Err(StoreError::NotGridAtlas {
-            path: label,
-            what: "the database holds no GridAtlas document (no gridatlas_meta table); `gridatlas publish` one into it".into(),
-        });
-    }
+    require_document(&tables, url)?;
     let exported: String = tx
         .query_one("SELECT pg_export_snapshot()", &[])
         .sctx(url, "starting the read")?

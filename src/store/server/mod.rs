@@ -93,17 +93,7 @@ impl<T> ServerContext<T> for Result<T, postgres::Error> {
 
 pub(crate) use checkout::Tables;
 
-/// A write of the file's code on the server document at `path` (`as_server` says whether it
-/// is one), done through a working copy (`checkout`), with the range of the server's change
-/// log that holds it.
-pub(crate) fn write_through<T>(
-    path: &std::path::Path,
-    tables: Tables,
-    write: impl FnOnce(&std::path::Path) -> Result<T, StoreError>,
-) -> Result<(T, crate::store::SeqRange), StoreError> {
-    let url = as_server(path).ok_or_else(|| StoreError::Refused {
-        path: path.to_owned(),
-        what: "not a server document".into(),
-    })?;
-    checkout::write_through(&url, tables, write)
-}
+/// A write of the file's code on the server document at `url`, done through a working copy
+/// (`checkout`), with the range of the server's change log that holds it. Every public
+/// writer of the file's code begins by handing a server location here.
+pub(crate) use checkout::write_through;
