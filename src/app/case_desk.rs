@@ -107,6 +107,10 @@ pub struct CaseDesk {
     pub list: Vec<usize>,
     /// Per case, how the map shows it (`Absent` when filtered out).
     pub states: Vec<CaseState>,
+    /// The cases passing the filter that are open or overdue: what the map
+    /// draws unless closed cases are asked for. A few thousand of a city's 200,000, so the map
+    /// walks these instead of every case in view.
+    pub open: Vec<usize>,
     computed_for: Option<(CaseFilter, SortKey, bool, Timestamp, u64)>,
     search_text: Vec<String>,
     search_version: u64,
@@ -161,6 +165,7 @@ impl CaseDesk {
             descending: true,
             list: Vec::new(),
             states: vec![CaseState::Absent; d.cases.len()],
+            open: Vec::new(),
             computed_for: None,
             search_text: Vec::new(),
             search_version: u64::MAX,
@@ -267,6 +272,11 @@ impl CaseDesk {
             self.states[i] = state;
             list.push(i);
         }
+        self.open = list
+            .iter()
+            .copied()
+            .filter(|&i| matches!(self.states[i], CaseState::Open | CaseState::Overdue))
+            .collect();
         sort_cases(d, &mut list, self.sort, self.descending);
         self.list = list;
         self.computed_for = Some(key);

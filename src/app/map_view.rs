@@ -209,9 +209,10 @@ pub(crate) fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                 map = map.with_layer(tiles, 1.0);
             }
             let heatmap = (ws.desk.heatmap && ws.show_cases).then_some(HeatmapLayer {
-                dataset: &ws.doc.dataset,
                 index: &ws.doc.index,
                 states: &ws.desk.states,
+                open: &ws.desk.open,
+                dataset: &ws.doc.dataset,
                 show_closed: ws.show_closed_cases,
                 texture: &mut ws.heat_texture,
             });
@@ -267,6 +268,7 @@ pub(crate) fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
                     dataset: &ws.doc.dataset,
                     index: &ws.doc.index,
                     states: &ws.desk.states,
+                    open: &ws.desk.open,
                     show_closed: ws.show_closed_cases,
                     selected: selected_case,
                     visible: ws.show_cases && !ws.desk.heatmap,

@@ -134,6 +134,29 @@ impl SpatialIndex {
             .collect()
     }
 
+    /// Calls `f` with the index (into `Dataset::households`) and the frame's metres of every
+    /// household in the lon/lat box with corners `a` and `b`, in no particular order. The
+    /// metres let a layer place points with [`crate::map::LocalToScreen`] instead of
+    /// projecting each from lon/lat.
+    pub fn for_each_household_in_box(
+        &self,
+        a: Coord<f64>,
+        b: Coord<f64>,
+        f: impl FnMut(usize, [f64; 2]),
+    ) {
+        visit_box(&self.households, &self.frame, a, b, f);
+    }
+
+    /// As [`Self::for_each_household_in_box`], for cases.
+    pub fn for_each_case_in_box(
+        &self,
+        a: Coord<f64>,
+        b: Coord<f64>,
+        f: impl FnMut(usize, [f64; 2]),
+    ) {
+        visit_box(&self.cases, &self.frame, a, b, f);
+    }
+
     /// A case appended to `Dataset::cases` at index `i`.
     pub fn insert_case(&mut self, i: usize, location: Coord<f64>) {
         let m = self.frame.forward(location);
@@ -230,6 +253,19 @@ impl SpatialIndex {
             .take(n)
             .map(|(e, d2)| (e.data as usize, d2.sqrt()))
             .collect()
+    }
+}
+
+fn visit_box(
+    tree: &RTree<PointEntry>,
+    frame: &LocalMetres,
+    a: Coord<f64>,
+    b: Coord<f64>,
+    mut f: impl FnMut(usize, [f64; 2]),
+) {
+    let (p, q) = (frame.forward(a), frame.forward(b));
+    for e in tree.locate_in_envelope(&AABB::from_corners([p.x, p.y], [q.x, q.y])) {
+        f(e.data as usize, *e.geom());
     }
 }
 

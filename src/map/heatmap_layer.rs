@@ -11,7 +11,7 @@ use walkers::{MapMemory, Plugin, Projector};
 
 use crate::cases::CaseState;
 use crate::index::SpatialIndex;
-use crate::map::{ScreenTransform, lon_lat_to_mercator};
+use crate::map::{LocalToScreen, ScreenTransform};
 use crate::model::Dataset;
 
 /// Cell size in points.
@@ -20,9 +20,12 @@ const CELL: f32 = 6.0;
 const RADIUS: usize = 3;
 
 pub struct HeatmapLayer<'a> {
-    pub dataset: &'a Dataset,
     pub index: &'a SpatialIndex,
     pub states: &'a [CaseState],
+    /// The open and overdue cases: walked instead of the index when closed ones are not shown.
+    pub open: &'a [usize],
+    /// Where the open cases are (the index has only their metres).
+    pub dataset: &'a Dataset,
     pub show_closed: bool,
     /// Kept between frames so the texture is updated in place, not re-allocated.
     pub texture: &'a mut Option<TextureHandle>,
@@ -118,17 +121,26 @@ impl Plugin for HeatmapLayer<'_> {
             t.to_lon_lat(outer.right_top()),
         );
         let mut counts = vec![0.0f32; w * h];
-        for i in self.index.cases_in_box(a, b) {
+        let to_screen = LocalToScreen::new(&self.index.frame, &t);
+        let mut count = |i: usize, m: [f64; 2]| {
             match self.states.get(i) {
                 Some(CaseState::Open | CaseState::Overdue) => {}
                 Some(CaseState::Closed) if self.show_closed => {}
-                _ => continue,
+                _ => return,
             }
-            let c = &self.dataset.cases[i].location;
-            let p = t.to_screen(lon_lat_to_mercator(c.x(), c.y())) - rect.min;
+            let p = to_screen.to_screen(m) - rect.min;
             let (x, y) = ((p.x / CELL).floor(), (p.y / CELL).floor());
             if x >= 0.0 && y >= 0.0 && (x as usize) < w && (y as usize) < h {
                 counts[y as usize * w + x as usize] += 1.0;
+            }
+        };
+        if self.show_closed {
+            self.index.for_each_case_in_box(a, b, count);
+        } else {
+            // Off-screen ones fall outside the cells.
+            for &i in self.open {
+                let m = self.index.frame.forward(self.dataset.cases[i].location.0);
+                count(i, [m.x, m.y]);
             }
         }
         let image = density_image(w, h, &counts);

@@ -2,17 +2,16 @@
 //! one mesh of small squares coloured by tag. At lower zooms the map shows per-unit counts (in
 //! labels and the choropleth) instead of hundreds of thousands of dots.
 
-use egui::{Color32, Mesh, Rect, Shape, Ui, epaint::Vertex, vec2};
-use geo_types::{LineString, Polygon};
+use egui::{Color32, Mesh, Pos2, Shape, Ui, epaint::Vertex, vec2};
 use walkers::{MapMemory, Plugin, Projector};
 
-use crate::index::{Area, SpatialIndex};
-use crate::map::{ScreenTransform, lon_lat_to_mercator};
+use crate::index::SpatialIndex;
+use crate::map::{LocalToScreen, ScreenTransform, lon_lat_to_mercator};
 use crate::model::{Dataset, Household, Tag};
 
 /// Zoom at which household points are fully shown (they fade in over the 0.6 before).
 pub const HOUSEHOLDS_ZOOM: f64 = 15.5;
-/// Beyond this many in view, points are thinned to keep the frame budget.
+/// Beyond about this many in view, points are thinned to keep the frame budget.
 const MAX_POINTS: usize = 40_000;
 
 pub fn household_color(h: &Household) -> Color32 {
@@ -27,20 +26,11 @@ pub fn household_color(h: &Household) -> Color32 {
     }
 }
 
-/// The households in the lon/lat box of the screen rectangle.
-pub fn households_in_view(index: &SpatialIndex, t: &ScreenTransform, rect: Rect) -> Vec<usize> {
-    let (a, b) = (
-        t.to_lon_lat(rect.left_bottom()),
-        t.to_lon_lat(rect.right_top()),
-    );
-    let ring = LineString::from(vec![
-        (a.x, a.y),
-        (b.x, a.y),
-        (b.x, b.y),
-        (a.x, b.y),
-        (a.x, a.y),
-    ]);
-    index.households_in(&Area::Polygon(Polygon::new(ring, vec![])))
+/// Whether household `i` is among the one in `step` drawn when the view holds too many. A hash
+/// of the index rather than every step-th in query order, so that the same households stay on
+/// screen while the map pans (query order changes with the view; a household's index does not).
+fn kept(i: usize, step: usize) -> bool {
+    step <= 1 || ((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40).is_multiple_of(step as u64)
 }
 
 pub struct HouseholdsLayer<'a> {
@@ -63,13 +53,23 @@ impl Plugin for HouseholdsLayer<'_> {
         }
         let t = ScreenTransform::new(projector);
         let rect = projector.clip_rect();
-        let inside = households_in_view(self.index, &t, rect);
-        let step = inside.len().div_ceil(MAX_POINTS).max(1);
+        let (a, b) = (
+            t.to_lon_lat(rect.left_bottom()),
+            t.to_lon_lat(rect.right_top()),
+        );
+        let to_screen = LocalToScreen::new(&self.index.frame, &t);
+        let mut inside: Vec<(u32, Pos2)> = Vec::with_capacity(2 * MAX_POINTS);
         let half = if projector.zoom() > 17.0 { 3.5 } else { 2.5 };
+        self.index.for_each_household_in_box(a, b, |i, m| {
+            inside.push((i as u32, to_screen.to_screen(m)));
+        });
+        let step = inside.len().div_ceil(MAX_POINTS).max(1);
         let mut mesh = Mesh::default();
-        for &i in inside.iter().step_by(step) {
-            let h = &self.dataset.households[i];
-            let p = t.to_screen(lon_lat_to_mercator(h.location.x(), h.location.y()));
+        let expected = inside.len() / step + inside.len() / step / 8 + 16;
+        mesh.vertices.reserve(expected * 4);
+        mesh.indices.reserve(expected * 6);
+        for &(i, p) in inside.iter().filter(|(i, _)| kept(*i as usize, step)) {
+            let h = &self.dataset.households[i as usize];
             let color = household_color(h).gamma_multiply(alpha);
             let base = mesh.vertices.len() as u32;
             for d in [

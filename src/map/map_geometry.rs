@@ -9,6 +9,7 @@ use geo::{InteriorPoint, TriangulateEarcut};
 use geo_types::{LineString, Polygon};
 use rayon::prelude::*;
 
+use crate::map::box_chunks::{BBox, BoxChunks};
 use crate::map::lon_lat_to_mercator;
 use crate::model::{Dataset, Level, UnitId};
 
@@ -33,6 +34,8 @@ pub struct LevelGeometry {
     /// Outlines with each shared border once.
     pub lines: Vec<Vec<[f64; 2]>>,
     pub line_bbox: Vec<[f64; 4]>,
+    unit_chunks: BoxChunks,
+    line_chunks: BoxChunks,
 }
 
 fn bbox_of(points: &[[f64; 2]]) -> [f64; 4] {
@@ -160,7 +163,23 @@ impl LevelGeometry {
                 }
             }
         }
+        g.unit_chunks = BoxChunks::new(g.units.iter().map(|u| u.bbox));
+        g.line_chunks = BoxChunks::new(g.line_bbox.iter().copied());
         g
+    }
+
+    /// The units whose box meets `view` (normalized Web Mercator), in order.
+    pub fn units_in(&self, view: BBox) -> impl Iterator<Item = (usize, &UnitGeom)> {
+        self.unit_chunks
+            .visit(view, self.units.len(), |i| &self.units[i].bbox)
+            .map(|i| (i, &self.units[i]))
+    }
+
+    /// The outline pieces whose box meets `view`.
+    pub fn lines_in(&self, view: BBox) -> impl Iterator<Item = &[[f64; 2]]> {
+        self.line_chunks
+            .visit(view, self.lines.len(), |i| &self.line_bbox[i])
+            .map(|i| self.lines[i].as_slice())
     }
 }
 

@@ -1,12 +1,15 @@
 //! The map: walkers integration and the layers drawn on it.
 
 mod basemap;
+mod box_chunks;
 mod cases_layer;
 mod choropleth;
 mod hazard_layer;
 mod heatmap_layer;
 mod households_layer;
 mod import_preview_layer;
+mod label_placer;
+mod local_to_screen;
 mod map_geometry;
 mod mercator;
 mod planning_layer;
@@ -23,8 +26,10 @@ pub use cases_layer::{
 pub use choropleth::{Choropleth, Indicator, NO_DATA, choropleth};
 pub use hazard_layer::HazardLayer;
 pub use heatmap_layer::{HeatmapLayer, density_image};
-pub use households_layer::{HOUSEHOLDS_ZOOM, HouseholdsLayer, household_color, households_in_view};
+pub use households_layer::{HOUSEHOLDS_ZOOM, HouseholdsLayer, household_color};
 pub use import_preview_layer::ImportPreviewLayer;
+pub use label_placer::LabelPlacer;
+pub use local_to_screen::LocalToScreen;
 pub use map_geometry::{LevelGeometry, MapGeometry, UnitGeom};
 pub use mercator::{lon_lat_to_mercator, mercator_to_lon_lat, world_pixels};
 pub use planning_layer::{LiveCount, PlanningLayer, balance_color};

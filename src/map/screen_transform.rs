@@ -36,11 +36,39 @@ impl ScreenTransform {
         }
     }
 
+    /// Centred on (lon, lat) at a zoom in `rect` (benches and tests).
+    pub fn at(centre: (f64, f64), zoom: f64, rect: Rect) -> ScreenTransform {
+        ScreenTransform {
+            origin: lon_lat_to_mercator(centre.0, centre.1),
+            origin_screen: rect.center(),
+            scale: world_pixels(zoom),
+        }
+    }
+
+    /// Screen points per unit of normalized Mercator (the world's size in points).
+    pub fn scale(self) -> f64 {
+        self.scale
+    }
+
+    /// (lon, lat) of the point the view is centred on.
+    pub fn centre_lon_lat(self) -> geo_types::Coord<f64> {
+        let (x, y) = mercator_to_lon_lat(self.origin);
+        geo_types::Coord { x, y }
+    }
+
     pub fn to_screen(self, m: [f64; 2]) -> Pos2 {
         Pos2::new(
             self.origin_screen.x + ((m[0] - self.origin[0]) * self.scale) as f32,
             self.origin_screen.y + ((m[1] - self.origin[1]) * self.scale) as f32,
         )
+    }
+
+    /// As [`Self::to_screen`], without rounding to f32: for points far off screen.
+    pub fn to_screen_f64(self, m: [f64; 2]) -> [f64; 2] {
+        [
+            self.origin_screen.x as f64 + (m[0] - self.origin[0]) * self.scale,
+            self.origin_screen.y as f64 + (m[1] - self.origin[1]) * self.scale,
+        ]
     }
 
     pub fn to_mercator(self, p: Pos2) -> [f64; 2] {

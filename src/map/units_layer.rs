@@ -6,7 +6,7 @@
 use egui::{Color32, FontId, Mesh, Pos2, Rect, Shape, Stroke, Ui, epaint::Vertex, vec2};
 use walkers::{MapMemory, Plugin, Projector};
 
-use crate::map::{Choropleth, LevelGeometry, MapGeometry, ScreenTransform, UnitGeom};
+use crate::map::{Choropleth, LabelPlacer, LevelGeometry, MapGeometry, ScreenTransform, UnitGeom};
 use crate::model::{Level, UnitId};
 use crate::stats::Stats;
 
@@ -55,10 +55,6 @@ fn style(level: Level) -> (f32, Color32) {
         Level::Grid => (1.0, Color32::from_rgb(40, 130, 110)),
         Level::MicroGrid => (0.7, Color32::from_rgb(120, 150, 90)),
     }
-}
-
-fn intersects(b: &[f64; 4], view: &[f64; 4]) -> bool {
-    b[0] <= view[2] && b[2] >= view[0] && b[1] <= view[3] && b[3] >= view[1]
 }
 
 /// Screen points of a polyline, dropping vertices within half a point of the last kept one.
@@ -116,8 +112,8 @@ impl Plugin for UnitsLayer<'_> {
         if let Some(chor) = self.choropleth {
             let g = self.geometry.level(chor.level);
             let mut mesh = Mesh::default();
-            for (u, color) in g.units.iter().zip(&chor.colors) {
-                if intersects(&u.bbox, &view) {
+            for (k, u) in g.units_in(view) {
+                if let Some(color) = chor.colors.get(k) {
                     push_unit(g, u, color.gamma_multiply(0.75), &t, &mut mesh);
                 }
             }
@@ -152,12 +148,10 @@ impl Plugin for UnitsLayer<'_> {
             let (width, color) = style(level);
             let stroke = Stroke::new(width, color.gamma_multiply(alpha));
             let g = self.geometry.level(level);
-            for (line, bbox) in g.lines.iter().zip(&g.line_bbox) {
-                if intersects(bbox, &view) {
-                    decimated(line, &t, &mut points);
-                    if points.len() >= 2 {
-                        shapes.push(Shape::line(points.clone(), stroke));
-                    }
+            for line in g.lines_in(view) {
+                decimated(line, &t, &mut points);
+                if points.len() >= 2 {
+                    shapes.push(Shape::line(points.clone(), stroke));
                 }
             }
         }
@@ -174,30 +168,23 @@ impl Plugin for UnitsLayer<'_> {
         } else {
             12.0
         });
-        let mut placed: Vec<Rect> = Vec::new();
-        for u in self
-            .geometry
-            .level(label_level)
-            .units
-            .iter()
-            .filter(|u| intersects(&u.bbox, &view))
-        {
+        let mut placer = LabelPlacer::new(rect);
+        for (_, u) in self.geometry.level(label_level).units_in(view) {
             let at = t.to_screen(u.label_at);
             let (lo, hi) = (
                 t.to_screen([u.bbox[0], u.bbox[1]]),
                 t.to_screen([u.bbox[2], u.bbox[3]]),
             );
-            if !rect.contains(at) || (hi.x - lo.x) < 40.0 {
+            if !rect.contains(at) || (hi.x - lo.x) < 40.0 || placer.is_taken(at) {
                 continue;
             }
             let households = self.stats.get(u.id).map_or(0, |s| s.households);
             let text = format!("{}\n{households}{}", u.name, self.households_suffix);
             let galley = painter.layout(text, font.clone(), Color32::from_gray(25), 200.0);
             let label = Rect::from_center_size(at, galley.size() + vec2(6.0, 2.0));
-            if placed.iter().any(|r| r.intersects(label)) {
+            if !placer.place(label) {
                 continue;
             }
-            placed.push(label);
             painter.rect_filled(label, 3.0, Color32::from_white_alpha(180));
             painter.galley(label.min + vec2(3.0, 1.0), galley, Color32::from_gray(25));
         }
