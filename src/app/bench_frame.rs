@@ -87,7 +87,15 @@ pub fn run_frame_bench(
     height: f32,
     frames: usize,
     indicator: Indicator,
+    only: Option<&str>,
 ) -> Result<FrameReport, String> {
+    const STOPS: [&str; 5] = ["county", "township", "village", "grid", "micro-grid"];
+    if let Some(o) = only.filter(|o| !STOPS.contains(o)) {
+        return Err(format!(
+            "no stop named {o}: the stops are {}",
+            STOPS.join(", ")
+        ));
+    }
     let dataset = crate::store::load(path).map_err(|e| e.to_string())?;
     let doc = Document::new(path.to_owned(), dataset);
     let stops: Vec<(String, Option<usize>)> = std::iter::once(("county".to_owned(), None))
@@ -108,6 +116,7 @@ pub fn run_frame_bench(
                 })
             }),
         )
+        .filter(|(name, _)| only.is_none_or(|o| name.split(' ').next() == Some(o)))
         .collect();
     let ctx = egui::Context::default();
     let font = install_cjk_font(&ctx);

@@ -40,6 +40,7 @@ pub(super) fn frame(
     size: String,
     frames: usize,
     choropleth: bool,
+    stop: Option<String>,
 ) -> anyhow::Result<Reply> {
     let (w, h) = parse_size(&size)?;
     let indicator = if choropleth {
@@ -47,8 +48,8 @@ pub(super) fn frame(
     } else {
         crate::map::Indicator::None
     };
-    let report =
-        crate::app::run_frame_bench(&data, w, h, frames, indicator).map_err(anyhow::Error::msg)?;
+    let report = crate::app::run_frame_bench(&data, w, h, frames, indicator, stop.as_deref())
+        .map_err(anyhow::Error::msg)?;
     Ok(Reply::ok(serde_json::to_value(&report)?))
 }
 

@@ -394,6 +394,9 @@ pub enum BenchCommand {
         /// Colour the units by households (the choropleth path) rather than outlines only.
         #[arg(long)]
         choropleth: bool,
+        /// Only this stop (county, township, village, grid or micro-grid): to profile one.
+        #[arg(long)]
+        stop: Option<String>,
     },
     /// The wall display's frame time through the real code at every stop of its tour (the
     /// county, then each township): p50/p95/max per stop.
@@ -576,7 +579,8 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
             size,
             frames,
             choropleth,
-        }) => bench::frame(data, size, frames, choropleth),
+            stop,
+        }) => bench::frame(data, size, frames, choropleth, stop),
         Command::Bench(BenchCommand::Edit { data, frames }) => bench::edit(data, frames),
         Command::Bench(BenchCommand::Partition {
             data,
