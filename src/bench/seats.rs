@@ -6,7 +6,7 @@
 //! does. Afterwards the history is recounted from the server.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
@@ -69,14 +69,21 @@ pub fn run_seats(
         .collect();
     drop(initial);
     let commits: Commits = Arc::default();
-    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
-    let start = Instant::now();
+    // Every seat opens the document first, then all start work together: the operators of a
+    // duty room have their windows open before the morning's steps, and what is measured is a
+    // step reaching the other open windows. (Starting the clock before the seats had loaded
+    // counted a seat still opening the county, catching up afterwards, as propagation.)
+    let ready = Arc::new(Barrier::new(seats + 1));
+    let run_for = Duration::from_secs_f64(seconds);
     let handles: Vec<_> = (0..seats)
         .map(|s| {
-            let (url, commits, hot) = (url.clone(), commits.clone(), hot.clone());
-            std::thread::spawn(move || seat(&url, s, seed, &hot, &commits, deadline))
+            let (url, commits, hot, ready) =
+                (url.clone(), commits.clone(), hot.clone(), ready.clone());
+            std::thread::spawn(move || seat(&url, s, seed, &hot, &commits, run_for, &ready))
         })
         .collect();
+    ready.wait();
+    let start = Instant::now();
     let mut results = Vec::new();
     for h in handles {
         results.push(h.join().expect("a seat panicked")?);
@@ -118,14 +125,20 @@ fn seat(
     seed: u64,
     hot: &[i64],
     commits: &Commits,
-    deadline: Instant,
+    run_for: Duration,
+    ready: &Barrier,
 ) -> Result<SeatResult, StoreError> {
     let mut rng =
         rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ ((number as u64 + 1) * 0x9e37_79b9));
-    let (mut d, seq) = crate::store::server::load_with_seq(url)?;
-    let mut index = SpatialIndex::build(&d);
-    let mut link = ServerDocument::open(url, seq, d.meta.time_zone.clone())?;
-    let tree = UnitTree::new(&d);
+    let opened = (|| {
+        let (d, seq) = crate::store::server::load_with_seq(url)?;
+        let link = ServerDocument::open(url, seq, d.meta.time_zone.clone())?;
+        Ok::<_, StoreError>((SpatialIndex::build(&d), UnitTree::new(&d), d, link))
+    })();
+    // Wait for the others even when this seat failed to open, or they would wait forever.
+    ready.wait();
+    let (mut index, tree, mut d, mut link) = opened?;
+    let deadline = Instant::now() + run_for;
     let actor = format!("席位{:02}", number + 1);
     let mut out = SeatResult {
         committed: Vec::new(),
