@@ -214,7 +214,8 @@ fn two_seats_see_each_others_steps_and_a_stale_step_is_refused() {
         waited < Duration::from_secs(1),
         "propagation took {waited:?}"
     );
-    desk_b.cases_changed(&b.dataset);
+    let changed = b.take_changed_cases();
+    desk_b.cases_changed(&b.dataset, &changed);
 
     // Both read case j; A steps first; B's step on what it read is refused, naming A.
     let j = steppable(&a.dataset, 1);
@@ -229,7 +230,8 @@ fn two_seats_see_each_others_steps_and_a_stale_step_is_refused() {
     follow_until(&mut b, desk_b.now, |b| {
         b.dataset.cases[j].status == a.dataset.cases[j].status
     });
-    desk_b.cases_changed(&b.dataset);
+    let changed = b.take_changed_cases();
+    desk_b.cases_changed(&b.dataset, &changed);
     if next_status(b.dataset.cases[j].status).is_some() {
         step(&mut b, &mut desk_b, j).unwrap();
     }

@@ -162,7 +162,8 @@ fn rows_another_program_inserted_are_never_replaced() {
     );
     let log = written.log;
     doc.apply(&written.into(), Some(log), desk.now);
-    desk.cases_changed(&doc.dataset);
+    let changed = doc.take_changed_cases();
+    desk.cases_changed(&doc.dataset, &changed);
     let i = open_case(&doc);
     step(&mut doc, &mut desk, i).unwrap();
 

@@ -328,7 +328,8 @@ fn a_documents_own_deadline_applies_when_a_case_is_accepted() {
     let i = doc
         .apply(&written.clone().into(), Some(written.log), now)
         .cases[0];
-    desk.cases_changed(&doc.dataset);
+    let changed = doc.take_changed_cases();
+    desk.cases_changed(&doc.dataset, &changed);
     desk.apply(
         gridatlas::store::Target::File(&path),
         &doc.dataset,

@@ -155,6 +155,32 @@ pub fn run_cases_bench(
         };
         scenarios.push(summarise(name, times, listed));
     }
+    // 4. Another seat's step arriving every frame: one case row and one history entry, as
+    //    the change log hands them over, applied through the window's path (document, desk,
+    //    statistics) and then drawn.
+    {
+        let ws = app.workspace_mut().ok_or("no workspace")?;
+        ws.desk.filter = crate::cases::CaseFilter::default();
+        ws.desk.slider.enabled = false;
+        ws.desk.heatmap = false;
+    }
+    let tree = crate::model::UnitTree::new(&app.workspace().ok_or("no workspace")?.doc.dataset);
+    let mut times = Vec::with_capacity(frames);
+    for f in 0..frames {
+        let changes = {
+            let ws = app.workspace().ok_or("no workspace")?;
+            another_seats_step(&ws.doc.dataset, &tree, f).ok_or("no open case to step")?
+        };
+        let started = Instant::now();
+        app.workspace_mut()
+            .ok_or("no workspace")?
+            .apply_others(&changes);
+        let apply_ms = started.elapsed().as_secs_f64() * 1e3;
+        let (ms, _, _) = headless_frame(&ctx, &mut app, &mut clock, size);
+        times.push(apply_ms + ms);
+    }
+    let listed = app.workspace().map_or(0, |ws| ws.desk.list.len());
+    scenarios.push(summarise("another seat's step", times, listed));
     Ok(CasesReport {
         file: path.display().to_string(),
         size: format!("{}x{}", width as u32, height as u32),
@@ -162,5 +188,50 @@ pub fn run_cases_bench(
         case_events,
         load_ms,
         scenarios,
+    })
+}
+
+/// What the change log hands a window when another seat takes a step on an open case: its row
+/// after the step, and the history entry. The step goes through the workflow (the first next
+/// status the rules allow, with a handler when dispatching), so the row is one a seat can write.
+pub(crate) fn another_seats_step(
+    d: &crate::model::Dataset,
+    tree: &crate::model::UnitTree,
+    f: usize,
+) -> Option<crate::store::Changes> {
+    use crate::cases::{DeadlinePolicy, Step, allowed_transitions, eligible_handlers, transition};
+    let open: Vec<usize> = (0..d.cases.len())
+        .filter(|&i| d.cases[i].status.is_open())
+        .collect();
+    let next_id = d.case_events.iter().map(|e| e.id.0).max().unwrap_or(0) + 1;
+    (0..open.len()).find_map(|k| {
+        let c = &d.cases[open[(f * 7919 + k) % open.len()]];
+        let last = d
+            .case_events
+            .iter()
+            .filter(|e| e.case_id == c.id)
+            .map(|e| e.at)
+            .max()
+            .unwrap_or(c.reported_at);
+        let step = Step {
+            actor: "席位02",
+            at: last.plus_seconds(60),
+            note: "已电话回访",
+            last_event_at: last,
+            event_id: crate::model::CaseEventId(next_id),
+            deadlines: DeadlinePolicy {
+                overrides: &d.meta.deadline_hours,
+            },
+        };
+        let eligible = eligible_handlers(d, tree, c);
+        allowed_transitions(c.status).iter().find_map(|&to| {
+            let (row, event) =
+                transition(c, to, eligible.first().copied(), &eligible, &step).ok()?;
+            Some(crate::store::Changes {
+                cases: vec![row],
+                case_events: vec![event],
+                ..Default::default()
+            })
+        })
     })
 }

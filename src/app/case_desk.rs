@@ -360,9 +360,15 @@ impl CaseDesk {
     }
 
     /// After cases changed in the document (ours or another program's): the timeline, the
-    /// unit chains and the slider's span follow; the list is recomputed at the next refresh.
-    pub fn cases_changed(&mut self, d: &Dataset) {
+    /// unit chains, the search text and the slider's span follow, for the `changed` cases
+    /// only (indices into `d.cases`) or, when none are named, for all; the list is recomputed
+    /// at the next refresh.
+    pub fn cases_changed(&mut self, d: &Dataset, changed: &[usize]) {
         self.states.resize(d.cases.len(), CaseState::Absent);
+        let incremental = !changed.is_empty()
+            && self.chains.len() <= d.cases.len()
+            && self.search_text.len() <= d.cases.len()
+            && self.search_version == self.version;
         // The slider may need to start earlier (an import of older cases).
         if let Some(first) = d.cases.iter().map(|c| c.reported_at).min() {
             let first = self.time_zone.day_start(first);
@@ -371,7 +377,28 @@ impl CaseDesk {
                 self.slider.first_day = first;
             }
         }
-        self.changed(d);
+        if !incremental {
+            self.changed(d);
+            return;
+        }
+        self.timeline.update(d, changed);
+        for &i in changed {
+            let chain = d.cases[i]
+                .unit
+                .map_or([None; 5], |u| self.tree.ancestors(u));
+            let line = crate::cases::case_search_line(&d.cases[i]);
+            match i.cmp(&self.chains.len()) {
+                std::cmp::Ordering::Less => self.chains[i] = chain,
+                _ => self.chains.resize(i + 1, chain),
+            }
+            match i.cmp(&self.search_text.len()) {
+                std::cmp::Ordering::Less => self.search_text[i] = line,
+                _ => self.search_text.resize(i + 1, line),
+            }
+        }
+        self.follow_today();
+        self.version += 1;
+        self.search_version = self.version;
     }
 
     /// Reports the draft as a new case: written to the file (its id and code are taken there);

@@ -35,6 +35,8 @@ pub struct Document {
     pub events_by_case: HashMap<CaseId, Vec<usize>>,
     /// Bumped by every change of the data in memory; caches key on it (see ARCHITECTURE.md).
     pub revision: Revision,
+    /// Cases changed since [`Document::take_changed_cases`] was last asked.
+    changed_cases: Vec<usize>,
     /// Other writers' commits (QGIS, the command line, a second window); `None` for a dataset
     /// that has no file behind it (benchmarks, tests).
     watch: Option<Link>,
@@ -89,6 +91,7 @@ impl Document {
         );
         Document {
             revision: Revision::default(),
+            changed_cases: Vec::new(),
             watch: None,
             events_by_case: events_by_case(&dataset),
             geometry: shapes,
@@ -148,9 +151,16 @@ impl Document {
         if let Some(range) = own {
             self.own_write(range);
         }
+        let events_before = self.dataset.case_events.len();
         let applied = crate::ledger::apply(&mut self.dataset, &mut self.index, changes);
-        if !applied.needs_reload && (!applied.cases.is_empty() || applied.events > 0) {
-            self.cases_changed(now);
+        if !applied.needs_reload && (!applied.cases.is_empty() || !applied.events.is_empty()) {
+            // An entry rewritten in place (another program edited the history) may have moved
+            // to another case: index them all again. New entries are indexed one by one.
+            if applied.events.iter().any(|&i| i < events_before) {
+                self.events_by_case = events_by_case(&self.dataset);
+            }
+            self.cases_changed(now, &applied.events);
+            self.changed_cases.extend(&applied.cases);
             self.revision.cases += 1;
         }
         applied
@@ -171,7 +181,7 @@ impl Document {
             .iter()
             .any(|c| c.status.is_open() && c.due_at.is_some_and(|due| due >= a && due <= b));
         if crossed {
-            self.stats = Stats::compute(&self.dataset, now);
+            self.stats.recount_cases(&self.dataset, now);
         }
         crossed
     }
@@ -252,13 +262,30 @@ impl Document {
         self.stats = Stats::compute(&self.dataset, self.stats_at);
     }
 
-    fn cases_changed(&mut self, now: Timestamp) {
+    /// Only what cases feed is counted again, and only the changed entries' cases are indexed
+    /// again: a step applied from another seat must not cost a count of every household.
+    fn cases_changed(&mut self, now: Timestamp, events: &[usize]) {
         let d = &self.dataset;
-        self.stats = Stats::compute(d, now);
+        self.stats.recount_cases(d, now);
         self.stats_at = now;
         self.totals.cases = d.cases.len();
         self.totals.open_cases = d.cases.iter().filter(|c| c.status.is_open()).count();
-        self.events_by_case = events_by_case(d);
+        for &i in events {
+            let list = self
+                .events_by_case
+                .entry(d.case_events[i].case_id)
+                .or_default();
+            if !list.contains(&i) {
+                list.push(i);
+            }
+            list.sort_by_key(|&k| (d.case_events[k].at, d.case_events[k].id));
+        }
+    }
+
+    /// The cases changed in memory since the caches last looked (indices into
+    /// `Dataset::cases`), for caches that follow them one by one instead of rebuilding.
+    pub fn take_changed_cases(&mut self) -> Vec<usize> {
+        std::mem::take(&mut self.changed_cases)
     }
 
     /// After units changed (a boundary edit or its undo): the map buffers of `levels`, the

@@ -57,20 +57,24 @@ impl Workspace {
         match changes {
             Ok(changes) if changes.is_empty() => {}
             Ok(_) if self.is_scoped() => self.start_reload(),
-            Ok(changes) => {
-                let applied = self.doc.apply(&changes, None, self.desk.now);
-                if applied.needs_reload {
-                    self.start_reload();
-                } else {
-                    self.others_applied += applied.cases.len();
-                }
-                self.sync_caches();
-            }
+            Ok(changes) => self.apply_others(&changes),
             Err(e) => {
                 self.desk.message =
                     Some(DeskMessage::Refused(crate::app::messages::store_error(&e)))
             }
         }
+    }
+
+    /// Another program's commit, read from the change log, through the one mutation path: the
+    /// document, then the desk's list, the map's states and the statistics follow.
+    pub(crate) fn apply_others(&mut self, changes: &crate::store::Changes) {
+        let applied = self.doc.apply(changes, None, self.desk.now);
+        if applied.needs_reload {
+            self.start_reload();
+        } else {
+            self.others_applied += applied.cases.len();
+        }
+        self.sync_caches();
     }
 
     /// Reads the whole document again off the UI thread (another program changed units,
@@ -158,5 +162,71 @@ impl Workspace {
             self.open_plan(id);
         }
         self.others_applied += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::app::bench_cases::another_seats_step;
+    use crate::app::{CaseDesk, Document, GridAtlasApp};
+    use crate::cases::CaseTimeline;
+    use crate::stats::Stats;
+
+    /// Steps of another seat, applied one by one the incremental way, leave the document and
+    /// the desk exactly as building them afresh from the same data would.
+    #[test]
+    fn another_seats_steps_applied_one_by_one_equal_a_fresh_build() {
+        let d = crate::demo::generate(
+            &crate::demo::DemoParams {
+                scale: crate::demo::Scale::Township,
+                seed: 3,
+                as_of: crate::model::Timestamp(1_780_000_000),
+                // Enough open ones for forty steps.
+                cases: Some(3000),
+            },
+            &|_, _| {},
+        )
+        .unwrap();
+        let ctx = egui::Context::default();
+        let font = crate::ui::install_cjk_font(&ctx);
+        let mut app = GridAtlasApp::with_document(Document::new("t.gpkg".into(), d), font);
+        let ws = app.workspace_mut().unwrap();
+        let as_of = ws.doc.dataset.meta.as_of;
+        ws.desk.fix_clock(Some(as_of));
+        let tree = crate::model::UnitTree::new(&ws.doc.dataset);
+        ws.desk.refresh(&ws.doc.dataset);
+        for f in 0..40 {
+            let mut changes = another_seats_step(&ws.doc.dataset, &tree, f).unwrap();
+            if f % 5 == 0 {
+                // Now and then a new report, with its history entry.
+                let mut c = changes.cases[0].clone();
+                c.id = crate::model::CaseId(ws.doc.dataset.cases.len() as i64 * 10 + 7);
+                c.code = format!("NEW{f}");
+                let mut e = changes.case_events[0].clone();
+                e.id = crate::model::CaseEventId(e.id.0 + 1);
+                e.case_id = c.id;
+                changes.cases.push(c);
+                changes.case_events.push(e);
+            }
+            ws.apply_others(&changes);
+            if f % 3 == 0 {
+                ws.desk.refresh(&ws.doc.dataset);
+            }
+        }
+        ws.desk.refresh(&ws.doc.dataset);
+        let d = &ws.doc.dataset;
+        let stats_at = ws.doc.stats.as_of;
+        assert_eq!(ws.doc.stats, Stats::compute(d, stats_at));
+        let fresh = Document::new("t.gpkg".into(), d.clone());
+        assert_eq!(ws.doc.events_by_case, fresh.events_by_case);
+        assert_eq!(ws.doc.totals, fresh.totals);
+        assert_eq!(ws.desk.timeline, CaseTimeline::new(d));
+        let mut desk = CaseDesk::new(d);
+        desk.fix_clock(Some(as_of));
+        desk.refresh(d);
+        assert_eq!(ws.desk.list, desk.list);
+        assert_eq!(ws.desk.states, desk.states);
+        assert_eq!(ws.desk.open, desk.open);
+        assert!(ws.others_applied >= 40);
     }
 }

@@ -331,7 +331,8 @@ impl Workspace {
             self.hovered = None;
         }
         if now.cases != self.seen.cases {
-            self.desk.cases_changed(&self.doc.dataset);
+            let changed = self.doc.take_changed_cases();
+            self.desk.cases_changed(&self.doc.dataset, &changed);
             self.choropleth_cache = None;
         }
         self.seen = now;

@@ -67,16 +67,16 @@ pub fn case_unit_chains(d: &Dataset, tree: &UnitTree) -> Vec<[Option<UnitId>; 5]
 /// Per case, the text a keyword is searched in: code, title, description and reporter,
 /// lower-cased once (lower-casing per case per keystroke costs more than the rest of a frame).
 pub fn case_search_text(d: &Dataset) -> Vec<String> {
-    d.cases
-        .iter()
-        .map(|c| {
-            format!(
-                "{}\u{1f}{}\u{1f}{}\u{1f}{}",
-                c.code, c.title, c.description, c.reporter
-            )
-            .to_lowercase()
-        })
-        .collect()
+    d.cases.iter().map(case_search_line).collect()
+}
+
+/// One case's entry of [`case_search_text`].
+pub fn case_search_line(c: &crate::model::Case) -> String {
+    format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        c.code, c.title, c.description, c.reporter
+    )
+    .to_lowercase()
 }
 
 /// The cases that pass `f`, with statuses and overdue as of `at` (the time slider's day, or

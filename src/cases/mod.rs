@@ -11,7 +11,8 @@ mod workflow;
 
 pub use deadline::{DeadlinePolicy, due_at, handling_window_hours};
 pub use filter::{
-    CaseFilter, SortKey, case_search_text, case_unit_chains, filter_cases, sort_cases,
+    CaseFilter, SortKey, case_search_line, case_search_text, case_unit_chains, filter_cases,
+    sort_cases,
 };
 pub use indicators::{
     CaseHistoryFlags, IndicatorSums, Indicators, RATE_CLASSES, history_flags, rate_class,

@@ -15,7 +15,7 @@ pub enum CaseState {
     Closed,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CaseTimeline {
     /// Events of case `i` are `start[i]..start[i + 1]`, in time order.
     start: Vec<u32>,
@@ -47,6 +47,45 @@ impl CaseTimeline {
         }
         t.start.push(t.at.len() as u32);
         t
+    }
+
+    /// After the cases at `changed` (indices into `d.cases`; new ones at the end) changed or
+    /// gained history: their events are read again, everyone else's are copied across. One
+    /// pass over the history for the changed cases' entries, no map over every case.
+    pub fn update(&mut self, d: &Dataset, changed: &[usize]) {
+        let wanted: std::collections::HashMap<_, _> =
+            changed.iter().map(|&i| (d.cases[i].id, i)).collect();
+        let mut fresh: std::collections::HashMap<usize, Vec<(i64, i64, CaseStatus)>> =
+            changed.iter().map(|&i| (i, Vec::new())).collect();
+        for e in &d.case_events {
+            if let Some(&i) = wanted.get(&e.case_id) {
+                fresh
+                    .entry(i)
+                    .or_default()
+                    .push((e.at.0, e.id.0, e.to_status));
+            }
+        }
+        let old = std::mem::take(self);
+        self.start.reserve(d.cases.len() + 1);
+        for i in 0..d.cases.len() {
+            self.start.push(self.at.len() as u32);
+            match fresh.get_mut(&i) {
+                Some(list) => {
+                    list.sort_unstable_by_key(|&(at, id, _)| (at, id));
+                    for &(at, _, status) in list.iter() {
+                        self.at.push(at);
+                        self.status.push(status);
+                    }
+                }
+                None if i + 1 < old.start.len() => {
+                    let (a, b) = (old.start[i] as usize, old.start[i + 1] as usize);
+                    self.at.extend_from_slice(&old.at[a..b]);
+                    self.status.extend_from_slice(&old.status[a..b]);
+                }
+                None => {}
+            }
+        }
+        self.start.push(self.at.len() as u32);
     }
 
     /// The status of case `i` at `t`: that of its last event at or before `t`.

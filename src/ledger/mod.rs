@@ -142,7 +142,8 @@ pub struct Applied {
     pub cases: Vec<usize>,
     /// How many of them are new.
     pub new_cases: usize,
-    pub events: usize,
+    /// Indices in `Dataset::case_events` of the history entries inserted or changed.
+    pub events: Vec<usize>,
     /// Rows were deleted: positions in the dataset would shift, so the caller must reload the
     /// document instead (deletions are rare: another program removed a case).
     pub needs_reload: bool,
@@ -186,10 +187,15 @@ pub fn apply(d: &mut Dataset, index: &mut SpatialIndex, changes: &Changes) -> Ap
     );
     for e in &changes.case_events {
         match event_slots.get(&e.id) {
-            Some(&i) => d.case_events[i] = e.clone(),
-            None => d.case_events.push(e.clone()),
+            Some(&i) => {
+                d.case_events[i] = e.clone();
+                applied.events.push(i);
+            }
+            None => {
+                applied.events.push(d.case_events.len());
+                d.case_events.push(e.clone());
+            }
         }
-        applied.events += 1;
     }
     applied
 }

@@ -217,7 +217,8 @@ pub fn step(
     let log = written.log;
     let applied = doc.apply(&written.into(), Some(log), desk.now);
     assert!(!applied.needs_reload);
-    desk.cases_changed(&doc.dataset);
+    let changed = doc.take_changed_cases();
+    desk.cases_changed(&doc.dataset, &changed);
     Ok(())
 }
 
