@@ -7,7 +7,7 @@ use walkers::{MapMemory, Plugin, Projector};
 
 use crate::index::SpatialIndex;
 use crate::map::{LocalToScreen, ScreenTransform, lon_lat_to_mercator};
-use crate::model::{Dataset, Household, Tag};
+use crate::model::{Dataset, Household, Tag, TagSet};
 
 /// Zoom at which household points are fully shown (they fade in over the 0.6 before).
 pub const HOUSEHOLDS_ZOOM: f64 = 15.5;
@@ -15,11 +15,17 @@ pub const HOUSEHOLDS_ZOOM: f64 = 15.5;
 const MAX_POINTS: usize = 40_000;
 
 pub fn household_color(h: &Household) -> Color32 {
-    if h.tags.iter().any(Tag::is_special) {
+    tags_color(h.tags)
+}
+
+/// A household's dot colour by its tags: special populations, then the vulnerable, then party
+/// members, then everyone else.
+pub fn tags_color(tags: TagSet) -> Color32 {
+    if tags.iter().any(Tag::is_special) {
         Color32::from_rgb(200, 30, 30)
-    } else if h.tags.iter().any(Tag::is_vulnerable) {
+    } else if tags.iter().any(Tag::is_vulnerable) {
         Color32::from_rgb(235, 130, 0)
-    } else if h.tags.contains(Tag::PartyMember) {
+    } else if tags.contains(Tag::PartyMember) {
         Color32::from_rgb(200, 0, 120)
     } else {
         Color32::from_rgb(70, 70, 90)
@@ -58,19 +64,18 @@ impl Plugin for HouseholdsLayer<'_> {
             t.to_lon_lat(rect.right_top()),
         );
         let to_screen = LocalToScreen::new(&self.index.frame, &t);
-        let mut inside: Vec<(u32, Pos2)> = Vec::with_capacity(2 * MAX_POINTS);
+        let mut inside: Vec<(u32, Pos2, Color32)> = Vec::with_capacity(2 * MAX_POINTS);
         let half = if projector.zoom() > 17.0 { 3.5 } else { 2.5 };
-        self.index.for_each_household_in_box(a, b, |i, m| {
-            inside.push((i as u32, to_screen.to_screen(m)));
+        self.index.for_each_household_in_box(a, b, |i, m, tags| {
+            inside.push((i as u32, to_screen.to_screen(m), tags_color(tags)));
         });
         let step = inside.len().div_ceil(MAX_POINTS).max(1);
         let mut mesh = Mesh::default();
         let expected = inside.len() / step + inside.len() / step / 8 + 16;
         mesh.vertices.reserve(expected * 4);
         mesh.indices.reserve(expected * 6);
-        for &(i, p) in inside.iter().filter(|(i, _)| kept(*i as usize, step)) {
-            let h = &self.dataset.households[i as usize];
-            let color = household_color(h).gamma_multiply(alpha);
+        for &(_, p, color) in inside.iter().filter(|(i, _, _)| kept(*i as usize, step)) {
+            let color = color.gamma_multiply(alpha);
             let base = mesh.vertices.len() as u32;
             for d in [
                 vec2(-half, -half),
