@@ -75,14 +75,22 @@ fn read_beside_from<R>(
             .map(|&(a, b)| s.spawn(move || source.range(a, b, units)))
             .collect();
         let others = rest();
-        let mut households = Vec::with_capacity(count as usize);
+        let mut households: Vec<Household> = Vec::new();
         for (handle, (a, b)) in handles.into_iter().zip(&ranges) {
             let part = handle
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            match part {
-                Some(h) => households.extend(h),
-                None => households.extend(main(&format!("WHERE id BETWEEN {a} AND {b}"))?),
+            let part = match part {
+                Some(h) => h,
+                None => main(&format!("WHERE id BETWEEN {a} AND {b}"))?,
+            };
+            if households.is_empty() {
+                // The first range is the start of the whole: grown in place (a large block's
+                // realloc remaps its pages), not copied into a fresh 770 MB block.
+                households = part;
+                households.reserve_exact((count as usize).saturating_sub(households.len()));
+            } else {
+                households.extend(part);
             }
         }
         Ok((households, others?))

@@ -211,15 +211,18 @@ pub(crate) fn read_all_with(
 ) -> Result<Dataset, StoreError> {
     let reader = Reader { conn, path };
     let meta = reader.meta()?;
-    let units = reader.units("")?;
-    let unit_ids: HashSet<UnitId> = units.iter().map(|u| u.id).collect();
-    for u in &units {
-        if let Some(p) = u.parent.filter(|p| !unit_ids.contains(p)) {
-            return Err(reader.bad("units", u.id.0, format!("parent_id {p} is not a unit")));
-        }
-    }
-    check_tree(&units).map_err(|(id, what)| reader.bad("units", id, what))?;
+    // The units' ids are all the households need to be checked against, so they start on
+    // their threads now, while this one decodes the outlines (a city's 366,000 took 2.5 s
+    // before any household was read).
+    let unit_ids: HashSet<UnitId> = reader.unit_ids()?;
     let rest = || -> Result<_, StoreError> {
+        let units = reader.units("")?;
+        for u in &units {
+            if let Some(p) = u.parent.filter(|p| !unit_ids.contains(p)) {
+                return Err(reader.bad("units", u.id.0, format!("parent_id {p} is not a unit")));
+            }
+        }
+        check_tree(&units).map_err(|(id, what)| reader.bad("units", id, what))?;
         let workers = reader.workers(&unit_ids)?;
         let cases = reader.cases(&unit_ids, "")?;
         let case_ids: HashSet<CaseId> = cases.iter().map(|c| c.id).collect();
@@ -228,9 +231,9 @@ pub(crate) fn read_all_with(
         // (`orphan_case_events`).
         let case_events =
             reader.case_events(&case_ids, "WHERE case_id IN (SELECT id FROM cases)")?;
-        Ok((workers, cases, case_events))
+        Ok((units, workers, cases, case_events))
     };
-    let (households, (workers, cases, case_events)) = match households {
+    let (households, (units, workers, cases, case_events)) = match households {
         Some(source) => crate::store::household_ranges::read_beside(
             source,
             &unit_ids,
@@ -575,6 +578,20 @@ impl Reader<'_> {
     }
 
     /// Units, all or those `filter` (a WHERE clause) selects.
+    /// The ids of all units (the same snapshot's as [`Reader::units`]).
+    fn unit_ids(&self) -> Result<HashSet<UnitId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM units")
+            .ctx(self.path, "reading")?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, i64>(0).map(UnitId))
+            .ctx(self.path, "reading")?
+            .collect::<rusqlite::Result<HashSet<UnitId>>>()
+            .ctx(self.path, "reading")?;
+        Ok(ids)
+    }
+
     fn units(&self, filter: &str) -> Result<Vec<Unit>, StoreError> {
         self.rows(
             "units",
