@@ -252,6 +252,46 @@ pub(crate) fn read_all_with(
     })
 }
 
+/// A history entry's columns as a backend fetched them; [`CaseEventRow::decode`] checks them
+/// into a [`CaseEvent`], one code for the file and the server.
+pub(crate) struct CaseEventRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub from_level: i64,
+    pub to_level: i64,
+    pub note: String,
+}
+
+impl CaseEventRow {
+    /// The entry, if its case is among `cases` and every code is known.
+    pub fn decode(self, cases: &HashSet<CaseId>) -> Result<CaseEvent, String> {
+        if !cases.contains(&CaseId(self.case_id)) {
+            return Err(format!("case_id {} is not a case", self.case_id));
+        }
+        let status =
+            |s: &str| CaseStatus::from_code(s).ok_or_else(|| format!("status '{s}' is unknown"));
+        let level = |n: i64| Level::from_number(n).ok_or_else(|| format!("level {n} is not 1–5"));
+        Ok(CaseEvent {
+            id: CaseEventId(self.id),
+            case_id: CaseId(self.case_id),
+            at: Timestamp::parse(&self.at).map_err(|e| format!("at: {e}"))?,
+            actor: self.actor,
+            action: CaseAction::from_code(&self.action)
+                .ok_or_else(|| format!("action '{}' is unknown", self.action))?,
+            from_status: self.from_status.as_deref().map(status).transpose()?,
+            to_status: status(&self.to_status)?,
+            from_level: level(self.from_level)?,
+            to_level: level(self.to_level)?,
+            note: self.note,
+        })
+    }
+}
+
 /// A household's columns as a backend fetched them; [`HouseholdRow::decode`] checks them
 /// into a [`Household`], one code for the file and the server.
 pub(crate) struct HouseholdRow {
@@ -760,37 +800,27 @@ impl Reader<'_> {
             ),
             |r| {
                 let id: i64 = r.get(0)?;
-                let case_id: i64 = r.get(1)?;
-                let at: String = r.get(2)?;
-                let action: String = r.get(4)?;
-                let from: Option<String> = r.get(5)?;
-                let to: String = r.get(6)?;
-                let from_level: i64 = r.get(7)?;
-                let to_level: i64 = r.get(8)?;
-                let value = (|| {
-                    if !cases.contains(&CaseId(case_id)) {
-                        return Err(format!("case_id {case_id} is not a case"));
-                    }
-                    let status = |s: &str| {
-                        CaseStatus::from_code(s).ok_or_else(|| format!("status '{s}' is unknown"))
-                    };
-                    let level = |n: i64| {
-                        Level::from_number(n).ok_or_else(|| format!("level {n} is not 1–5"))
-                    };
-                    Ok(CaseEvent {
-                        id: CaseEventId(id),
-                        case_id: CaseId(case_id),
-                        at: Timestamp::parse(&at).map_err(|e| format!("at: {e}"))?,
-                        actor: r.get(3).map_err(|e| e.to_string())?,
-                        action: CaseAction::from_code(&action)
-                            .ok_or_else(|| format!("action '{action}' is unknown"))?,
-                        from_status: from.as_deref().map(status).transpose()?,
-                        to_status: status(&to)?,
-                        from_level: level(from_level)?,
-                        to_level: level(to_level)?,
-                        note: r.get(9).map_err(|e| e.to_string())?,
-                    })
+                let row = CaseEventRow {
+                    id,
+                    case_id: r.get(1)?,
+                    at: r.get(2)?,
+                    action: r.get(4)?,
+                    from_status: r.get(5)?,
+                    to_status: r.get(6)?,
+                    from_level: r.get(7)?,
+                    to_level: r.get(8)?,
+                    actor: String::new(),
+                    note: String::new(),
+                };
+                let texts = (|| -> Result<(String, String), String> {
+                    Ok((
+                        r.get(3).map_err(|e| e.to_string())?,
+                        r.get(9).map_err(|e| e.to_string())?,
+                    ))
                 })();
+                let value = texts.and_then(|(actor, note)| {
+                    CaseEventRow { actor, note, ..row }.decode(cases)
+                });
                 Ok((id, value))
             },
         )

@@ -456,11 +456,50 @@ pub fn load_with_seq(url: &ServerUrl) -> Result<(Dataset, i64), StoreError> {
         snapshot: exported,
         table: households.clone(),
     };
-    // The households are fetched on their own connections while this one mirrors and
-    // decodes everything else.
-    let (rows, dataset) = crate::store::household_ranges::read_beside(
-        &source,
-        &unit_ids,
+    // The households, and the case history, are fetched on their own connections while this
+    // one mirrors and decodes everything else.
+    let history = std::thread::scope(|s| {
+        let events = s.spawn(|| server_case_events(url, &source.snapshot));
+        let read = read_rest(
+            url,
+            &mirror,
+            &mut tx,
+            &tables,
+            &households,
+            &unit_ids,
+            &source,
+        );
+        let events = events
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        read.and_then(|r| Ok((r, events?)))
+    });
+    let ((rows, dataset), case_events) = history?;
+    let dataset = Dataset {
+        households: rows,
+        case_events,
+        ..dataset
+    };
+    // The exporting transaction stays open until every range has imported its snapshot.
+    tx.commit().sctx(url, "ending the read")?;
+    Ok((dataset, seq))
+}
+
+/// Everything but the case history, on the read's own connection (`tx`) through the mirror,
+/// beside the households fetched in ranges by `source`.
+fn read_rest(
+    url: &ServerUrl,
+    mirror: &Connection,
+    tx: &mut postgres::Transaction,
+    tables: &[ServerTable],
+    households: &ServerTable,
+    unit_ids: &HashSet<crate::model::UnitId>,
+    source: &ServerHouseholds,
+) -> Result<(Vec<crate::model::Household>, Dataset), StoreError> {
+    let label = url.label();
+    crate::store::household_ranges::read_beside(
+        source,
+        unit_ids,
         |_| {
             Err(StoreError::NotGridAtlas {
                 path: label.clone(),
@@ -471,23 +510,22 @@ pub fn load_with_seq(url: &ServerUrl) -> Result<(Dataset, i64), StoreError> {
             let w = mirror
                 .unchecked_transaction()
                 .ctx(&label, "building the mirror")?;
-            for t in tables.iter().filter(|t| t.name != "households") {
-                copy_rows(&mut tx, url, &w, t, "true", &[])?;
+            for t in tables
+                .iter()
+                .filter(|t| t.name != "households" && t.name != "case_events")
+            {
+                copy_rows(tx, url, &w, t, "true", &[])?;
             }
-            // Its columns only: the reader asks which it has, and reads none.
-            create_in_mirror(&w, &label, &households)?;
+            // Their columns only: the reader asks which they have, and reads none.
+            create_in_mirror(&w, &label, households)?;
+            if let Some(events) = tables.iter().find(|t| t.name == "case_events") {
+                create_in_mirror(&w, &label, events)?;
+            }
             w.commit().ctx(&label, "building the mirror")?;
-            check_version(&mirror, url)?;
-            crate::store::read::read_all(&mirror, &label)
+            check_version(mirror, url)?;
+            crate::store::read::read_all(mirror, &label)
         },
-    )?;
-    let dataset = Dataset {
-        households: rows,
-        ..dataset
-    };
-    // The exporting transaction stays open until every range has imported its snapshot.
-    tx.commit().sctx(url, "ending the read")?;
-    Ok((dataset, seq))
+    )
 }
 
 /// Households fetched per range on a connection of its own, in this read's exported
@@ -503,16 +541,77 @@ impl ServerHouseholds<'_> {
         &self,
         read: impl FnOnce(&mut postgres::Transaction) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let url = self.url;
-        let mut client = connect(url)?;
-        let mut tx = snapshot(&mut client, url)?;
-        // The id comes from the server itself (pg_export_snapshot), never from input.
-        tx.batch_execute(&format!("SET TRANSACTION SNAPSHOT '{}'", self.snapshot))
-            .sctx(url, "joining the read's snapshot")?;
-        let out = read(&mut tx)?;
-        tx.commit().sctx(url, "ending the read")?;
-        Ok(out)
+        in_snapshot(self.url, &self.snapshot, read)
     }
+}
+
+/// `read` on a connection of its own, in the exported snapshot `exported` (a read's, which
+/// stays open meanwhile).
+fn in_snapshot<T>(
+    url: &ServerUrl,
+    exported: &str,
+    read: impl FnOnce(&mut postgres::Transaction) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut client = connect(url)?;
+    let mut tx = snapshot(&mut client, url)?;
+    // The id comes from the server itself (pg_export_snapshot), never from input.
+    tx.batch_execute(&format!("SET TRANSACTION SNAPSHOT '{exported}'"))
+        .sctx(url, "joining the read's snapshot")?;
+    let out = read(&mut tx)?;
+    tx.commit().sctx(url, "ending the read")?;
+    Ok(out)
+}
+
+/// The case history in the exported snapshot, straight from the rows into the one decoder
+/// (`CaseEventRow::decode`), as the households are: at a city's 1.2 million entries the
+/// mirror's insert and re-read cost more than the decoding. History of a case another program
+/// deleted is left out, as a file's read leaves it.
+fn server_case_events(
+    url: &ServerUrl,
+    exported: &str,
+) -> Result<Vec<crate::model::CaseEvent>, StoreError> {
+    let label = url.label();
+    in_snapshot(url, exported, |tx| {
+        let cases: HashSet<crate::model::CaseId> = tx
+            .query("SELECT id::bigint FROM cases", &[])
+            .sctx(url, "reading")?
+            .iter()
+            .map(|r| crate::model::CaseId(r.get(0)))
+            .collect();
+        let mut rows = tx
+            .query_raw(
+                "SELECT id::bigint, case_id::bigint, at::text, actor::text, action::text,
+                        from_status::text, to_status::text, from_level::bigint,
+                        to_level::bigint, note::text
+                   FROM case_events WHERE case_id IN (SELECT id FROM cases) ORDER BY id",
+                std::iter::empty::<&(dyn ToSql + Sync)>(),
+            )
+            .sctx(url, "reading")?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().sctx(url, "reading")? {
+            let id: i64 = r.get(0);
+            let text = |i: usize| r.get::<_, Option<String>>(i).unwrap_or_default();
+            let row = crate::store::read::CaseEventRow {
+                id,
+                case_id: r.get(1),
+                at: text(2),
+                actor: text(3),
+                action: text(4),
+                from_status: r.get(5),
+                to_status: text(6),
+                from_level: r.get(7),
+                to_level: r.get(8),
+                note: text(9),
+            };
+            out.push(row.decode(&cases).map_err(|what| StoreError::BadRow {
+                path: label.clone(),
+                table: "case_events",
+                id,
+                what,
+            })?);
+        }
+        Ok(out)
+    })
 }
 
 impl crate::store::household_ranges::HouseholdSource for ServerHouseholds<'_> {
