@@ -203,13 +203,36 @@ impl CaseDesk {
     /// Follows the clock: called every frame, it changes "now" once a minute (and the list's
     /// overdue states with it). Returns whether "now" moved.
     pub fn tick_clock(&mut self) -> bool {
-        let now = self.fixed_clock.unwrap_or_else(wall_clock);
+        // The running clock never goes back: a step just taken may have moved "now" to its
+        // second (see `catch_up_with`), ahead of the minute.
+        let now = self
+            .fixed_clock
+            .unwrap_or_else(|| wall_clock().max(self.now));
         if now == self.now {
             return false;
         }
         self.now = now;
         self.follow_today();
         true
+    }
+
+    /// A step just taken (here or at another seat) lies after "now", which moves by the
+    /// minute: the list and the map would show the case as it was before it for up to a
+    /// minute. "Now" moves to the latest of the `changed` cases' steps, never past the wall
+    /// clock (another machine's clock may run ahead). A fixed clock stays where it is.
+    fn catch_up_with(&mut self, changed: &[usize]) {
+        if self.fixed_clock.is_some() {
+            return;
+        }
+        let latest = changed
+            .iter()
+            .filter_map(|&i| self.timeline.last_event_at(i))
+            .max()
+            .map(|t| t.min(Timestamp::now()));
+        if let Some(t) = latest.filter(|t| *t > self.now) {
+            self.now = t;
+            self.follow_today();
+        }
     }
 
     /// Holds "now" at `at` instead of the clock (tests, benchmarks), or lets the clock run.
@@ -379,6 +402,7 @@ impl CaseDesk {
         }
         if !incremental {
             self.changed(d);
+            self.catch_up_with(changed);
             return;
         }
         self.timeline.update(d, changed);
@@ -397,6 +421,7 @@ impl CaseDesk {
             }
         }
         self.follow_today();
+        self.catch_up_with(changed);
         self.version += 1;
         self.search_version = self.version;
     }

@@ -172,6 +172,46 @@ mod tests {
     use crate::cases::CaseTimeline;
     use crate::stats::Stats;
 
+    /// A step taken this second shows in the list at once, though the desk's clock moves by
+    /// the minute.
+    #[test]
+    fn a_step_just_taken_shows_at_once() {
+        let d = crate::demo::generate(
+            &crate::demo::DemoParams {
+                scale: crate::demo::Scale::Township,
+                seed: 4,
+                as_of: crate::model::Timestamp(1_780_000_000),
+                cases: Some(500),
+            },
+            &|_, _| {},
+        )
+        .unwrap();
+        let ctx = egui::Context::default();
+        let font = crate::ui::install_cjk_font(&ctx);
+        let mut app = GridAtlasApp::with_document(Document::new("t.gpkg".into(), d), font);
+        let ws = app.workspace_mut().unwrap();
+        assert!(ws.desk.fixed_clock.is_none(), "the running clock");
+        ws.desk.refresh(&ws.doc.dataset);
+        let tree = crate::model::UnitTree::new(&ws.doc.dataset);
+        let mut changes = another_seats_step(&ws.doc.dataset, &tree, 0).unwrap();
+        let now = crate::model::Timestamp::now();
+        changes.case_events[0].at = now;
+        let to = changes.case_events[0].to_status;
+        let id = changes.cases[0].id;
+        ws.apply_others(&changes);
+        ws.desk.tick_clock();
+        ws.desk.refresh(&ws.doc.dataset);
+        let i = ws
+            .doc
+            .dataset
+            .cases
+            .iter()
+            .position(|c| c.id == id)
+            .unwrap();
+        assert_eq!(ws.desk.timeline.status_at(i, ws.desk.view_time()), Some(to));
+        assert!(ws.desk.now >= now, "now {} before the step", ws.desk.now.0);
+    }
+
     /// Steps of another seat, applied one by one the incremental way, leave the document and
     /// the desk exactly as building them afresh from the same data would.
     #[test]
