@@ -64,18 +64,18 @@ impl Plugin for HouseholdsLayer<'_> {
             t.to_lon_lat(rect.right_top()),
         );
         let to_screen = LocalToScreen::new(&self.index.frame, &t);
-        let mut inside: Vec<(u32, Pos2, Color32)> = Vec::with_capacity(2 * MAX_POINTS);
+        let mut inside: Vec<(u32, Pos2, TagSet)> = Vec::with_capacity(2 * MAX_POINTS);
         let half = if projector.zoom() > 17.0 { 3.5 } else { 2.5 };
         self.index.for_each_household_in_box(a, b, |i, m, tags| {
-            inside.push((i as u32, to_screen.to_screen(m), tags_color(tags)));
+            inside.push((i as u32, to_screen.to_screen(m), tags));
         });
         let step = inside.len().div_ceil(MAX_POINTS).max(1);
         let mut mesh = Mesh::default();
         let expected = inside.len() / step + inside.len() / step / 8 + 16;
         mesh.vertices.reserve(expected * 4);
         mesh.indices.reserve(expected * 6);
-        for &(_, p, color) in inside.iter().filter(|(i, _, _)| kept(*i as usize, step)) {
-            let color = color.gamma_multiply(alpha);
+        for &(_, p, tags) in inside.iter().filter(|(i, _, _)| kept(*i as usize, step)) {
+            let color = tags_color(tags).gamma_multiply(alpha);
             let base = mesh.vertices.len() as u32;
             for d in [
                 vec2(-half, -half),
