@@ -172,23 +172,27 @@ mod tests {
     use crate::cases::CaseTimeline;
     use crate::stats::Stats;
 
-    /// A step taken this second shows in the list at once, though the desk's clock moves by
-    /// the minute.
-    #[test]
-    fn a_step_just_taken_shows_at_once() {
+    /// A headless window on a township demo with `cases` cases (reported before today).
+    fn township_window(seed: u64, cases: usize) -> GridAtlasApp {
         let d = crate::demo::generate(
             &crate::demo::DemoParams {
                 scale: crate::demo::Scale::Township,
-                seed: 4,
+                seed,
                 as_of: crate::model::Timestamp(1_780_000_000),
-                cases: Some(500),
+                cases: Some(cases),
             },
             &|_, _| {},
         )
         .unwrap();
-        let ctx = egui::Context::default();
-        let font = crate::ui::install_cjk_font(&ctx);
-        let mut app = GridAtlasApp::with_document(Document::new("t.gpkg".into(), d), font);
+        let font = crate::ui::install_cjk_font(&egui::Context::default());
+        GridAtlasApp::with_document(Document::new("t.gpkg".into(), d), font)
+    }
+
+    /// A step taken this second shows in the list at once, though the desk's clock moves by
+    /// the minute.
+    #[test]
+    fn a_step_just_taken_shows_at_once() {
+        let mut app = township_window(4, 500);
         let ws = app.workspace_mut().unwrap();
         assert!(ws.desk.fixed_clock.is_none(), "the running clock");
         ws.desk.refresh(&ws.doc.dataset);
@@ -216,20 +220,8 @@ mod tests {
     /// the desk exactly as building them afresh from the same data would.
     #[test]
     fn another_seats_steps_applied_one_by_one_equal_a_fresh_build() {
-        let d = crate::demo::generate(
-            &crate::demo::DemoParams {
-                scale: crate::demo::Scale::Township,
-                seed: 3,
-                as_of: crate::model::Timestamp(1_780_000_000),
-                // Enough open ones for forty steps.
-                cases: Some(3000),
-            },
-            &|_, _| {},
-        )
-        .unwrap();
-        let ctx = egui::Context::default();
-        let font = crate::ui::install_cjk_font(&ctx);
-        let mut app = GridAtlasApp::with_document(Document::new("t.gpkg".into(), d), font);
+        // Enough open cases for forty steps.
+        let mut app = township_window(3, 3000);
         let ws = app.workspace_mut().unwrap();
         let as_of = ws.doc.dataset.meta.as_of;
         ws.desk.fix_clock(Some(as_of));
