@@ -206,13 +206,7 @@ pub(crate) fn another_seats_step(
     let next_id = d.case_events.iter().map(|e| e.id.0).max().unwrap_or(0) + 1;
     (0..open.len()).find_map(|k| {
         let c = &d.cases[open[(f * 7919 + k) % open.len()]];
-        let last = d
-            .case_events
-            .iter()
-            .filter(|e| e.case_id == c.id)
-            .map(|e| e.at)
-            .max()
-            .unwrap_or(c.reported_at);
+        let last = crate::cases::last_step_at(d, c);
         let step = Step {
             actor: "席位02",
             at: last.plus_seconds(60),

@@ -210,13 +210,7 @@ fn seat(
         };
         let c = d.cases[i].clone();
         let (to, note) = next_step(c.status, &mut rng);
-        let last = d
-            .case_events
-            .iter()
-            .filter(|e| e.case_id == c.id)
-            .map(|e| e.at)
-            .max()
-            .unwrap_or(c.reported_at);
+        let last = crate::cases::last_step_at(&d, &c);
         let eligible = eligible_handlers(&d, &tree, &c);
         let handler = eligible.first().copied();
         if to == CaseStatus::Dispatched && handler.is_none() {

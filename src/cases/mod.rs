@@ -18,7 +18,7 @@ pub use indicators::{
     CaseHistoryFlags, IndicatorSums, Indicators, RATE_CLASSES, history_flags, rate_class,
 };
 pub use operations::{
-    CaseError, NewCase, Step, case_code, edit, eligible_handlers, escalate, report,
+    CaseError, NewCase, Step, case_code, edit, eligible_handlers, escalate, last_step_at, report,
     responsible_unit, transition,
 };
 pub use timeline::{CaseState, CaseTimeline};

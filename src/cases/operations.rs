@@ -229,6 +229,17 @@ pub fn responsible_unit(tree: &UnitTree, c: &Case) -> Option<UnitId> {
 
 /// The workers a case may be dispatched to: those of the responsible unit and its subtree who
 /// are still at their post.
+/// When case `c`'s history last moved, from the dataset (its report time when it has none):
+/// what a step must not go back before. A window asks its desk's timeline instead.
+pub fn last_step_at(d: &Dataset, c: &Case) -> Timestamp {
+    d.case_events
+        .iter()
+        .filter(|e| e.case_id == c.id)
+        .map(|e| e.at)
+        .max()
+        .unwrap_or(c.reported_at)
+}
+
 pub fn eligible_handlers(d: &Dataset, tree: &UnitTree, c: &Case) -> Vec<WorkerId> {
     let Some(root) = responsible_unit(tree, c) else {
         return Vec::new();

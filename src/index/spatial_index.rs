@@ -128,17 +128,6 @@ impl SpatialIndex {
         }
     }
 
-    /// Indices of the cases in the lon/lat box with corners `a` and `b`, in no particular
-    /// order. The local frame is axis-aligned, so a box stays a box: no per-point polygon test,
-    /// which matters when the map asks for the whole county's cases every frame.
-    pub fn cases_in_box(&self, a: Coord<f64>, b: Coord<f64>) -> Vec<usize> {
-        let (p, q) = (self.frame.forward(a), self.frame.forward(b));
-        self.cases
-            .locate_in_envelope(&AABB::from_corners([p.x, p.y], [q.x, q.y]))
-            .map(|e| e.data as usize)
-            .collect()
-    }
-
     /// Calls `f` with the index (into `Dataset::households`), the frame's metres and the tags
     /// of every household in the lon/lat box with corners `a` and `b`, in no particular order.
     /// The metres let a layer place points with [`crate::map::LocalToScreen`] instead of

@@ -36,7 +36,8 @@ impl ScreenTransform {
         }
     }
 
-    /// Centred on (lon, lat) at a zoom in `rect` (benches and tests).
+    /// Centred on (lon, lat) at a zoom in `rect` (tests).
+    #[cfg(test)]
     pub fn at(centre: (f64, f64), zoom: f64, rect: Rect) -> ScreenTransform {
         ScreenTransform {
             origin: lon_lat_to_mercator(centre.0, centre.1),
