@@ -1,6 +1,8 @@
-//! Spatial indexes: R-trees over unit envelopes and point-in-unit assignment.
+//! Spatial indexes: a static grid over households, R-trees over cases and unit envelopes, and
+//! point-in-unit assignment.
 
 mod area;
+mod point_grid;
 mod point_locator;
 mod spatial_index;
 

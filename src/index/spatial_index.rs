@@ -1,5 +1,5 @@
-//! The indexes of an open document: R-trees over household and case points (in local metres,
-//! so distances are metres), R-trees over unit envelopes per level, and the micro-grid locator.
+//! The indexes of an open document: a static grid over household points and an R-tree over case
+//! points (both in local metres, so distances are metres), R-trees over unit envelopes per level, and the micro-grid locator.
 //! Built at open; `rebuild_units` after boundaries change.
 
 use geo::{BoundingRect, MapCoords};
@@ -7,7 +7,10 @@ use geo_types::{Coord, Polygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
+use rayon::prelude::*;
+
 use crate::geom::LocalMetres;
+use crate::index::point_grid::{GridPoint, PointGrid};
 use crate::index::{
     Area, DEFAULT_BUCKETS_PER_UNIT, PointLocator, Position, position_in, position_in_rings,
 };
@@ -19,11 +22,9 @@ type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 pub struct SpatialIndex {
     /// The local metric frame of the points' R-trees (centred on the dataset).
     pub frame: LocalMetres,
-    households: RTree<PointEntry>,
-    /// Each household's tags, by index: what the map colours a dot by, read beside the tree
-    /// walk. A dot's colour from the household itself cost a cache miss per dot (a household
-    /// is 184 bytes, its tags 4), most of a dense 4K frame.
-    household_tags: Vec<TagSet>,
+    /// Households change only by a reload, so theirs is a static grid laid out for the map's
+    /// dense frames (see [`PointGrid`]); cases are inserted and moved, so theirs is an R-tree.
+    households: PointGrid,
     cases: RTree<PointEntry>,
     /// Per level (index `level - 1`): unit envelopes in lon/lat, data = index into `Dataset::units`.
     units: Vec<RTree<BoxEntry>>,
@@ -109,19 +110,33 @@ impl SpatialIndex {
                     .collect(),
             )
         };
+        let households = || {
+            PointGrid::new(
+                d.households
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, h)| {
+                        let m = frame.forward(h.location.0);
+                        GridPoint {
+                            at: [m.x, m.y],
+                            index: i as u32,
+                            tags: h.tags,
+                        }
+                    })
+                    .collect(),
+            )
+        };
         let ((households, cases), (units, micro)) = rayon::join(
             || {
-                rayon::join(
-                    || points(d.households.iter().map(|h| h.location.0).collect()),
-                    || points(d.cases.iter().map(|c| c.location.0).collect()),
-                )
+                rayon::join(households, || {
+                    points(d.cases.iter().map(|c| c.location.0).collect())
+                })
             },
             || rayon::join(|| unit_boxes(d), || micro_locator(d)),
         );
         SpatialIndex {
             frame,
             households,
-            household_tags: d.households.iter().map(|h| h.tags).collect(),
             cases,
             units,
             micro,
@@ -129,19 +144,25 @@ impl SpatialIndex {
     }
 
     /// Calls `f` with the index (into `Dataset::households`), the frame's metres and the tags
-    /// of every household in the lon/lat box with corners `a` and `b`, in no particular order.
-    /// The metres let a layer place points with [`crate::map::LocalToScreen`] instead of
+    /// of the households in the lon/lat box with corners `a` and `b`, in no particular order:
+    /// all of them, or, when the box holds more than about `limit`, an even sample of about
+    /// `limit` (one in a whole step), the same households for the same step wherever the box
+    /// lies. The metres let a layer place points with [`crate::map::LocalToScreen`] instead of
     /// projecting each from lon/lat.
     pub fn for_each_household_in_box(
         &self,
         a: Coord<f64>,
         b: Coord<f64>,
+        limit: usize,
         mut f: impl FnMut(usize, [f64; 2], TagSet),
     ) {
-        let tags = &self.household_tags;
-        visit_box(&self.households, &self.frame, a, b, |i, m| {
-            f(i, m, tags.get(i).copied().unwrap_or_default())
-        });
+        let (min, max) = local_box(&self.frame, a, b);
+        let step = self
+            .households
+            .count_in_cells_of_box(min, max)
+            .div_ceil(limit.max(1));
+        self.households
+            .for_each_sampled_in_box(min, max, step, |p| f(p.index as usize, p.at, p.tags));
     }
 
     /// As [`Self::for_each_household_in_box`], for cases.
@@ -224,12 +245,19 @@ impl SpatialIndex {
 
     /// Indices (into `Dataset::households`) of the households inside `area` or on its line.
     pub fn households_in(&self, area: &Area) -> Vec<usize> {
-        within(&self.households, &self.frame, area)
+        within(&self.frame, area, |min, max, f| {
+            self.households
+                .for_each_in_box(min, max, |p| f(p.index as usize, p.at))
+        })
     }
 
     /// Indices (into `Dataset::cases`) of the cases inside `area` or on its line.
     pub fn cases_in(&self, area: &Area) -> Vec<usize> {
-        within(&self.cases, &self.frame, area)
+        within(&self.frame, area, |min, max, f| {
+            for e in self.cases.locate_in_envelope(&AABB::from_corners(min, max)) {
+                f(e.data as usize, *e.geom());
+            }
+        })
     }
 
     /// Cases within `radius_m` of a lon/lat point, nearest first, with their distance in metres.
@@ -246,11 +274,17 @@ impl SpatialIndex {
     pub fn nearest_households(&self, p: Coord<f64>, n: usize) -> Vec<(usize, f64)> {
         let m = self.frame.forward(p);
         self.households
-            .nearest_neighbor_iter_with_distance_2(&[m.x, m.y])
-            .take(n)
-            .map(|(e, d2)| (e.data as usize, d2.sqrt()))
+            .nearest([m.x, m.y], n)
+            .into_iter()
+            .map(|(i, d)| (i as usize, d))
             .collect()
     }
+}
+
+/// The lon/lat box with corners `a` and `b` in the frame's metres, as (min, max).
+fn local_box(frame: &LocalMetres, a: Coord<f64>, b: Coord<f64>) -> ([f64; 2], [f64; 2]) {
+    let (p, q) = (frame.forward(a), frame.forward(b));
+    ([p.x.min(q.x), p.y.min(q.y)], [p.x.max(q.x), p.y.max(q.y)])
 }
 
 fn visit_box(
@@ -260,20 +294,33 @@ fn visit_box(
     b: Coord<f64>,
     mut f: impl FnMut(usize, [f64; 2]),
 ) {
-    let (p, q) = (frame.forward(a), frame.forward(b));
-    for e in tree.locate_in_envelope(&AABB::from_corners([p.x, p.y], [q.x, q.y])) {
+    let (min, max) = local_box(frame, a, b);
+    for e in tree.locate_in_envelope(&AABB::from_corners(min, max)) {
         f(e.data as usize, *e.geom());
     }
 }
 
-fn within(tree: &RTree<PointEntry>, frame: &LocalMetres, area: &Area) -> Vec<usize> {
-    let mut out: Vec<usize> = match area {
+/// The points inside `area` or on its line, sorted: `visit` calls its function with the index
+/// and metres of every point in a box of the frame's metres (and maybe more).
+fn within(
+    frame: &LocalMetres,
+    area: &Area,
+    visit: impl FnOnce([f64; 2], [f64; 2], &mut dyn FnMut(usize, [f64; 2])),
+) -> Vec<usize> {
+    let mut out = Vec::new();
+    match area {
         Area::Circle { centre, radius_m } => {
             let c = frame.forward(*centre);
             let r2 = radius_m * radius_m;
-            tree.locate_within_distance([c.x, c.y], r2)
-                .map(|e| e.data as usize)
-                .collect()
+            let (min, max) = (
+                [c.x - radius_m, c.y - radius_m],
+                [c.x + radius_m, c.y + radius_m],
+            );
+            visit(min, max, &mut |i, [x, y]| {
+                if (x - c.x).powi(2) + (y - c.y).powi(2) <= r2 {
+                    out.push(i);
+                }
+            });
         }
         Area::Polygon(polygon) => {
             let local: Polygon<f64> = polygon.map_coords(|c| frame.forward(c));
@@ -284,18 +331,18 @@ fn within(tree: &RTree<PointEntry>, frame: &LocalMetres, area: &Area) -> Vec<usi
                 .chain(local.interiors())
                 .map(|ring| ring.0.as_slice())
                 .collect();
-            tree.locate_in_envelope(&AABB::from_corners(
+            visit(
                 [r.min().x, r.min().y],
                 [r.max().x, r.max().y],
-            ))
-            .filter(|e| {
-                let [x, y] = *e.geom();
-                position_in_rings(rings.iter().copied(), Coord { x, y }) != Position::Outside
-            })
-            .map(|e| e.data as usize)
-            .collect()
+                &mut |i, [x, y]| {
+                    if position_in_rings(rings.iter().copied(), Coord { x, y }) != Position::Outside
+                    {
+                        out.push(i);
+                    }
+                },
+            );
         }
-    };
+    }
     out.sort_unstable();
     out
 }

@@ -2,7 +2,7 @@
 //! one mesh of small squares coloured by tag. At lower zooms the map shows per-unit counts (in
 //! labels and the choropleth) instead of hundreds of thousands of dots.
 
-use egui::{Color32, Mesh, Pos2, Shape, Ui, epaint::Vertex, vec2};
+use egui::{Color32, Mesh, Shape, Ui, epaint::Vertex, vec2};
 use walkers::{MapMemory, Plugin, Projector};
 
 use crate::index::SpatialIndex;
@@ -11,7 +11,8 @@ use crate::model::{Dataset, Household, Tag, TagSet};
 
 /// Zoom at which household points are fully shown (they fade in over the 0.6 before).
 pub const HOUSEHOLDS_ZOOM: f64 = 15.5;
-/// Beyond about this many in view, points are thinned to keep the frame budget.
+/// Beyond about this many in view, points are thinned to keep the frame budget: the index
+/// hands over an even sample, the same households while the map pans.
 const MAX_POINTS: usize = 40_000;
 
 pub fn household_color(h: &Household) -> Color32 {
@@ -30,13 +31,6 @@ pub fn tags_color(tags: TagSet) -> Color32 {
     } else {
         Color32::from_rgb(70, 70, 90)
     }
-}
-
-/// Whether household `i` is among the one in `step` drawn when the view holds too many. A hash
-/// of the index rather than every step-th in query order, so that the same households stay on
-/// screen while the map pans (query order changes with the view; a household's index does not).
-fn kept(i: usize, step: usize) -> bool {
-    step <= 1 || ((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40).is_multiple_of(step as u64)
 }
 
 pub struct HouseholdsLayer<'a> {
@@ -64,34 +58,32 @@ impl Plugin for HouseholdsLayer<'_> {
             t.to_lon_lat(rect.right_top()),
         );
         let to_screen = LocalToScreen::new(&self.index.frame, &t);
-        let mut inside: Vec<(u32, Pos2, TagSet)> = Vec::with_capacity(2 * MAX_POINTS);
         let half = if projector.zoom() > 17.0 { 3.5 } else { 2.5 };
-        self.index.for_each_household_in_box(a, b, |i, m, tags| {
-            inside.push((i as u32, to_screen.to_screen(m), tags));
-        });
-        let step = inside.len().div_ceil(MAX_POINTS).max(1);
         let mut mesh = Mesh::default();
-        let expected = inside.len() / step + inside.len() / step / 8 + 16;
+        // The index keeps the sample to about MAX_POINTS (one in a whole step, so a little more).
+        let expected = MAX_POINTS + MAX_POINTS / 4;
         mesh.vertices.reserve(expected * 4);
         mesh.indices.reserve(expected * 6);
-        for &(_, p, tags) in inside.iter().filter(|(i, _, _)| kept(*i as usize, step)) {
-            let color = tags_color(tags).gamma_multiply(alpha);
-            let base = mesh.vertices.len() as u32;
-            for d in [
-                vec2(-half, -half),
-                vec2(half, -half),
-                vec2(half, half),
-                vec2(-half, half),
-            ] {
-                mesh.vertices.push(Vertex {
-                    pos: p + d,
-                    uv: egui::epaint::WHITE_UV,
-                    color,
-                });
-            }
-            mesh.indices
-                .extend([base, base + 1, base + 2, base, base + 2, base + 3]);
-        }
+        self.index
+            .for_each_household_in_box(a, b, MAX_POINTS, |_, m, tags| {
+                let p = to_screen.to_screen(m);
+                let color = tags_color(tags).gamma_multiply(alpha);
+                let base = mesh.vertices.len() as u32;
+                for d in [
+                    vec2(-half, -half),
+                    vec2(half, -half),
+                    vec2(half, half),
+                    vec2(-half, half),
+                ] {
+                    mesh.vertices.push(Vertex {
+                        pos: p + d,
+                        uv: egui::epaint::WHITE_UV,
+                        color,
+                    });
+                }
+                mesh.indices
+                    .extend([base, base + 1, base + 2, base, base + 2, base + 3]);
+            });
         let painter = ui.painter().with_clip_rect(rect);
         painter.add(Shape::mesh(mesh));
         if let Some(i) = self.selected {
