@@ -3,7 +3,8 @@
 //! choropleth fills; outlines with shared borders drawn once, culled to the viewport and
 //! decimated to the pixel; and names (with household counts) placed without overlap.
 
-use egui::{Color32, FontId, Mesh, Pos2, Rect, Shape, Stroke, Ui, epaint::Vertex, vec2};
+use egui::epaint::{PathStroke, Vertex};
+use egui::{Color32, FontId, Mesh, Pos2, Rect, Shape, Ui, vec2};
 use walkers::{MapMemory, Plugin, Projector};
 
 use crate::map::{Choropleth, LabelPlacer, LevelGeometry, MapGeometry, ScreenTransform, UnitGeom};
@@ -138,23 +139,38 @@ impl Plugin for UnitsLayer<'_> {
             }
         }
 
-        // Outlines, finer levels first so coarser, thicker ones are on top.
-        let mut points = Vec::new();
+        // Outlines, finer levels first so coarser, thicker ones are on top: stroked here, with
+        // egui's own path stroker, into one mesh. As a `Shape::line` each, a city view's
+        // thousands of pieces cost an allocation and a shape apiece, and grew the frame's mesh
+        // piece by piece; this mesh is reserved once and handed over whole.
+        let pixels_per_point = ui.ctx().pixels_per_point();
+        let feathering = ui.ctx().tessellation_options(|o| {
+            if o.feathering {
+                o.feathering_size_in_pixels / pixels_per_point
+            } else {
+                0.0
+            }
+        });
+        let mut outlines = Mesh::default();
+        let (mut points, mut path) = (Vec::new(), egui::epaint::tessellator::Path::default());
         for level in Level::ALL.into_iter().rev() {
             let alpha = level_alpha(level, zoom);
             if alpha <= 0.0 {
                 continue;
             }
             let (width, color) = style(level);
-            let stroke = Stroke::new(width, color.gamma_multiply(alpha));
+            let stroke = PathStroke::new(width, color.gamma_multiply(alpha));
             let g = self.geometry.level(level);
             for line in g.lines_in(view) {
                 decimated(line, &t, &mut points);
                 if points.len() >= 2 {
-                    shapes.push(Shape::line(points.clone(), stroke));
+                    path.clear();
+                    path.add_open_points(&points);
+                    path.stroke_open(feathering, &stroke, &mut outlines);
                 }
             }
         }
+        shapes.push(Shape::mesh(outlines));
         painter.extend(shapes);
 
         // Names, with household counts, of the finest level whose units are big enough on screen.
