@@ -3,11 +3,10 @@
 //! concave polygon itself) and the level's outlines as polylines in which every shared border
 //! appears once. A frame then only culls, transforms (one multiply-add per vertex) and decimates.
 
-use std::collections::HashSet;
-
 use geo::{InteriorPoint, TriangulateEarcut};
 use geo_types::{LineString, Polygon};
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::map::box_chunks::{BBox, BoxChunks};
 use crate::map::lon_lat_to_mercator;
@@ -31,9 +30,12 @@ pub struct LevelGeometry {
     pub units: Vec<UnitGeom>,
     pub vertices: Vec<[f64; 2]>,
     pub indices: Vec<u32>,
-    /// Outlines with each shared border once.
-    pub lines: Vec<Vec<[f64; 2]>>,
-    pub line_bbox: Vec<[f64; 4]>,
+    /// Outlines with each shared border once: piece `i` is
+    /// `line_points[line_start[i]..line_start[i + 1]]`. One buffer rather than a `Vec` per piece:
+    /// a city's micro-grids have over a million pieces, each an allocation to make and free.
+    line_points: Vec<[f64; 2]>,
+    line_start: Vec<usize>,
+    line_bbox: Vec<[f64; 4]>,
     unit_chunks: BoxChunks,
     line_chunks: BoxChunks,
 }
@@ -129,8 +131,18 @@ impl LevelGeometry {
             });
         }
         // Outlines: walk every ring; a segment already drawn (shared with a neighbour, whose
-        // vertices are welded identical) ends the current polyline.
-        let mut seen: HashSet<([u64; 2], [u64; 2])> = HashSet::new();
+        // vertices are welded identical) ends the current polyline. The set is keyed by the
+        // segments' bits and hashed with FxHash: SipHash over a city's millions of micro-grid
+        // segments was most of this loop, which is sequential (a piece ends where it meets one
+        // drawn before, in any unit).
+        let segments: usize = members
+            .iter()
+            .flat_map(|&i| &d.units[i].geometry.0)
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .map(|r| r.0.len())
+            .sum();
+        let mut seen: FxHashSet<([u64; 2], [u64; 2])> =
+            FxHashSet::with_capacity_and_hasher(segments, Default::default());
         let key = |a: [f64; 2], b: [f64; 2]| {
             let (ka, kb) = (
                 [a[0].to_bits(), a[1].to_bits()],
@@ -138,28 +150,22 @@ impl LevelGeometry {
             );
             if ka <= kb { (ka, kb) } else { (kb, ka) }
         };
+        g.line_start.push(0);
         for &i in &members {
             for p in &d.units[i].geometry.0 {
                 for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
                     let pts = to_mercator(ring);
-                    let mut current: Vec<[f64; 2]> = Vec::new();
                     for w in pts.windows(2) {
                         if seen.insert(key(w[0], w[1])) {
-                            if current.is_empty() {
-                                current.push(w[0]);
+                            if g.open_piece_len() == 0 {
+                                g.line_points.push(w[0]);
                             }
-                            current.push(w[1]);
-                        } else if current.len() >= 2 {
-                            g.line_bbox.push(bbox_of(&current));
-                            g.lines.push(std::mem::take(&mut current));
+                            g.line_points.push(w[1]);
                         } else {
-                            current.clear();
+                            g.end_piece();
                         }
                     }
-                    if current.len() >= 2 {
-                        g.line_bbox.push(bbox_of(&current));
-                        g.lines.push(current);
-                    }
+                    g.end_piece();
                 }
             }
         }
@@ -175,11 +181,38 @@ impl LevelGeometry {
             .map(|i| (i, &self.units[i]))
     }
 
+    /// Points of the piece being built after the last finished one.
+    fn open_piece_len(&self) -> usize {
+        self.line_points.len() - self.line_start.last().copied().unwrap_or(0)
+    }
+
+    /// Finishes the piece being built: kept if it is a line, dropped if a lone point.
+    fn end_piece(&mut self) {
+        let start = self.line_start.last().copied().unwrap_or(0);
+        match self.line_points.len() - start {
+            0 => {}
+            1 => self.line_points.truncate(start),
+            _ => {
+                self.line_bbox.push(bbox_of(&self.line_points[start..]));
+                self.line_start.push(self.line_points.len());
+            }
+        }
+    }
+
+    fn line(&self, i: usize) -> &[[f64; 2]] {
+        &self.line_points[self.line_start[i]..self.line_start[i + 1]]
+    }
+
+    /// Every outline piece.
+    pub fn lines(&self) -> impl Iterator<Item = &[[f64; 2]]> {
+        (0..self.line_bbox.len()).map(|i| self.line(i))
+    }
+
     /// The outline pieces whose box meets `view`.
     pub fn lines_in(&self, view: BBox) -> impl Iterator<Item = &[[f64; 2]]> {
         self.line_chunks
-            .visit(view, self.lines.len(), |i| &self.line_bbox[i])
-            .map(|i| self.lines[i].as_slice())
+            .visit(view, self.line_bbox.len(), |i| &self.line_bbox[i])
+            .map(|i| self.line(i))
     }
 }
 
@@ -240,6 +273,8 @@ impl MapGeometry {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     #[test]
@@ -276,7 +311,7 @@ mod tests {
             }
         }
         let mut drawn = HashSet::new();
-        for line in &grid.lines {
+        for line in grid.lines() {
             for w in line.windows(2) {
                 assert!(drawn.insert(key(w[0], w[1])), "a segment is drawn twice");
             }
