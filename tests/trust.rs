@@ -1,7 +1,7 @@
 //! Trust in damaged or surprising files (issue #11): an interrupted checkpoint is not called a
 //! truncation, a parent cycle is refused at open instead of hanging, SQLite's own integrity
-//! check is part of `check` and writes refuse a damaged file, and a point outside the net is
-//! a finding.
+//! check is part of `check` and writes refuse a damaged file (a window's open does not wait for
+//! that check, its first write does), and a point outside the net is a finding.
 
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
@@ -178,6 +178,33 @@ fn check_runs_sqlite_integrity_and_writes_refuse_a_damaged_file() {
         store::update_assignments(&path, &[], &[]),
         Err(StoreError::Corrupt { .. })
     ));
+}
+
+/// The window does not wait for SQLite's integrity check before showing a document (it reads
+/// the whole file: 6 s on a city); it starts it beside the window. A write still waits for the
+/// verdict, and a damaged file is still not written.
+#[test]
+fn a_window_opens_before_the_integrity_check_and_its_first_write_still_waits_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    damage_an_index(&path);
+    let doc = gridatlas::app::Document::open(path.clone()).unwrap();
+    assert!(!doc.dataset.households.is_empty(), "the document is shown");
+    let before = std::fs::read(&path).unwrap();
+    assert!(matches!(
+        store::update_assignments(&path, &[], &[]),
+        Err(StoreError::Corrupt { .. })
+    ));
+    assert_eq!(std::fs::read(&path).unwrap(), before, "nothing was written");
+
+    // A sound file: the check started at open is what the first write finds.
+    let sound = dir.path().join("sound");
+    std::fs::create_dir(&sound).unwrap();
+    let path = document(&sound);
+    let doc = gridatlas::app::Document::open(path.clone()).unwrap();
+    store::wait_for_soundness_check(&path);
+    store::update_assignments(&path, &[], &[]).unwrap();
+    drop(doc);
 }
 
 #[test]

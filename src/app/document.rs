@@ -138,6 +138,9 @@ impl Document {
         };
         let watch = ChangeWatch::open(&path, seq)?;
         let mut doc = Document::new(path, dataset);
+        // Whether SQLite finds the file sound is asked before our first write into it; asked
+        // now, beside the window rather than before it (a city's file takes 6 s to check).
+        crate::store::check_soundness_in_background(&doc.path);
         doc.watch = Some(Link::File(watch));
         Ok(doc)
     }

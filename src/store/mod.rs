@@ -26,6 +26,7 @@ mod roster_write;
 mod schema;
 mod sealing;
 pub mod server;
+mod soundness;
 mod spatial_index;
 mod sql_functions;
 mod target;
@@ -69,6 +70,10 @@ pub use read::{
 pub use roster_write::{write_households, write_workers};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};
 pub use sealing::{CIPHER, DocumentKey, SealError, is_sealed};
+pub use soundness::{
+    check_in_background as check_soundness_in_background,
+    wait_for_check as wait_for_soundness_check,
+};
 pub use sql_functions::register as register_sql_functions;
 pub use target::Target;
 pub use unit_import::{read_meta_value, write_unit_import};

@@ -22,7 +22,7 @@ pub(crate) fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
     crate::store::sql_functions::register(&conn).ctx(path, "registering SQL functions")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .ctx(path, "configuring")?;
-    refuse_if_corrupt(path, &conn)?;
+    crate::store::soundness::refuse_if_corrupt(path, &conn)?;
     let _: String = conn
         .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
         .ctx(path, "switching to WAL")?;
@@ -30,79 +30,12 @@ pub(crate) fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-/// Files this process has found sound (SQLite's `integrity_check`), so that it runs once per
-/// file and process — about 0.6 s on a county — and not before every case step. Not
-/// `quick_check` (half the time): it does not compare indexes with their tables, and a write
-/// (`assign` re-locating a household whose row an index has lost) would then go into a file
-/// SQLite calls damaged.
-static SOUND: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
-
-/// A file this process built itself a moment ago (a server document's working copy): no need
-/// to ask SQLite whether it is sound.
-pub(crate) fn vouch_sound(path: &Path) {
-    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    if let Ok(mut s) = SOUND.lock() {
-        s.push(key);
-    }
-}
-
-/// Forgets a file [`vouch_sound`] vouched for (a working copy, removed).
-/// Call it while the file still exists (its name is resolved as when it was vouched for).
-pub(crate) fn forget_sound(path: &Path) {
-    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    if let Ok(mut s) = SOUND.lock() {
-        s.retain(|p| *p != key);
-    }
-}
-
-/// Refuses to write into a file whose b-trees SQLite reports damaged: a write there could
-/// spread the damage, and nothing written could be trusted.
-fn refuse_if_corrupt(path: &Path, conn: &Connection) -> Result<(), StoreError> {
-    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    if SOUND.lock().is_ok_and(|s| s.contains(&key)) {
-        return Ok(());
-    }
-    let problems = sqlite_problems(conn, "integrity_check").ctx(path, "checking the file")?;
-    if let Some(first) = problems.first() {
-        return Err(StoreError::Corrupt {
-            path: path.to_owned(),
-            what: format!(
-                "{first}{}",
-                match problems.len() - 1 {
-                    0 => String::new(),
-                    n => format!(" (and {n} more)"),
-                }
-            ),
-        });
-    }
-    if let Ok(mut s) = SOUND.lock() {
-        s.push(key);
-    }
-    Ok(())
-}
-
-/// What SQLite's `integrity_check` or `quick_check` reports, without its "ok".
-pub(crate) fn sqlite_problems(conn: &Connection, pragma: &str) -> rusqlite::Result<Vec<String>> {
-    let lines: Vec<String> = conn
-        .prepare(&format!("PRAGMA {pragma}(100)"))?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    // One finding per line (SQLite puts several in one row, under a "*** in database main ***"
-    // heading that says nothing here).
-    Ok(lines
-        .iter()
-        .flat_map(|l| l.lines())
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && *l != "ok" && !l.starts_with("*** in database"))
-        .map(str::to_owned)
-        .collect())
-}
-
 /// SQLite's own integrity check of the whole file (b-trees, indexes, constraints), read-only:
 /// the problems it finds, or none.
 pub fn integrity_problems(path: &Path) -> Result<Vec<String>, StoreError> {
     let conn = open_validated(path)?;
-    sqlite_problems(&conn, "integrity_check").ctx(path, "checking the file")
+    crate::store::soundness::sqlite_problems(&conn, "integrity_check")
+        .ctx(path, "checking the file")
 }
 
 /// History entries whose case no longer exists (deleted by another program, which left its
@@ -133,7 +66,16 @@ pub fn ensure_writable(path: &Path) -> Result<(), StoreError> {
 /// Brings an older file up to this schema before a window opens it, so that it has the change
 /// log. A file that cannot be opened for writing (read-only media, permissions) is left as it
 /// is: the window then reloads on any commit instead of applying changes row by row.
+///
+/// A file already of this schema and in WAL mode needs no write here, and so no soundness
+/// check before the window reads it: the check reads the whole file (6 s on a city), and the
+/// window starts it on a thread of its own once it has read the document
+/// ([`crate::store::check_soundness_in_background`]); the first write waits for its verdict.
+/// A file that needs a migration is checked first, since the migration writes.
 pub fn prepare_for_sharing(path: &Path) -> Result<(), StoreError> {
+    if needs_no_write(path)? {
+        return Ok(());
+    }
     match open_for_writing(path) {
         Ok(_) => Ok(()),
         Err(
@@ -146,6 +88,25 @@ pub fn prepare_for_sharing(path: &Path) -> Result<(), StoreError> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// Whether a window may share `path` as it is: a document of this schema, in WAL mode (so
+/// other programs' commits are read from the change log without a write of ours first).
+fn needs_no_write(path: &Path) -> Result<bool, StoreError> {
+    use crate::store::schema::SCHEMA_VERSION;
+    let conn = open_validated(path)?;
+    let version: Option<i64> = conn
+        .query_row(
+            "SELECT value FROM gridatlas_meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .ok()
+        .and_then(|v| v.trim().parse().ok());
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .ctx(path, "reading the journal mode")?;
+    Ok(version == Some(SCHEMA_VERSION) && mode.eq_ignore_ascii_case("wal"))
 }
 
 /// Brings an older (validated) file up to this schema, all steps in one transaction.

@@ -61,7 +61,7 @@ pub(crate) fn write_through<T>(
     let mut client = connect(url)?;
     let (mut tx, before) = case_writes::begin(&mut client, url)?;
     fill(&mut tx, url, &scratch, tables)?;
-    crate::store::update::vouch_sound(&scratch.document);
+    crate::store::soundness::vouch_sound(&scratch.document);
     let answer = write(&scratch.document)?;
     let created = push(&mut tx, url, &scratch.document)?;
     let after = mirror::last_seq(&mut tx, url)?;
@@ -105,7 +105,7 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         // A window writes through many copies in a session: the list of vouched files must
         // not grow with them.
-        crate::store::update::forget_sound(&self.document);
+        crate::store::soundness::forget_sound(&self.document);
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
