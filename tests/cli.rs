@@ -43,6 +43,24 @@ fn demo_info_check() {
     assert!(err.contains("unit_id: households id 1"), "{err}");
 }
 
+/// `bench open` times the phases one after another; `--window` the window's own open, which
+/// reads the same document.
+#[test]
+fn bench_open_times_the_phases_or_the_windows_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::document(dir.path());
+    let f = path.to_str().unwrap();
+    let (code, phases, err) = gridatlas(&["bench", "open", f, "--runs", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(phases["total_ms"].as_f64().unwrap() > 0.0, "{phases}");
+    let (code, window, err) = gridatlas(&["bench", "open", f, "--runs", "2", "--window"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(window["window_ms_each_run"].as_array().unwrap().len(), 2);
+    assert!(window["window_ms"].as_f64().unwrap() > 0.0, "{window}");
+    assert_eq!(window["households"], phases["households"]);
+    assert_eq!(window["units"], phases["units"]);
+}
+
 #[test]
 fn errors_are_one_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();

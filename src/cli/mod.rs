@@ -449,6 +449,11 @@ pub enum BenchCommand {
         /// encrypted document.
         #[arg(long)]
         user: Option<String>,
+        /// Time the window's own open instead (`Document::open`: the index, statistics, map
+        /// geometry and outline check built side by side), alone in the process so that its
+        /// peak memory is its own.
+        #[arg(long)]
+        window: bool,
     },
     /// Index build and assignment of N random points to M Voronoi cells tiling 10 km × 10 km.
     Assign {
@@ -627,7 +632,12 @@ pub fn answer(command: Command) -> anyhow::Result<Reply> {
                 .unwrap_or_else(|| "导入".to_owned());
             document::import_cases(file, csv, datum, actor)
         }
-        Command::Bench(BenchCommand::Open { file, runs, user }) => bench::open(file, runs, user),
+        Command::Bench(BenchCommand::Open {
+            file,
+            runs,
+            user,
+            window,
+        }) => bench::open(file, runs, user, window),
         Command::Bench(BenchCommand::Briefing { data, runs, dir }) => {
             briefing::bench(data, runs, dir)
         }
