@@ -257,6 +257,7 @@ pub(crate) fn map_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
             let response = ui.add(
                 map.with_plugin(UnitsLayer {
                     geometry: &ws.doc.geometry,
+                    dataset: &ws.doc.dataset,
                     stats: &ws.doc.stats,
                     choropleth: ws.choropleth_cache.as_ref(),
                     selected: as_unit(ws.selection, &ws.doc.dataset),

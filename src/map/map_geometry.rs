@@ -3,6 +3,8 @@
 //! concave polygon itself) and the level's outlines as polylines in which every shared border
 //! appears once. A frame then only culls, transforms (one multiply-add per vertex) and decimates.
 
+use std::sync::OnceLock;
+
 use geo::{InteriorPoint, TriangulateEarcut};
 use geo_types::{LineString, Polygon};
 use rayon::prelude::*;
@@ -20,9 +22,32 @@ pub struct UnitGeom {
     pub name: String,
     /// [min_x, min_y, max_x, max_y], normalized Web Mercator.
     pub bbox: [f64; 4],
-    pub label_at: [f64; 2],
+    /// See [`UnitGeom::label_at`].
+    label_at: OnceLock<[f64; 2]>,
     /// Its triangles: `LevelGeometry::indices[tri.0..tri.1]` (into `vertices`).
     pub tri: (usize, usize),
+}
+
+impl UnitGeom {
+    /// Where the unit's name goes (normalized Web Mercator): geo's interior point of its outline
+    /// in `d`, worked out the first time the unit is labelled and kept. Worked out for every
+    /// unit at open it cost a city a second of the open, for labels most units never show; a
+    /// frame meets at most the few hundred new ones a pan brings into view.
+    pub fn label_at(&self, d: &Dataset) -> [f64; 2] {
+        *self.label_at.get_or_init(|| {
+            d.units
+                .get(self.unit)
+                .filter(|u| u.id == self.id)
+                .and_then(|u| u.geometry.interior_point())
+                .map_or(
+                    [
+                        (self.bbox[0] + self.bbox[2]) / 2.0,
+                        (self.bbox[1] + self.bbox[3]) / 2.0,
+                    ],
+                    |p| lon_lat_to_mercator(p.x(), p.y()),
+                )
+        })
+    }
 }
 
 #[derive(Default)]
@@ -63,8 +88,8 @@ fn to_mercator(ls: &LineString<f64>) -> Vec<[f64; 2]> {
     ls.0.iter().map(|c| lon_lat_to_mercator(c.x, c.y)).collect()
 }
 
-/// One unit triangulated: vertices, triangle indices, bounding box, label anchor.
-type Triangulated = (Vec<[f64; 2]>, Vec<u32>, [f64; 4], [f64; 2]);
+/// One unit triangulated: vertices, triangle indices, bounding box.
+type Triangulated = (Vec<[f64; 2]>, Vec<u32>, [f64; 4]);
 
 impl LevelGeometry {
     fn build(d: &Dataset, level: Level) -> LevelGeometry {
@@ -108,15 +133,11 @@ impl LevelGeometry {
                     indices.extend(raw.triangle_indices.iter().map(|&t| base + t as u32));
                 }
                 let bbox = bbox_of(&vertices);
-                let label_at = unit.geometry.interior_point().map_or(
-                    [(bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0],
-                    |p| lon_lat_to_mercator(p.x(), p.y()),
-                );
-                (vertices, indices, bbox, label_at)
+                (vertices, indices, bbox)
             })
             .collect();
         let mut g = LevelGeometry::default();
-        for (&i, (vertices, indices, bbox, label_at)) in members.iter().zip(parts) {
+        for (&i, (vertices, indices, bbox)) in members.iter().zip(parts) {
             let base = g.vertices.len() as u32;
             let start = g.indices.len();
             g.vertices.extend(vertices);
@@ -126,7 +147,7 @@ impl LevelGeometry {
                 unit: i,
                 name: d.units[i].name.clone(),
                 bbox,
-                label_at,
+                label_at: OnceLock::new(),
                 tri: (start, g.indices.len()),
             });
         }

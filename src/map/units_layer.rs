@@ -8,7 +8,7 @@ use egui::{Color32, FontId, Mesh, Pos2, Rect, Shape, Ui, vec2};
 use walkers::{MapMemory, Plugin, Projector};
 
 use crate::map::{Choropleth, LabelPlacer, LevelGeometry, MapGeometry, ScreenTransform, UnitGeom};
-use crate::model::{Level, UnitId};
+use crate::model::{Dataset, Level, UnitId};
 use crate::stats::Stats;
 
 /// The zoom at which a level is fully shown; it fades in over the [`FADE`] zoom before it.
@@ -40,6 +40,8 @@ pub fn level_for_zoom(zoom: f64) -> Level {
 
 pub struct UnitsLayer<'a> {
     pub geometry: &'a MapGeometry,
+    /// The units' outlines, for a label's place the first time it is drawn.
+    pub dataset: &'a Dataset,
     pub stats: &'a Stats,
     pub choropleth: Option<&'a Choropleth>,
     pub selected: Option<(Level, UnitId)>,
@@ -186,7 +188,7 @@ impl Plugin for UnitsLayer<'_> {
         });
         let mut placer = LabelPlacer::new(rect);
         for (_, u) in self.geometry.level(label_level).units_in(view) {
-            let at = t.to_screen(u.label_at);
+            let at = t.to_screen(u.label_at(self.dataset));
             let (lo, hi) = (
                 t.to_screen([u.bbox[0], u.bbox[1]]),
                 t.to_screen([u.bbox[2], u.bbox[3]]),
