@@ -1,5 +1,6 @@
-//! The indexes of an open document: a static grid over household points and an R-tree over case
-//! points (both in local metres, so distances are metres), R-trees over unit envelopes per level, and the micro-grid locator.
+//! The indexes of an open document: a static grid over household points and an R-tree over
+//! case points (both in local metres, so distances are metres), R-trees over unit envelopes
+//! per level, and the micro-grid locator.
 //! Built at open; `rebuild_units` after boundaries change.
 
 use geo::{BoundingRect, MapCoords};
@@ -20,7 +21,7 @@ type PointEntry = GeomWithData<[f64; 2], u32>;
 type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
 pub struct SpatialIndex {
-    /// The local metric frame of the points' R-trees (centred on the dataset).
+    /// The local metric frame of the household and case indexes (centred on the dataset).
     pub frame: LocalMetres,
     /// Households change only by a reload, so theirs is a static grid laid out for the map's
     /// dense frames (see [`PointGrid`]); cases are inserted and moved, so theirs is an R-tree.
@@ -163,6 +164,13 @@ impl SpatialIndex {
             .div_ceil(limit.max(1));
         self.households
             .for_each_sampled_in_box(min, max, step, |p| f(p.index as usize, p.at, p.tags));
+    }
+
+    /// At least how many households the lon/lat box holds, and at most a few cells' worth more:
+    /// what a caller of [`Self::for_each_household_in_box`] sizes its buffers by.
+    pub fn households_about_in_box(&self, a: Coord<f64>, b: Coord<f64>) -> usize {
+        let (min, max) = local_box(&self.frame, a, b);
+        self.households.count_in_cells_of_box(min, max)
     }
 
     /// As [`Self::for_each_household_in_box`], for cases.

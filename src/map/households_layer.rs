@@ -61,7 +61,10 @@ impl Plugin for HouseholdsLayer<'_> {
         let half = if projector.zoom() > 17.0 { 3.5 } else { 2.5 };
         let mut mesh = Mesh::default();
         // The index keeps the sample to about MAX_POINTS (one in a whole step, so a little more).
-        let expected = MAX_POINTS + MAX_POINTS / 4;
+        let expected = self
+            .index
+            .households_about_in_box(a, b)
+            .min(MAX_POINTS + MAX_POINTS / 4);
         mesh.vertices.reserve(expected * 4);
         mesh.indices.reserve(expected * 6);
         self.index

@@ -144,7 +144,7 @@ impl Plugin for UnitsLayer<'_> {
         // Outlines, finer levels first so coarser, thicker ones are on top: stroked here, with
         // egui's own path stroker, into one mesh. As a `Shape::line` each, a city view's
         // thousands of pieces cost an allocation and a shape apiece, and grew the frame's mesh
-        // piece by piece; this mesh is reserved once and handed over whole.
+        // piece by piece; this mesh is handed over whole.
         let pixels_per_point = ui.ctx().pixels_per_point();
         let feathering = ui.ctx().tessellation_options(|o| {
             if o.feathering {

@@ -23,15 +23,25 @@ use rusqlite::Connection;
 use crate::store::StoreError;
 use crate::store::error::SqliteContext;
 
-/// Per file (canonical path): whether it was found sound. Damage is not remembered: the next
-/// write asks again (another program may have restored the file meanwhile).
-static VERDICTS: Mutex<Option<HashMap<PathBuf, Arc<Mutex<bool>>>>> = Mutex::new(None);
+/// What is known of one file.
+#[derive(Default)]
+enum Verdict {
+    #[default]
+    Unknown,
+    Sound,
+    /// Found by a check in the background: handed to the next write, then forgotten, so the
+    /// write after asks again (another program may have restored the file meanwhile).
+    Damaged(String),
+}
+
+/// Per file (canonical path), under a lock held for the whole of a check.
+static VERDICTS: Mutex<Option<HashMap<PathBuf, Arc<Mutex<Verdict>>>>> = Mutex::new(None);
 
 fn key_of(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
 }
 
-fn cell_of(path: &Path) -> Arc<Mutex<bool>> {
+fn cell_of(path: &Path) -> Arc<Mutex<Verdict>> {
     let mut all = VERDICTS.lock().unwrap_or_else(|e| e.into_inner());
     all.get_or_insert_with(HashMap::new)
         .entry(key_of(path))
@@ -39,14 +49,14 @@ fn cell_of(path: &Path) -> Arc<Mutex<bool>> {
         .clone()
 }
 
-fn lock(cell: &Mutex<bool>) -> MutexGuard<'_, bool> {
+fn lock(cell: &Mutex<Verdict>) -> MutexGuard<'_, Verdict> {
     cell.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A file this process built itself a moment ago (a server document's working copy): no need
 /// to ask SQLite whether it is sound.
 pub(crate) fn vouch_sound(path: &Path) {
-    *lock(&cell_of(path)) = true;
+    *lock(&cell_of(path)) = Verdict::Sound;
 }
 
 /// Forgets a file [`vouch_sound`] vouched for (a working copy, removed).
@@ -62,13 +72,23 @@ pub(crate) fn forget_sound(path: &Path) {
 /// no verdict is known; a check running on another thread is waited for.
 pub(crate) fn refuse_if_corrupt(path: &Path, conn: &Connection) -> Result<(), StoreError> {
     let cell = cell_of(path);
-    let mut sound = lock(&cell);
-    if *sound {
-        return Ok(());
-    }
-    let problems = sqlite_problems(conn, "integrity_check").ctx(path, "checking the file")?;
-    if let Some(first) = problems.first() {
-        return Err(StoreError::Corrupt {
+    let mut verdict = lock(&cell);
+    let problems = match std::mem::take(&mut *verdict) {
+        Verdict::Sound => {
+            *verdict = Verdict::Sound;
+            return Ok(());
+        }
+        Verdict::Damaged(what) => vec![what],
+        Verdict::Unknown => {
+            sqlite_problems(conn, "integrity_check").ctx(path, "checking the file")?
+        }
+    };
+    match problems.first() {
+        None => {
+            *verdict = Verdict::Sound;
+            Ok(())
+        }
+        Some(first) => Err(StoreError::Corrupt {
             path: path.to_owned(),
             what: format!(
                 "{first}{}",
@@ -77,10 +97,8 @@ pub(crate) fn refuse_if_corrupt(path: &Path, conn: &Connection) -> Result<(), St
                     n => format!(" (and {n} more)"),
                 }
             ),
-        });
+        }),
     }
-    *sound = true;
-    Ok(())
 }
 
 /// Starts the check of `path` on a thread of its own, on a read-only connection, unless a
@@ -88,16 +106,23 @@ pub(crate) fn refuse_if_corrupt(path: &Path, conn: &Connection) -> Result<(), St
 pub fn check_in_background(path: &Path) {
     let path = path.to_owned();
     let cell = cell_of(&path);
-    if *lock(&cell) {
+    if !matches!(*lock(&cell), Verdict::Unknown) {
         return;
     }
     std::thread::spawn(move || {
-        let mut sound = lock(&cell);
-        if !*sound
-            && let Ok(conn) = crate::store::access::open_for_reading(&path)
-            && sqlite_problems(&conn, "integrity_check").is_ok_and(|p| p.is_empty())
-        {
-            *sound = true;
+        let mut verdict = lock(&cell);
+        if !matches!(*verdict, Verdict::Unknown) {
+            return;
+        }
+        let found = crate::store::access::open_for_reading(&path)
+            .and_then(|conn| sqlite_problems(&conn, "integrity_check"));
+        // A check that could not run leaves the question to the first write.
+        if let Ok(problems) = found {
+            *verdict = match problems.len() {
+                0 => Verdict::Sound,
+                1 => Verdict::Damaged(problems[0].clone()),
+                n => Verdict::Damaged(format!("{} (and {} more)", problems[0], n - 1)),
+            };
         }
     });
 }

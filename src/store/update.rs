@@ -95,24 +95,16 @@ pub fn prepare_for_sharing(path: &Path) -> Result<(), StoreError> {
 fn needs_no_write(path: &Path) -> Result<bool, StoreError> {
     use crate::store::schema::SCHEMA_VERSION;
     let conn = open_validated(path)?;
-    let version: Option<i64> = conn
-        .query_row(
-            "SELECT value FROM gridatlas_meta WHERE key = 'schema_version'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .ok()
-        .and_then(|v| v.trim().parse().ok());
+    let version = schema_version(path, &conn)?;
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .ctx(path, "reading the journal mode")?;
-    Ok(version == Some(SCHEMA_VERSION) && mode.eq_ignore_ascii_case("wal"))
+    Ok(version == SCHEMA_VERSION && mode.eq_ignore_ascii_case("wal"))
 }
 
-/// Brings an older (validated) file up to this schema, all steps in one transaction.
-fn migrate(path: &Path, conn: &mut Connection) -> Result<(), StoreError> {
-    use crate::store::schema::{MIGRATIONS, SCHEMA_VERSION};
-    let version: i64 = conn
+/// The file's schema version (this version's when it says none readable).
+fn schema_version(path: &Path, conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn
         .query_row(
             "SELECT value FROM gridatlas_meta WHERE key = 'schema_version'",
             [],
@@ -121,7 +113,13 @@ fn migrate(path: &Path, conn: &mut Connection) -> Result<(), StoreError> {
         .ctx(path, "reading the schema version")?
         .trim()
         .parse()
-        .unwrap_or(SCHEMA_VERSION);
+        .unwrap_or(crate::store::schema::SCHEMA_VERSION))
+}
+
+/// Brings an older (validated) file up to this schema, all steps in one transaction.
+fn migrate(path: &Path, conn: &mut Connection) -> Result<(), StoreError> {
+    use crate::store::schema::{MIGRATIONS, SCHEMA_VERSION};
+    let version = schema_version(path, conn)?;
     if version >= SCHEMA_VERSION {
         return Ok(());
     }
