@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

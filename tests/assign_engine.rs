@@ -4,7 +4,7 @@
 //! vertices, on the outer border, and outside.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use geo::CoordinatePosition;
 use geo::coordinate_position::CoordPos;

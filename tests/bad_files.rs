@@ -2,7 +2,7 @@
 //! stays byte-identical.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -3,7 +3,7 @@
 //! same month, and no household head's name or phone.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! The batch commands as a script would use them: JSON on stdout, exit codes, one-line errors.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use common::gridatlas;
 

@@ -3,7 +3,7 @@
 //! and undo restores geometry and assignments exactly.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use geo_types::Coord;
 use gridatlas::edit::{EditError, Editor, shared_vertex};

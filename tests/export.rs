@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use common::{document, gridatlas};
 use gridatlas::model::{Level, mask_phone};

@@ -2,7 +2,7 @@
 //! CI installs shapely (.ci/run); elsewhere the test says so and passes, but never under CI.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

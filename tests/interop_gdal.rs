@@ -3,7 +3,7 @@
 //! developer machine without it the test says so and passes, but never under CI.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

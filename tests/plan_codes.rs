@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use geo::{BoundingRect, Intersects};
 use geo_types::Coord;

@@ -4,7 +4,7 @@
 //! approve → check), and the planning panel's buttons drafting a plan in the window.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;

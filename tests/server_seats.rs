@@ -5,7 +5,7 @@
 //! `.ci/pg-cluster` from Debian's binaries. Under CI a missing server fails the tests.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

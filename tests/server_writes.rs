@@ -5,7 +5,7 @@
 //! must end with the same data. Needs a PostgreSQL server with PostGIS (see `common::pg`).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

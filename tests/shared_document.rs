@@ -4,7 +4,7 @@
 //! and the window must pick up the other writer's commits.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use common::{document, other_writer};
 

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use gridatlas::model::{Timestamp, Worker, WorkerId, WorkerRole};
 use gridatlas::store::{self, AuditAction, AuditEvent, StoreError};

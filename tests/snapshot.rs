@@ -7,7 +7,7 @@
 //! alpha blending. Set `UPDATE_SNAPSHOTS=1` to rewrite the reference after a deliberate change.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

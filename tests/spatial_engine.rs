@@ -2,7 +2,7 @@
 //! statistics against a full recomputation after random boundary changes.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use geo::{Area as _, BoundingRect, Validation};
 use geo_types::{Coord, LineString, Polygon};

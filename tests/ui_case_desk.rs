@@ -3,7 +3,7 @@
 //! the time slider. Every step is checked in memory and in the file.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;

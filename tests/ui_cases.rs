@@ -2,7 +2,7 @@
 //! with its whole history.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use egui::Key;
 use egui::accesskit::Role;

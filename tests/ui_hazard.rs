@@ -2,7 +2,7 @@
 //! events, Enter and Esc; the list and its export masked unless unmasked explicitly.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use egui::pos2;
 use egui_kittest::kittest::Queryable;

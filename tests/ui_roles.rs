@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The window's widgets driven headless by egui_kittest, by their labels.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

@@ -2,7 +2,7 @@
 //! chooser, the command palette, hover and keys.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use egui::accesskit::Role;
 use egui::{Event, Key, Modifiers};

@@ -3,7 +3,7 @@
 //! value it can draw.
 #![allow(clippy::unwrap_used)] // a test fails by panicking: unwrap is its assertion
 
-mod common;
+use crate::common;
 
 use egui_kittest::kittest::Queryable;
 use gridatlas::app::{Action, CaseRequest};
