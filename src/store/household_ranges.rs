@@ -7,7 +7,7 @@
 //! read on the main connection afterwards, so a commit racing the open costs time, never
 //! consistency.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::path::Path;
 
 use crate::model::{Household, UnitId};
@@ -29,7 +29,7 @@ pub(crate) trait HouseholdSource: Sync {
         &self,
         from: i64,
         to: i64,
-        units: &HashSet<UnitId>,
+        units: &FxHashSet<UnitId>,
     ) -> Result<Option<Vec<Household>>, StoreError>;
 }
 
@@ -37,7 +37,7 @@ pub(crate) trait HouseholdSource: Sync {
 /// `main` with a WHERE clause) and what `rest` reads meanwhile on the calling thread.
 pub(crate) fn read_beside<R>(
     source: &dyn HouseholdSource,
-    units: &HashSet<UnitId>,
+    units: &FxHashSet<UnitId>,
     main: impl Fn(&str) -> Result<Vec<Household>, StoreError>,
     rest: impl FnOnce() -> Result<R, StoreError>,
 ) -> Result<(Vec<Household>, R), StoreError> {
@@ -46,7 +46,7 @@ pub(crate) fn read_beside<R>(
 
 fn read_beside_from<R>(
     source: &dyn HouseholdSource,
-    units: &HashSet<UnitId>,
+    units: &FxHashSet<UnitId>,
     main: impl Fn(&str) -> Result<Vec<Household>, StoreError>,
     rest: impl FnOnce() -> Result<R, StoreError>,
     parallel_from: i64,
@@ -141,7 +141,7 @@ impl HouseholdSource for FileHouseholds<'_> {
         &self,
         from: i64,
         to: i64,
-        units: &HashSet<UnitId>,
+        units: &FxHashSet<UnitId>,
     ) -> Result<Option<Vec<Household>>, StoreError> {
         self.pinned(|conn| {
             crate::store::read::households_where(
@@ -179,7 +179,7 @@ mod tests {
         let conn = crate::store::open_validated(path).unwrap();
         let tx = conn.unchecked_transaction().unwrap();
         let seq = crate::store::change_log::snapshot_seq(&tx).unwrap();
-        let units: HashSet<UnitId> = crate::store::load(path)
+        let units: FxHashSet<UnitId> = crate::store::load(path)
             .unwrap()
             .units
             .iter()

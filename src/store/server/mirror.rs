@@ -445,7 +445,7 @@ pub fn load_with_seq(url: &ServerUrl) -> Result<(Dataset, i64), StoreError> {
         })?;
     // The households' unit references are checked against the units as this snapshot has
     // them (the reader checks them again against the units it decodes).
-    let unit_ids: HashSet<crate::model::UnitId> = tx
+    let unit_ids: rustc_hash::FxHashSet<crate::model::UnitId> = tx
         .query("SELECT id::bigint FROM units", &[])
         .sctx(url, "reading")?
         .iter()
@@ -493,7 +493,7 @@ fn read_rest(
     tx: &mut postgres::Transaction,
     tables: &[ServerTable],
     households: &ServerTable,
-    unit_ids: &HashSet<crate::model::UnitId>,
+    unit_ids: &rustc_hash::FxHashSet<crate::model::UnitId>,
     source: &ServerHouseholds,
 ) -> Result<(Vec<crate::model::Household>, Dataset), StoreError> {
     let label = url.label();
@@ -572,7 +572,7 @@ fn server_case_events(
 ) -> Result<Vec<crate::model::CaseEvent>, StoreError> {
     let label = url.label();
     in_snapshot(url, exported, |tx| {
-        let cases: HashSet<crate::model::CaseId> = tx
+        let cases: rustc_hash::FxHashSet<crate::model::CaseId> = tx
             .query("SELECT id::bigint FROM cases", &[])
             .sctx(url, "reading")?
             .iter()
@@ -583,22 +583,30 @@ fn server_case_events(
                 "SELECT id::bigint, case_id::bigint, at::text, actor::text, action::text,
                         from_status::text, to_status::text, from_level::bigint,
                         to_level::bigint, note::text
-                   FROM case_events WHERE case_id IN (SELECT id FROM cases) ORDER BY id",
+                   FROM case_events ORDER BY id",
                 std::iter::empty::<&(dyn ToSql + Sync)>(),
             )
             .sctx(url, "reading")?;
         let mut out = Vec::new();
         while let Some(r) = rows.next().sctx(url, "reading")? {
             let id: i64 = r.get(0);
+            let case_id: i64 = r.get(1);
+            // An entry of a case another program deleted is skipped here rather than by the
+            // query, which would sort the whole history again after the join (as the file's
+            // read does).
+            if !cases.contains(&crate::model::CaseId(case_id)) {
+                continue;
+            }
             let text = |i: usize| r.get::<_, Option<String>>(i).unwrap_or_default();
+            let code = |i: usize| r.get::<_, Option<&str>>(i).unwrap_or_default();
             let row = crate::store::read::CaseEventRow {
                 id,
-                case_id: r.get(1),
-                at: text(2),
+                case_id,
+                at: code(2),
                 actor: text(3),
-                action: text(4),
+                action: code(4),
                 from_status: r.get(5),
-                to_status: text(6),
+                to_status: code(6),
                 from_level: r.get(7),
                 to_level: r.get(8),
                 note: text(9),
@@ -631,7 +639,7 @@ impl crate::store::household_ranges::HouseholdSource for ServerHouseholds<'_> {
         &self,
         from: i64,
         to: i64,
-        units: &HashSet<crate::model::UnitId>,
+        units: &rustc_hash::FxHashSet<crate::model::UnitId>,
     ) -> Result<Option<Vec<crate::model::Household>>, StoreError> {
         let label = self.url.label();
         let url = self.url;
@@ -671,7 +679,7 @@ impl crate::store::household_ranges::HouseholdSource for ServerHouseholds<'_> {
                             head_name: text(5),
                             phone: text(6),
                             members: r.get::<_, Option<i64>>(7).unwrap_or(0),
-                            tags: text(8),
+                            tags: r.get::<_, Option<&str>>(8).unwrap_or_default(),
                             unit: r.get(9),
                             contact: r.get(10),
                         }
