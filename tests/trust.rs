@@ -211,6 +211,38 @@ fn a_window_opens_before_the_integrity_check_and_its_first_write_still_waits_for
 }
 
 #[test]
+fn a_window_on_a_damaged_file_says_so_before_any_write_is_tried() {
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let path = document(dir.path());
+    damage_an_index(&path);
+    let mut h = common::window(common::app_on_file(&path));
+    store::wait_for_soundness_check(&path);
+    // The banner comes with the next look for other writers' commits (every 250 ms).
+    for _ in 0..40 {
+        h.run_steps(1);
+        if h.state().workspace().unwrap().doc.damage().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    h.run_steps(1);
+    h.get_by_label_contains("SQLite 报告文件已损坏");
+    assert!(h.state().workspace().unwrap().doc.damage().is_some());
+
+    // A sound file shows no such banner once its check is done.
+    let sound = dir.path().join("sound");
+    std::fs::create_dir(&sound).unwrap();
+    let path = document(&sound);
+    let mut h = common::window(common::app_on_file(&path));
+    store::wait_for_soundness_check(&path);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("SQLite 报告文件已损坏").is_none());
+    assert!(h.state().workspace().unwrap().doc.damage().is_none());
+}
+
+#[test]
 fn a_household_outside_the_county_is_a_check_finding() {
     let dir = tempfile::tempdir().unwrap();
     let path = document(dir.path());

@@ -40,6 +40,10 @@ pub struct Document {
     /// Other writers' commits (QGIS, the command line, a second window); `None` for a dataset
     /// that has no file behind it (benchmarks, tests).
     watch: Option<Link>,
+    /// What SQLite's check of the file, run in the background after the open, found: asked
+    /// with every look for other writers' commits until it has an answer, so that damage is
+    /// shown at once and not only when the first write is refused.
+    soundness: Option<Result<(), String>>,
 }
 
 /// Revisions of what a document holds: caches remember the revision they were built from and
@@ -93,6 +97,7 @@ impl Document {
             revision: Revision::default(),
             changed_cases: Vec::new(),
             watch: None,
+            soundness: None,
             events_by_case: events_by_case(&dataset),
             geometry: shapes,
             index,
@@ -202,7 +207,12 @@ impl Document {
     /// or a look at the server's notifications).
     pub fn others_changes(&mut self) -> Result<Changes, StoreError> {
         match self.watch.as_mut() {
-            Some(Link::File(w)) => w.poll(),
+            Some(Link::File(w)) => {
+                if self.soundness.is_none() {
+                    self.soundness = crate::store::background_soundness_verdict(&self.path);
+                }
+                w.poll()
+            }
             Some(Link::Server(s)) => s.poll(),
             None => Ok(Changes::default()),
         }
@@ -245,6 +255,15 @@ impl Document {
     /// refused with a message rather than attempted).
     pub fn is_on_server(&self) -> bool {
         matches!(self.watch, Some(Link::Server(_)))
+    }
+
+    /// What SQLite reports damaged in the file, once its check in the background has found it:
+    /// the window shows the document, and every write is refused.
+    pub fn damage(&self) -> Option<&str> {
+        self.soundness
+            .as_ref()
+            .and_then(|v| v.as_ref().err())
+            .map(String::as_str)
     }
 
     /// The server is away: the window shows what it has, read-only, until it is back.

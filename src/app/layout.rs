@@ -58,6 +58,16 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
             text.text(*lang),
         );
     }
+    if let Some(what) = ws.doc.damage() {
+        // Found by the check started after the open: shown at once, before a write is refused.
+        let text = crate::app::messages::file_damaged(what);
+        banner(
+            ui,
+            "damaged",
+            egui::Color32::from_rgb(180, 40, 30),
+            text.text(*lang),
+        );
+    }
     if let Some(away) = ws.doc.server_down() {
         // The server is away: what is shown is as it was, and nothing can be written.
         let text = crate::app::messages::server_away_for(away.as_secs());

@@ -358,6 +358,18 @@ pub fn server_away() -> Message {
     )
 }
 
+/// The banner of a file SQLite reports damaged (found after the open): shown, never written.
+pub fn file_damaged(what: &str) -> Message {
+    Message {
+        zh: format!(
+            "SQLite 报告文件已损坏（{what}）：可以查看，但不会写入任何内容。请恢复备份或运行 gridatlas check"
+        ),
+        en: format!(
+            "SQLite reports the file damaged ({what}): it can be viewed, but nothing will be written. Restore a backup or run gridatlas check"
+        ),
+    }
+}
+
 /// How long the server has been away, for the banner.
 pub fn server_away_for(seconds: u64) -> Message {
     Message {

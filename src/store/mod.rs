@@ -71,6 +71,7 @@ pub use roster_write::{write_households, write_workers};
 pub use schema::{GPKG_APPLICATION_ID, GPKG_USER_VERSION, SCHEMA_VERSION};
 pub use sealing::{CIPHER, DocumentKey, SealError, is_sealed};
 pub use soundness::{
+    background_verdict as background_soundness_verdict,
     check_in_background as check_soundness_in_background,
     wait_for_check as wait_for_soundness_check,
 };

@@ -28,6 +28,8 @@ use crate::store::error::SqliteContext;
 enum Verdict {
     #[default]
     Unknown,
+    /// A check in the background was started and has not yet taken the lock.
+    Starting,
     Sound,
     /// Found by a check in the background: handed to the next write, then forgotten, so the
     /// write after asks again (another program may have restored the file meanwhile).
@@ -79,7 +81,9 @@ pub(crate) fn refuse_if_corrupt(path: &Path, conn: &Connection) -> Result<(), St
             return Ok(());
         }
         Verdict::Damaged(what) => vec![what],
-        Verdict::Unknown => {
+        // A write that comes before the background check has begun does the check itself;
+        // the background thread then finds the verdict known.
+        Verdict::Unknown | Verdict::Starting => {
             sqlite_problems(conn, "integrity_check").ctx(path, "checking the file")?
         }
     };
@@ -106,17 +110,22 @@ pub(crate) fn refuse_if_corrupt(path: &Path, conn: &Connection) -> Result<(), St
 pub fn check_in_background(path: &Path) {
     let path = path.to_owned();
     let cell = cell_of(&path);
-    if !matches!(*lock(&cell), Verdict::Unknown) {
-        return;
-    }
-    std::thread::spawn(move || {
+    {
         let mut verdict = lock(&cell);
         if !matches!(*verdict, Verdict::Unknown) {
             return;
         }
+        *verdict = Verdict::Starting;
+    }
+    std::thread::spawn(move || {
+        let mut verdict = lock(&cell);
+        if !matches!(*verdict, Verdict::Starting) {
+            return;
+        }
+        // A check that cannot run leaves the question to the first write.
+        *verdict = Verdict::Unknown;
         let found = crate::store::access::open_for_reading(&path)
             .and_then(|conn| sqlite_problems(&conn, "integrity_check"));
-        // A check that could not run leaves the question to the first write.
         if let Ok(problems) = found {
             *verdict = match problems.len() {
                 0 => Verdict::Sound,
@@ -127,10 +136,27 @@ pub fn check_in_background(path: &Path) {
     });
 }
 
+/// What a check in the background found, once it has finished: `Ok` for a sound file, `Err`
+/// with SQLite's first complaint for a damaged one; `None` while it runs (this never waits) or
+/// when nothing is known. A window shows the damage at once, rather than at the first write
+/// it refuses.
+pub fn background_verdict(path: &Path) -> Option<Result<(), String>> {
+    let cell = cell_of(path);
+    let verdict = cell.try_lock().ok()?;
+    match &*verdict {
+        Verdict::Unknown | Verdict::Starting => None,
+        Verdict::Sound => Some(Ok(())),
+        Verdict::Damaged(what) => Some(Err(what.clone())),
+    }
+}
+
 /// Waits for a check of `path` running on another thread, if any (a benchmark's next run must
-/// not time it).
+/// not time it), including one started but not yet running.
 pub fn wait_for_check(path: &Path) {
-    drop(lock(&cell_of(path)));
+    let cell = cell_of(path);
+    while matches!(*lock(&cell), Verdict::Starting) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
 
 /// What SQLite's `integrity_check` or `quick_check` reports, without its "ok".
