@@ -9,7 +9,6 @@ use std::path::Path;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use rusqlite::Connection;
-use rusqlite::types::Value;
 
 use crate::model::Dataset;
 use crate::store::StoreError;
@@ -197,31 +196,24 @@ fn copy_rows(
         .query_raw(&sql, params.iter().copied())
         .sctx(url, "reading")?;
     let mut count = 0;
-    let mut values: Vec<Value> = Vec::with_capacity(t.columns.len());
     while let Some(row) = rows.next().sctx(url, "reading")? {
-        values.clear();
+        // Bound straight from the row (SQLite copies what it keeps): a city's units, workers
+        // and cases are a million rows, and a String per cell only to be copied again cost
+        // a good part of the mirror.
         for (i, (_, wire)) in t.columns.iter().enumerate() {
-            values.push(match wire {
-                Wire::Integer => row
-                    .get::<_, Option<i64>>(i)
-                    .map_or(Value::Null, Value::Integer),
-                Wire::Real => row
-                    .get::<_, Option<f64>>(i)
-                    .map_or(Value::Null, Value::Real),
-                Wire::Text => row
-                    .get::<_, Option<String>>(i)
-                    .map_or(Value::Null, Value::Text),
-                Wire::Bytes => row
-                    .get::<_, Option<Vec<u8>>>(i)
-                    .map_or(Value::Null, Value::Blob),
-                Wire::Geometry => row
-                    .get::<_, Option<&[u8]>>(i)
-                    .map_or(Value::Null, |w| Value::Blob(blob::gpkg_of(w))),
-            });
-        }
-        insert
-            .execute(rusqlite::params_from_iter(values.iter()))
+            let at = i + 1;
+            match wire {
+                Wire::Integer => insert.raw_bind_parameter(at, row.get::<_, Option<i64>>(i)),
+                Wire::Real => insert.raw_bind_parameter(at, row.get::<_, Option<f64>>(i)),
+                Wire::Text => insert.raw_bind_parameter(at, row.get::<_, Option<&str>>(i)),
+                Wire::Bytes => insert.raw_bind_parameter(at, row.get::<_, Option<&[u8]>>(i)),
+                Wire::Geometry => {
+                    insert.raw_bind_parameter(at, row.get::<_, Option<&[u8]>>(i).map(blob::gpkg_of))
+                }
+            }
             .ctx(&label, "building the mirror")?;
+        }
+        insert.raw_execute().ctx(&label, "building the mirror")?;
         count += 1;
     }
     Ok(count)
