@@ -88,3 +88,37 @@ fn missing_font_is_said_in_ascii() {
     harness.run_steps(2);
     harness.get_by_label(gridatlas::ui::strings::FONT_MISSING);
 }
+
+#[test]
+fn a_document_of_several_counties_is_headed_by_its_title_not_its_first_county() {
+    let mut d = common::township(1);
+    let county = d
+        .units
+        .iter()
+        .find(|u| u.level == gridatlas::model::Level::County)
+        .unwrap()
+        .clone();
+    let next_id = d.units.iter().map(|u| u.id.0).max().unwrap() + 1;
+    d.units.push(gridatlas::model::Unit {
+        id: gridatlas::model::UnitId(next_id),
+        code: "430182000000".into(),
+        name: "宁乡市".into(),
+        ..county.clone()
+    });
+    d.meta.title = "长沙市（测试）".into();
+    let doc = Document::new("city.gpkg".into(), d.clone());
+    assert_eq!(doc.net_name(Lang::Zh), "长沙市（测试）");
+    d.meta.title = String::new();
+    let doc = Document::new("city.gpkg".into(), d);
+    assert_eq!(
+        doc.net_name(Lang::Zh),
+        format!("{}等 2 个县市区", county.name)
+    );
+    assert_eq!(
+        doc.net_name(Lang::En),
+        format!("{} and 1 more county", county.name)
+    );
+    // One county: its own name, whatever the title.
+    let doc = Document::new("demo.gpkg".into(), common::township(1));
+    assert_eq!(doc.net_name(Lang::Zh), county.name);
+}

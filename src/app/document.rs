@@ -320,11 +320,19 @@ impl Document {
         self.revision.units += 1;
     }
 
-    pub fn county_name(&self) -> &str {
-        self.dataset
-            .units_of_level(Level::County)
-            .next()
-            .map_or("", |u| u.name.as_str())
+    /// What the summary is headed with: the county's name, or for a document of several
+    /// counties (a prefecture city's centre) its title, since the totals beneath are the
+    /// whole document's; without a title, the first county's name and how many there are.
+    pub fn net_name(&self, lang: crate::ui::Lang) -> String {
+        let mut counties = self.dataset.units_of_level(Level::County);
+        let first = counties.next().map_or("", |u| u.name.as_str());
+        match counties.count() {
+            0 => first.to_owned(),
+            _ if !self.dataset.meta.title.trim().is_empty() => self.dataset.meta.title.clone(),
+            more => crate::app::messages::counties(first, more + 1)
+                .text(lang)
+                .to_owned(),
+        }
     }
 }
 

@@ -358,6 +358,17 @@ pub fn server_away() -> Message {
     )
 }
 
+/// The heading of a document of several counties that has no title.
+pub fn counties(first: &str, n: usize) -> Message {
+    Message {
+        zh: format!("{first}等 {n} 个县市区"),
+        en: match n - 1 {
+            1 => format!("{first} and 1 more county"),
+            more => format!("{first} and {more} more counties"),
+        },
+    }
+}
+
 /// The banner of a file SQLite reports damaged (found after the open): shown, never written.
 pub fn file_damaged(what: &str) -> Message {
     Message {

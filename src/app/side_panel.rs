@@ -15,7 +15,7 @@ pub(crate) fn summary_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
         .planning
         .live_unit_counts(&ws.doc.dataset, ws.doc.totals.units);
     let t = &ws.doc.totals;
-    ui.heading(ws.doc.county_name());
+    ui.heading(ws.doc.net_name(s.lang()));
     if ws.planning.plan.is_some() {
         ui.weak(s.live_net_note);
     }
