@@ -108,8 +108,15 @@ fn a_document_of_several_counties_is_headed_by_its_title_not_its_first_county() 
     d.meta.title = "长沙市（测试）".into();
     let doc = Document::new("city.gpkg".into(), d.clone());
     assert_eq!(doc.net_name(Lang::Zh), "长沙市（测试）");
+    // The demo's note says that only one county outline of several is real.
+    let h = common::window(GridAtlasApp::with_document(
+        doc,
+        FontStatus::Found("test".into()),
+    ));
+    h.get_by_label_contains("仅浏阳市县界为真实数据");
+    assert!(h.query_by_label_contains("县域边界为真实数据").is_none());
     d.meta.title = String::new();
-    let doc = Document::new("city.gpkg".into(), d);
+    let doc = Document::new("city.gpkg".into(), d.clone());
     assert_eq!(
         doc.net_name(Lang::Zh),
         format!("{}等 2 个县市区", county.name)
@@ -118,6 +125,16 @@ fn a_document_of_several_counties_is_headed_by_its_title_not_its_first_county() 
         doc.net_name(Lang::En),
         format!("{} and 1 more county", county.name)
     );
+    // A centre's own data says where it came from, in its own words, and nothing of a demo.
+    d.meta.provenance = "长沙市网格化服务管理中心 2026 年 11 月".into();
+    let mut h = common::window(GridAtlasApp::with_document(
+        Document::new("city.gpkg".into(), d),
+        FontStatus::Found("test".into()),
+    ));
+    h.get_by_label("长沙市网格化服务管理中心 2026 年 11 月");
+    h.get_by_label("关于").click();
+    h.run_steps(3);
+    assert!(h.query_by_label_contains("演示数据说明").is_none());
     // One county: its own name, whatever the title.
     let doc = Document::new("demo.gpkg".into(), common::township(1));
     assert_eq!(doc.net_name(Lang::Zh), county.name);

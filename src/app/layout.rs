@@ -244,8 +244,10 @@ pub fn workspace_ui(ui: &mut Ui, ws: &mut Workspace, lang: &mut Lang) {
         egui::Window::new(s.about)
             .open(&mut open)
             .show(ui.ctx(), |ui| {
-                ui.label(s.about_synthetic);
-                ui.separator();
+                if let Some(note) = crate::app::side_panel::demo_note(&ws.doc, s) {
+                    ui.label(note);
+                    ui.separator();
+                }
                 ui.label(RichText::new(s.provenance).strong());
                 ui.label(ws.doc.dataset.meta.provenance.as_str());
             });

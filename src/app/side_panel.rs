@@ -59,12 +59,28 @@ pub(crate) fn summary_ui(ui: &mut Ui, ws: &mut Workspace, s: &Strings) {
     ui.separator();
     // The demo says what is real and what is synthetic; a county's own document says where
     // its data came from, in its own words.
-    let provenance = &ws.doc.dataset.meta.provenance;
-    if provenance.starts_with(crate::demo::PROVENANCE_PREFIX) {
-        ui.small(s.about_synthetic);
-    } else {
-        ui.small(provenance);
+    match demo_note(&ws.doc, s) {
+        Some(note) => ui.small(note),
+        None => ui.small(ws.doc.dataset.meta.provenance.as_str()),
+    };
+}
+
+/// What is real and what is synthetic in a demo document (the county's or the city's demo);
+/// `None` for a centre's own data.
+pub(crate) fn demo_note(doc: &crate::app::Document, s: &Strings) -> Option<&'static str> {
+    if !doc
+        .dataset
+        .meta
+        .provenance
+        .starts_with(crate::demo::PROVENANCE_PREFIX)
+    {
+        return None;
     }
+    Some(if doc.totals.units[0] > 1 {
+        s.about_synthetic_city
+    } else {
+        s.about_synthetic
+    })
 }
 
 pub(crate) fn indicator_name(i: Indicator, s: &Strings) -> String {

