@@ -567,3 +567,59 @@ fn another_program_writing_the_server_is_neither_overwritten_nor_resurrected() {
     );
     assert!(reloaded.dataset.cases.iter().all(|c| c.id.0 != y_id));
 }
+
+#[test]
+fn a_new_case_never_takes_the_id_of_one_another_program_deleted_leaving_its_history() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_, url) = published(&cluster, dir.path(), "orphans");
+    let mut seat = Document::open(PathBuf::from(&url)).unwrap();
+    // psql deletes the newest case and leaves its history (the server has no foreign keys).
+    let last = seat.dataset.cases.iter().map(|c| c.id.0).max().unwrap();
+    let mut other = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let left: i64 = other
+        .query_one(
+            "SELECT count(*) FROM case_events WHERE case_id = $1",
+            &[&last],
+        )
+        .unwrap()
+        .get(0);
+    assert!(left > 0, "the deleted case had a history");
+    other
+        .execute("DELETE FROM cases WHERE id = $1", &[&last])
+        .unwrap();
+    // The seat reports a new case.
+    let p = seat.dataset.households[1].location;
+    let unit = seat.index.micro_grid_at(p.0);
+    let (as_of, tz) = (seat.dataset.meta.as_of, seat.dataset.meta.time_zone.clone());
+    let (target, _) = seat.target();
+    let ours = gridatlas::ledger::write_new_case(
+        target,
+        gridatlas::cases::NewCase {
+            category: gridatlas::model::CategoryCode { major: 6, minor: 2 },
+            title: "座席上报".into(),
+            description: String::new(),
+            reporter: String::new(),
+            location: p,
+            unit,
+            reported_at: as_of,
+        },
+        "值班员",
+        &tz,
+    )
+    .unwrap();
+    let new_id = ours.cases[0].id.0;
+    assert!(
+        new_id > last,
+        "the new case took the deleted case's id {last}"
+    );
+    // Reloaded, the new case's history is its own: the deleted case's entries stay orphans.
+    let reloaded = store::load(Path::new(&url)).unwrap();
+    let history: Vec<_> = reloaded
+        .case_events
+        .iter()
+        .filter(|e| e.case_id.0 == new_id)
+        .collect();
+    assert_eq!(history.len(), ours.events.len(), "{history:?}");
+    assert!(reloaded.cases.iter().all(|c| c.id.0 != last));
+}

@@ -138,16 +138,24 @@ pub(crate) fn insert_new_cases<E>(
     })
 }
 
-/// The next id: past every row (under the write lock, so two seats never take the same).
+/// The next id: past every row (under the write lock, so two seats never take the same). A
+/// case's is also past every case the history names: the server has no foreign keys, so a
+/// case deleted by another program (psql, QGIS) may leave its history, which a new case given
+/// its id would take as its own. (A file never gives an id twice: its tables AUTOINCREMENT.)
 fn next_id(
     tx: &mut postgres::Transaction,
     url: &ServerUrl,
     table: &str,
 ) -> Result<i64, StoreError> {
+    let referenced = if table == "cases" {
+        "(SELECT max(case_id) FROM case_events)"
+    } else {
+        "0"
+    };
     Ok(tx
         .query_one(
             &format!(
-                "SELECT coalesce(max(id), 0)::bigint + 1 FROM {}",
+                "SELECT greatest(coalesce(max(id), 0), coalesce({referenced}, 0))::bigint + 1 FROM {}",
                 quoted(table)
             ),
             &[],
