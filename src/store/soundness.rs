@@ -75,34 +75,34 @@ pub(crate) fn forget_sound(path: &Path) {
 pub(crate) fn refuse_if_corrupt(path: &Path, conn: &Connection) -> Result<(), StoreError> {
     let cell = cell_of(path);
     let mut verdict = lock(&cell);
-    let problems = match std::mem::take(&mut *verdict) {
-        Verdict::Sound => {
-            *verdict = Verdict::Sound;
-            return Ok(());
-        }
-        Verdict::Damaged(what) => vec![what],
+    let damage = match std::mem::take(&mut *verdict) {
+        Verdict::Sound => None,
+        Verdict::Damaged(what) => Some(what),
         // A write that comes before the background check has begun does the check itself;
         // the background thread then finds the verdict known.
         Verdict::Unknown | Verdict::Starting => {
-            sqlite_problems(conn, "integrity_check").ctx(path, "checking the file")?
+            summary(&sqlite_problems(conn, "integrity_check").ctx(path, "checking the file")?)
         }
     };
-    match problems.first() {
+    match damage {
         None => {
             *verdict = Verdict::Sound;
             Ok(())
         }
-        Some(first) => Err(StoreError::Corrupt {
+        Some(what) => Err(StoreError::Corrupt {
             path: path.to_owned(),
-            what: format!(
-                "{first}{}",
-                match problems.len() - 1 {
-                    0 => String::new(),
-                    n => format!(" (and {n} more)"),
-                }
-            ),
+            what,
         }),
     }
+}
+
+/// SQLite's first complaint and how many more, or `None` for a sound file.
+fn summary(problems: &[String]) -> Option<String> {
+    let first = problems.first()?;
+    Some(match problems.len() - 1 {
+        0 => first.clone(),
+        n => format!("{first} (and {n} more)"),
+    })
 }
 
 /// Starts the check of `path` on a thread of its own, on a read-only connection, unless a
@@ -127,11 +127,7 @@ pub fn check_in_background(path: &Path) {
         let found = crate::store::access::open_for_reading(&path)
             .and_then(|conn| sqlite_problems(&conn, "integrity_check"));
         if let Ok(problems) = found {
-            *verdict = match problems.len() {
-                0 => Verdict::Sound,
-                1 => Verdict::Damaged(problems[0].clone()),
-                n => Verdict::Damaged(format!("{} (and {} more)", problems[0], n - 1)),
-            };
+            *verdict = summary(&problems).map_or(Verdict::Sound, Verdict::Damaged);
         }
     });
 }
